@@ -1,0 +1,48 @@
+"""The command line. Each module in this package registers its own subcommands:
+
+- ``inspect``: ``presets``, ``trace``
+- ``training``: ``train``
+- ``rendering``: ``render``
+
+Every error a user can cause exits with status 2 and one readable line.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+SUBCOMMAND_MODULES = ("inspect", "training", "rendering")
+
+
+class UsageError(Exception):
+    """A user mistake: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's default prints the usage; one line is kinder
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m engine", description="Backprop Explorer's engine")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"{__name__}.{name}":
+                continue  # a command group not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    from ..numbers import NotExactError
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args) or 0
+    except (UsageError, ValueError, NotExactError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2

@@ -1,0 +1,62 @@
+"""``presets`` and ``trace``: list the presets, record one sample."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ..numbers import format_number
+from ..presets import PRESETS, load_preset
+from ..record import record
+
+
+def register(sub) -> None:
+    p = sub.add_parser("presets", help="list the preset names")
+    p.set_defaults(run=run_presets)
+
+    p = sub.add_parser("trace", help="record one sample's forward and backward pass")
+    p.add_argument("--preset")
+    p.add_argument("--sample", type=int, default=1, help="sample number, counted from 1")
+    p.add_argument("--arithmetic", choices=("exact", "float"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run_trace)
+
+
+def run_presets(args) -> int:
+    for name in PRESETS:
+        print(f"{name}\t{load_preset(name).description}")
+    return 0
+
+
+def _floats(a: np.ndarray):
+    return np.asarray(a, dtype=float).tolist()
+
+
+def trace_json(graph) -> dict:
+    return {
+        "loss": float(graph.loss),
+        "outputs": {f"o{k}": _floats(graph.o(k)[0]) for k in range(1, graph.K + 1)},
+        "deltas": {f"delta{k}": _floats(graph.delta(k)[0]) for k in range(1, graph.K + 2)},
+        "weight_grads": {name: _floats(g) for name, g in graph.weight_grads.items()},
+    }
+
+
+def run_trace(args) -> int:
+    if not args.preset:
+        raise ValueError("give --preset NAME")
+    preset = load_preset(args.preset, args.arithmetic)
+    graph = record(preset.model, *preset.data.sample(args.sample, preset.model.arithmetic))
+    if args.json:
+        print(json.dumps(trace_json(graph)))
+        return 0
+    row = lambda a: "(" + ", ".join(format_number(v) for v in np.ravel(a)) + ")"
+    print(f"{preset.name}, sample {args.sample}, {graph.arithmetic} arithmetic")
+    print(f"  x      = {row(graph.x[0])}   y_truth = {row(graph.y[0])}")
+    for k in range(1, graph.K + 1):
+        print(f"  o{k:<5} = {row(graph.o(k)[0])}")
+    print(f"  loss   = {format_number(graph.loss)}")
+    for k in range(graph.K + 1, 0, -1):
+        print(f"  δ{k:<5} = {row(graph.delta(k)[0])}")
+    for name, g in graph.weight_grads.items():
+        print(f"  δ{name[0].lower() + name[1:]:<5} = {row(g)}")
+    return 0

@@ -1,0 +1,130 @@
+"""The recorded graph: immutable nodes, edges and a timeline of one forward + backward run.
+
+Ids come from the model's structure, never from ``id()``: nodes ``input``, ``L1`` …
+``LK``, ``Loss``, weight nodes ``L2.W``; edges ``X1`` … ``X{K+1}`` (the edge into L^k
+is the variable X^k: forward it carries o^{k-1}, x for k = 1; backward δ^k) and weight
+edges ``W2``, ``b2`` (forward the weights, backward δw^k).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import Model
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    kind: str  # "input" | "layer" | "weight" | "loss"
+    label: str
+    k: int  # layer number; 0 for the input, K+1 for the loss
+
+
+@dataclass(frozen=True)
+class Edge:
+    id: str
+    source: str
+    target: str
+    forward: str  # name of the forward value: "x", "o1", "W2"
+    backward: str  # name of the backward value: "δ1", "δw2"
+    k: int
+
+
+@dataclass(frozen=True)
+class Event:
+    step: int  # 1-based position in the timeline
+    phase: str  # "forward" | "loss" | "backward" | "weight_grad"
+    name: str  # the value produced: "o2", "loss", "δ3", "δw2"
+    edge: str  # the edge (or node, for the loss) where it appears
+    k: int  # the layer that computed it (K+1: the loss)
+
+
+@dataclass(frozen=True)
+class Graph:
+    model: Model
+    x: np.ndarray  # (batch, in)
+    y: np.ndarray  # (batch, out)
+    outputs: tuple[np.ndarray, ...]  # o^1 … o^K, each (batch, size)
+    deltas: tuple[np.ndarray, ...]  # δ^1 … δ^{K+1}, each (batch, size), with the 1/n factor
+    sample_losses: np.ndarray  # (batch,)
+    loss: object  # mean of sample_losses
+    weight_grads: dict  # "W2" -> δw^2 summed over the batch, shape of W^2
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    timeline: tuple[Event, ...]
+
+    @property
+    def K(self) -> int:
+        return self.model.K
+
+    @property
+    def batch_size(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def arithmetic(self) -> str:
+        return self.model.arithmetic
+
+    def o(self, k: int) -> np.ndarray:
+        """o^k for the batch; o^0 is the data x."""
+        return self.x if k == 0 else self.outputs[k - 1]
+
+    def delta(self, k: int) -> np.ndarray:
+        """δ^k for the batch, k = 1 … K+1."""
+        return self.deltas[k - 1]
+
+    def value(self, name: str) -> np.ndarray:
+        """A recorded value by its article name: x, o2, δ3, δw2, W2, loss."""
+        if name == "x":
+            return self.x
+        if name == "loss":
+            return np.asarray(self.loss)
+        if name.startswith("δw") or name.startswith("δb"):
+            return self.weight_grads[name[1:].replace("w", "W", 1)]
+        if name.startswith("δ"):
+            return self.delta(int(name[1:]))
+        if name.startswith("o"):
+            return self.o(int(name[1:]))
+        return self.model.weights()[name]
+
+    def sample_weight_grads(self, sample: int) -> dict:
+        """δw^k of one sample (0-based row), computed on demand: the batch value is
+        their sum, and storing them all would cost batch × |W| memory."""
+        grads = {}
+        for k, layer in enumerate(self.model.layers, 1):
+            for name, g in layer.param_grads(self.o(k - 1)[sample:sample + 1],
+                                             self.delta(k + 1)[sample:sample + 1]).items():
+                grads[f"{name}{k}"] = g
+        return grads
+
+    def edge(self, edge_id: str) -> Edge:
+        return next(e for e in self.edges if e.id == edge_id)
+
+
+def structure(model: Model) -> tuple[tuple[Node, ...], tuple[Edge, ...], tuple[Event, ...]]:
+    """Nodes, edges and timeline of a model: they depend on its structure only."""
+    K = model.K
+    nodes = [Node("input", "input", "x", 0)]
+    edges = [Edge("X1", "input", "L1", "x", "δ1", 1)]
+    for k, layer in enumerate(model.layers, 1):
+        nodes.append(Node(f"L{k}", "layer", f"L{k}", k))
+        for name in layer.params:
+            nodes.append(Node(f"L{k}.{name}", "weight", f"{name}{k}", k))
+            edges.append(Edge(f"{name}{k}", f"L{k}.{name}", f"L{k}", f"{name}{k}", f"δ{name.lower()}{k}", k))
+        target = f"L{k + 1}" if k < K else "Loss"
+        edges.append(Edge(f"X{k + 1}", f"L{k}", target, f"o{k}", f"δ{k + 1}", k + 1))
+    nodes.append(Node("Loss", "loss", "Loss", K + 1))
+
+    events = []
+    for k in range(1, K + 1):
+        events.append(("forward", f"o{k}", f"X{k + 1}", k))
+    events.append(("loss", "loss", "Loss", K + 1))
+    events.append(("backward", f"δ{K + 1}", f"X{K + 1}", K + 1))
+    for k in range(K, 0, -1):
+        events.append(("backward", f"δ{k}", f"X{k}", k))
+        for name in model.layer(k).params:
+            events.append(("weight_grad", f"δ{name.lower()}{k}", f"{name}{k}", k))
+    timeline = tuple(Event(i, *e) for i, e in enumerate(events, 1))
+    return tuple(nodes), tuple(edges), timeline

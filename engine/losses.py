@@ -1,0 +1,165 @@
+"""Losses. ``value(o, y)`` gives one loss per sample; the batch loss is their mean,
+so ``delta(o, y)`` (the learning flow δ^{K+1} entering the model from the loss)
+carries the factor 1/n of the batch-learning chapter."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from . import latex as tex
+from .numbers import require_float
+
+EPS = 1e-12  # keeps log away from 0 in binary cross-entropy
+
+
+class Loss:
+    kind: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+
+    def value(self, o: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Loss of each sample, shape (batch,)."""
+        raise NotImplementedError
+
+    def delta(self, o: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """∂(mean loss)/∂o, shape of o: each row carries 1/n."""
+        raise NotImplementedError
+
+    def formula(self, k: int) -> str:
+        raise NotImplementedError
+
+    def forward_formula(self, k: int) -> str:
+        raise NotImplementedError
+
+    def substituted(self, k, o_row, y_row, delta_row, n: int) -> str:
+        scale = "" if n == 1 else f"\\frac{{1}}{{{n}}} \\cdot "
+        return f"{tex.delta(k)} = {scale}\\ldots = {tex.vector(delta_row)}"
+
+    def spec(self) -> str:
+        return self.kind
+
+
+def _n(o):
+    return o.shape[0]
+
+
+class HalfSquaredError(Loss):
+    """The article's Loss(X, y) = ½ Σ (X − y)²; δ = X − y."""
+
+    kind = "half_squared_error"
+    title = "½(x − y)²"
+
+    def value(self, o, y):
+        d = o - y
+        return (d * d).sum(axis=1) / 2
+
+    def delta(self, o, y):
+        return (o - y) / _n(o)
+
+    def formula(self, k):
+        return tex.boxed(f"{tex.delta(k)} = {tex.output(k - 1)} - y^{{truth}}")
+
+    def forward_formula(self, k):
+        return f"loss = \\tfrac{{1}}{{2}}({tex.output(k - 1)} - y^{{truth}})^2"
+
+    def substituted(self, k, o_row, y_row, delta_row, n):
+        scale = "" if n == 1 else f"\\frac{{1}}{{{n}}} \\cdot "
+        return (f"{tex.delta(k)} = {scale}({tex.vector(o_row)} - {tex.vector(y_row)})"
+                f" = {tex.vector(delta_row)}")
+
+
+class MSE(Loss):
+    """Mean over the outputs of (X − y)²."""
+
+    kind = "mse"
+    title = "mean squared error"
+
+    def value(self, o, y):
+        d = o - y
+        return (d * d).sum(axis=1) / o.shape[1]
+
+    def delta(self, o, y):
+        return 2 * (o - y) / (o.shape[1] * _n(o))
+
+    def formula(self, k):
+        return tex.boxed(f"{tex.delta(k)} = \\tfrac{{2}}{{m}}({tex.output(k - 1)} - y^{{truth}})")
+
+    def forward_formula(self, k):
+        return f"loss = \\tfrac{{1}}{{m}}\\sum_j ({tex.output(k - 1)}_j - y_j)^2"
+
+
+class MAE(Loss):
+    """Mean over the outputs of |X − y|; its derivative at 0 is taken as 0."""
+
+    kind = "mae"
+    title = "mean absolute error"
+
+    def value(self, o, y):
+        d = o - y
+        return np.where(d >= 0, d, -d).sum(axis=1) / o.shape[1]
+
+    def delta(self, o, y):
+        d = o - y
+        one = d.dtype.type(1) if d.dtype != object else 1
+        sign = np.where(d > 0, one, np.where(d < 0, -one, 0 * one))
+        return sign / (o.shape[1] * _n(o))
+
+    def formula(self, k):
+        return tex.boxed(f"{tex.delta(k)} = \\tfrac{{1}}{{m}}\\,\\mathrm{{sign}}({tex.output(k - 1)} - y^{{truth}})")
+
+    def forward_formula(self, k):
+        return f"loss = \\tfrac{{1}}{{m}}\\sum_j |{tex.output(k - 1)}_j - y_j|"
+
+
+class BinaryCrossEntropy(Loss):
+    """−[y log X + (1 − y) log(1 − X)], X a probability (after a Sigmoid)."""
+
+    kind = "binary_cross_entropy"
+    title = "binary cross-entropy"
+
+    def value(self, o, y):
+        require_float(o, "binary cross-entropy (it needs log)")
+        p = np.clip(o, EPS, 1 - EPS)
+        return -(y * np.log(p) + (1 - y) * np.log1p(-p)).sum(axis=1) / o.shape[1]
+
+    def delta(self, o, y):
+        require_float(o, "binary cross-entropy (it needs log)")
+        p = np.clip(o, EPS, 1 - EPS)
+        return (p - y) / (p * (1 - p)) / (o.shape[1] * _n(o))
+
+    def formula(self, k):
+        o = tex.output(k - 1)
+        return tex.boxed(f"{tex.delta(k)} = \\frac{{{o} - y^{{truth}}}}{{{o}(1 - {o})}}")
+
+    def forward_formula(self, k):
+        o = tex.output(k - 1)
+        return f"loss = -[y \\log {o} + (1 - y)\\log(1 - {o})]"
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax of the logits X then cross-entropy, fused: δ = softmax(X) − y."""
+
+    kind = "softmax_cross_entropy"
+    title = "softmax cross-entropy"
+
+    def _log_softmax(self, o):
+        z = o - o.max(axis=1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+    def value(self, o, y):
+        require_float(o, "softmax cross-entropy (it needs exp and log)")
+        return -(y * self._log_softmax(o)).sum(axis=1)
+
+    def delta(self, o, y):
+        require_float(o, "softmax cross-entropy (it needs exp and log)")
+        return (np.exp(self._log_softmax(o)) - y) / _n(o)
+
+    def formula(self, k):
+        return tex.boxed(f"{tex.delta(k)} = \\mathrm{{softmax}}({tex.output(k - 1)}) - y^{{truth}}")
+
+    def forward_formula(self, k):
+        return f"loss = -\\sum_j y_j \\log \\mathrm{{softmax}}({tex.output(k - 1)})_j"
+
+
+LOSSES: dict[str, type[Loss]] = {cls.kind: cls for cls in
+                                 (HalfSquaredError, MSE, MAE, BinaryCrossEntropy, SoftmaxCrossEntropy)}
