@@ -1,0 +1,9 @@
+"""Backprop Explorer: the entry point. Navigation and per-session defaults, nothing else."""
+import streamlit as st
+
+st.set_page_config(page_title="Backprop Explorer", page_icon="🔁", layout="wide")
+
+pages = [
+    st.Page("pages/explore.py", title="Explore", icon="🔍", default=True),
+]
+st.navigation(pages).run()

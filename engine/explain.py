@@ -1,0 +1,52 @@
+"""What happens at one step of the timeline, in words and in the article's formulas."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import latex as tex
+from .graph import Graph
+
+
+@dataclass(frozen=True)
+class Explanation:
+    title: str  # "Step 6 of 9 · learning flow · δ3 through L3 (relu)"
+    general: str  # LaTeX: the boxed general formula
+    substituted: str  # LaTeX: the same with this sample's numbers
+
+
+def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
+    """Explain timeline step ``step`` (1-based; 0 is the start) for one sample row."""
+    total = len(graph.timeline)
+    if step <= 0:
+        return Explanation(f"Step 0 of {total} · the data x enters L1",
+                           "X^{1} = x", f"x = {tex.vector(graph.x[sample])}")
+    event = graph.timeline[step - 1]
+    k, model, n = event.k, graph.model, graph.batch_size
+    head = f"Step {step} of {total} · "
+    if event.phase == "forward":
+        layer = model.layer(k)
+        return Explanation(head + f"information flow · {event.name} = L{k}({tex_name(k - 1)}), {layer.kind}",
+                           tex.boxed(layer.forward_formula(k)),
+                           f"{tex.output(k)} = {tex.vector(graph.o(k)[sample])}")
+    if event.phase == "loss":
+        loss = model.loss
+        return Explanation(head + f"the loss, {loss.title}",
+                           tex.boxed(loss.forward_formula(k)),
+                           f"loss = {tex.number(graph.sample_losses[sample])}"
+                           + ("" if n == 1 else f", \\quad \\text{{batch mean}} = {tex.number(graph.loss)}"))
+    if event.phase == "backward" and k == model.K + 1:
+        loss = model.loss
+        return Explanation(head + f"learning flow starts at the loss · δ{k}",
+                           loss.formula(k),
+                           loss.substituted(k, graph.o(k - 1)[sample], graph.y[sample],
+                                            graph.delta(k)[sample], n))
+    layer = model.layer(k)
+    what = f"δ{k} through L{k}" if event.phase == "backward" else f"{event.name}, the gradient of L{k}'s weights"
+    return Explanation(head + f"learning flow · {what} ({layer.kind})",
+                       layer.formula(k),
+                       layer.substituted(k, graph.o(k - 1)[sample], graph.o(k)[sample],
+                                         graph.delta(k + 1)[sample], graph.delta(k)[sample]))
+
+
+def tex_name(k: int) -> str:
+    return "x" if k == 0 else f"o{k}"

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: per-session state and common widgets."""
