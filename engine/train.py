@@ -1,0 +1,361 @@
+"""Gradient descent as in the article series: ``w ← w − α·δw``.
+
+``batch_size=1`` is the sample-by-sample descent; a larger batch is batch learning:
+the batch loss is the mean, each sample's learning flow carries 1/n, and δw is the sum
+over the batch of those per-sample δw — the average gradient, exactly what
+:func:`engine.record.passes` returns. The last batch of an epoch may be smaller
+(``n % batch_size`` samples); its 1/n uses its own size. ``batch_size`` larger than
+the dataset means the whole dataset.
+
+The training loop never builds a Graph: a recorded graph costs memory and time that a
+10,000-step run cannot afford. Graphs are recorded for the steps asked for up front
+(``record_steps``), or afterwards with :func:`record_step`, which replays from the
+nearest weight snapshot (the snapshot rule is in :class:`History`).
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .graph import Graph
+from .layers import Input
+from .model import Dataset, Model
+from .numbers import NotExactError, check_size, format_number, parse_number
+from .record import check_batch, record
+
+# Refused before starting: past this many steps the server would stall (float), and
+# exact fractions grow with every step, so exact runs stay short.
+DEFAULT_MAX_STEPS = {"float": 100_000, "exact": 1_000}
+# Weight snapshots are kept every `snapshot_every` steps so that at most this many
+# numbers are stored: 10,000 steps of a 2-8-8-1 net (105 weights) keep every 2nd
+# step, ~8 MB of float64 plus ~6 arrays' overhead per snapshot. Fractions cost far
+# more per number, hence the smaller exact budget.
+SNAPSHOT_BUDGET = {"float": 1_000_000, "exact": 20_000}
+
+
+def snapshot_every(total_steps: int, n_params: int, arithmetic: str) -> int:
+    return max(1, -(-total_steps * max(n_params, 1) // SNAPSHOT_BUDGET[arithmetic]))
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step: int  # 1-based, counted over all epochs
+    epoch: int  # 1-based
+    loss: object  # batch loss (mean over the batch) before the update; Fraction when exact
+    grad_norms: dict  # "W2" -> L2 norm of δw^2 (float)
+
+
+@dataclass
+class History:
+    """What training went through.
+
+    ``weights[s]`` are the weights after ``s`` steps (0: the initial ones), kept for
+    ``s`` a multiple of ``snapshot_every`` and for the last step; arrays are shared,
+    never copied. ``epoch_losses[e-1]`` is the mean of the per-sample losses seen
+    during epoch e, each computed before its own batch's update (for full-batch
+    training: the loss before the epoch's update)."""
+
+    config: dict
+    snapshot_every: int
+    steps: list[StepRecord] = field(default_factory=list)
+    epoch_losses: list = field(default_factory=list)
+    weights: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
+
+    def losses(self) -> list[float]:
+        return [float(s.loss) for s in self.steps]
+
+    def as_dicts(self) -> dict:
+        """JSON-able: numbers as floats, exact losses also as "p/q" text."""
+        exact = self.config.get("arithmetic") == "exact"
+
+        def step_dict(s):
+            d = {"step": s.step, "epoch": s.epoch, "loss": float(s.loss), "grad_norms": dict(s.grad_norms)}
+            if exact:
+                d["loss_exact"] = format_number(s.loss)
+            return d
+        return {
+            "config": dict(self.config),
+            "snapshot_every": self.snapshot_every,
+            "steps": [step_dict(s) for s in self.steps],
+            "epoch_losses": [float(v) for v in self.epoch_losses],
+            "weights": {str(s): {k: np.asarray(w, dtype=float).tolist() for k, w in ws.items()}
+                        for s, ws in self.weights.items()},
+        }
+
+
+class TrainResult:
+    """``model`` (a new Model; the input is never mutated), ``history``, ``recorded``
+    (step -> Graph for ``record_steps``) and ``stopped`` (why training stopped early, or None)."""
+
+    def __init__(self, model: Model, history: History, recorded: dict[int, Graph], stopped: str | None):
+        self.model, self.history, self.recorded, self.stopped = model, history, recorded, stopped
+
+    def __repr__(self):
+        return f"TrainResult(steps={len(self.history.steps)}, stopped={self.stopped!r})"
+
+
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    return -(-n // min(batch_size, n))
+
+
+def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuffle: bool = False,
+          seed: int = 0, record_steps: Iterable[int] = (), on_step: Callable[[int, int], None] | None = None,
+          max_steps: int | None = None) -> TrainResult:
+    """Train ``model`` on ``data`` by gradient descent; see the module docstring.
+
+    ``lr`` may be a number or a string ("1e-7", "1/1000"); in exact arithmetic it is
+    read exactly. ``shuffle`` draws a new order each epoch from ``seed``. ``on_step(step,
+    total)`` is called after every step (progress bars). Raises ValueError before
+    starting if the run would exceed ``max_steps`` (default :data:`DEFAULT_MAX_STEPS`).
+    """
+    arithmetic = model.arithmetic
+    n = len(data)
+    lr_value, epochs, batch_size = _check_args(lr, epochs, batch_size, n, arithmetic)
+    per_epoch = steps_per_epoch(n, batch_size)
+    total = epochs * per_epoch
+    limit = DEFAULT_MAX_STEPS[arithmetic] if max_steps is None else int(max_steps)
+    if total > limit:
+        raise ValueError(f"{epochs} epochs × {per_epoch} steps = {total} steps is more than the limit of "
+                         f"{limit} steps ({arithmetic} arithmetic); use fewer epochs or a larger batch")
+    wanted = sorted(set(int(s) for s in record_steps))
+    if wanted and not (1 <= wanted[0] and wanted[-1] <= total):
+        raise ValueError(f"record_steps must lie between 1 and {total}, got {wanted}")
+    wanted = set(wanted)
+
+    x_all, y_all = data.batch(arithmetic)
+    check_batch(model, x_all, y_all)
+    layers = _private_layers(model)
+    lowest = _lowest(layers)
+    n_params = sum(p.size for p in model.weights().values())
+    every = snapshot_every(total, n_params, arithmetic)
+    history = History(config=dict(lr=str(lr_value), epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+                                  seed=seed, n_samples=n, arithmetic=arithmetic, total_steps=total),
+                      snapshot_every=every)
+    refs = [(f"{name}{k}", layer.params, name) for k, layer in enumerate(layers, 1) for name in layer.params]
+    history.weights[0] = _weights(layers)
+    recorded: dict[int, Graph] = {}
+    stopped = None
+    previous = None  # the weights before the last update, to roll back an overflow
+    step = 0
+    rng = np.random.default_rng(seed)
+    exact = arithmetic == "exact"
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(1, epochs + 1):
+            xs, ys = _epoch_data(x_all, y_all, shuffle, rng)
+            seen_loss, seen = 0, 0
+            for start in range(0, n, batch_size):
+                step += 1
+                x, y = xs[start:start + batch_size], ys[start:start + batch_size]
+                if step in wanted:
+                    recorded[step] = record(model.with_weights(_weights(layers)), x, y)
+                try:
+                    loss, grads = gradients(layers, model.loss, x, y, exact, lowest)
+                except NotExactError as err:
+                    if step == 1:
+                        raise
+                    stopped = f"training stopped at step {step} (epoch {epoch}): {err}"
+                    break
+                norms, finite = _norms(grads, exact, loss)
+                if not finite:
+                    stopped, rollback = _diagnose(model, layers, x, y, step, epoch, lr_value)
+                    if rollback and previous is not None:
+                        # The update of the step before overflowed: undo it and its record.
+                        _restore(previous)
+                        history.weights.pop(step - 1, None)
+                        del history.steps[-1:]
+                    break
+                history.steps.append(StepRecord(step, epoch, loss, norms))
+                seen_loss += loss * len(x)
+                seen += len(x)
+                previous = _update(layers, grads, lr_value)
+                if exact:
+                    for layer in layers:
+                        for name, p in layer.params.items():
+                            check_size(p, name)
+                if step % every == 0 or step == total:
+                    history.weights[step] = {key: params[name] for key, params, name in refs}
+                if on_step is not None:
+                    on_step(step, total)
+            if seen:
+                # Mean of the losses seen during the epoch, each before its own update:
+                # free to compute, unlike a fresh pass over the dataset.
+                history.epoch_losses.append(seen_loss / seen)
+            if stopped:
+                break
+    return TrainResult(model.with_weights(_weights(layers)), history, recorded, stopped)
+
+
+def _lowest(layers) -> int:
+    """The first layer with weights: no δ below it is ever needed for training."""
+    return next((k for k, layer in enumerate(layers, 1) if layer.params), len(layers) + 1)
+
+
+def gradients(layers, loss_fn, x, y, exact: bool, lowest: int):
+    """Mean loss of the batch and [(layer, name, key, δw)]: record.passes without what
+    training never reads (δ^1, the identity layer's copies, the Graph)."""
+    outs = [x]
+    o = x
+    for layer in layers:
+        if type(layer) is not Input:  # the identity: its copy would only cost time
+            o = layer.forward(o)
+            if exact:
+                check_size(o, "a layer output")
+        outs.append(o)
+    sample_losses = loss_fn.value(o, y)
+    delta = loss_fn.delta(o, y)
+    grads = []
+    for k in range(len(layers), lowest - 1, -1):
+        layer = layers[k - 1]
+        if layer.params:
+            for name, g in layer.param_grads(outs[k - 1], delta).items():
+                grads.append((layer, name, f"{name}{k}", g))
+        if k > lowest:
+            delta = layer.backward(outs[k - 1], outs[k], delta)
+            if exact:
+                check_size(delta, f"δ{k}")
+    loss = sample_losses.sum() / len(sample_losses)  # sum/n: cheaper than .mean()
+    return (loss if exact else float(loss)), grads
+
+
+def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> Graph:
+    """The recorded Graph of a past step, with the weights before its update.
+
+    Replays from the nearest weight snapshot before ``step`` with the same batch order
+    (same seed), so any step can be recorded afterwards at a cost of at most
+    ``history.snapshot_every`` steps.
+    """
+    history = getattr(result_or_history, "history", result_or_history)
+    cfg = history.config
+    if not 1 <= step <= len(history.steps):
+        raise ValueError(f"step {step} was not trained; the history has steps 1 to {len(history.steps)}")
+    start = max(s for s in history.weights if s < step)
+    layers = _private_layers(model0.with_weights(history.weights[start]))
+    x_all, y_all = data.batch(cfg["arithmetic"])
+    n, batch_size, lr = cfg["n_samples"], cfg["batch_size"], _read_lr(cfg["lr"], cfg["arithmetic"])
+    rng = np.random.default_rng(cfg["seed"])
+    exact = cfg["arithmetic"] == "exact"
+    s = 0
+    for _ in range(cfg["epochs"]):
+        xs, ys = _epoch_data(x_all, y_all, cfg["shuffle"], rng)
+        for begin in range(0, n, batch_size):
+            s += 1
+            if s <= start:
+                continue
+            x, y = xs[begin:begin + batch_size], ys[begin:begin + batch_size]
+            if s == step:
+                return record(model0.with_weights(_weights(layers)), x, y)
+            _update(layers, gradients(layers, model0.loss, x, y, exact, _lowest(layers))[1], lr)
+    raise AssertionError("unreachable: step lies within the history")
+
+
+# helpers ------------------------------------------------------------------------
+
+def _read_lr(lr, arithmetic):
+    value = parse_number(lr)
+    return value if arithmetic == "exact" else float(value)
+
+
+def _check_args(lr, epochs, batch_size, n, arithmetic):
+    lr_value = _read_lr(lr, arithmetic)
+    if not lr_value > 0:
+        raise ValueError(f"the learning rate must be positive, got {lr}")
+    if int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"epochs must be a whole number ≥ 1, got {epochs}")
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number ≥ 1, got {batch_size}")
+    if n == 0:
+        raise ValueError("the dataset is empty")
+    return lr_value, int(epochs), min(int(batch_size), n)
+
+
+def _private_layers(model: Model) -> list:
+    """Shallow copies whose params dicts training may rebind; arrays are never written
+    in place, so the caller's model and every snapshot stay as they were."""
+    layers = []
+    for layer in model.layers:
+        new = copy.copy(layer)
+        new.params = dict(layer.params)
+        layers.append(new)
+    return layers
+
+
+def _weights(layers) -> dict[str, np.ndarray]:
+    return {f"{name}{k}": p for k, layer in enumerate(layers, 1) for name, p in layer.params.items()}
+
+
+def _restore(before):
+    for layer, name, old in before:
+        layer.params[name] = old
+
+
+def _epoch_data(x_all, y_all, shuffle, rng):
+    if not shuffle:
+        return x_all, y_all
+    order = rng.permutation(len(x_all))
+    return x_all[order], y_all[order]
+
+
+def _update(layers, grads, lr):
+    """w ← w − α·δw with new arrays (snapshots keep references, no copies); returns
+    [(layer, name, weights before)] to undo an update that overflowed."""
+    before = []
+    for layer, name, _, g in grads:
+        params = layer.params
+        old = params[name]
+        before.append((layer, name, old))
+        params[name] = old - lr * g
+    return before
+
+
+def _norms(grads, exact, loss) -> tuple[dict[str, float], bool]:
+    """L2 norm of each δw, and whether the loss and every gradient are finite."""
+    if exact:  # Fractions are always finite; check_size guards their growth
+        return {key: math.sqrt(float(sum(v * v for v in g.flat))) for _, _, key, g in grads}, True
+    # One BLAS dot per tensor, one isfinite for all: a nan or inf anywhere makes the
+    # sum non-finite. Finite squares can also overflow the sum: that is divergence too,
+    # and _diagnose says which case it was.
+    norms = {}
+    total = loss
+    for _, _, key, g in grads:
+        r = g.ravel()
+        sq = np.dot(r, r)
+        total += sq
+        norms[key] = math.sqrt(sq)  # nan stays nan, inf stays inf
+    return norms, math.isfinite(total)
+
+
+def _diagnose(model, layers, x, y, step, epoch, lr):
+    """Find the first non-finite value in the order the passes compute them.
+
+    Returns (message, rollback): rollback when the weights themselves were already
+    non-finite (an update overflowed), so the previous step is undone too."""
+    from .record import passes
+    where = f"training stopped at step {step} (epoch {epoch}): "
+    advice = f"; the learning rate {lr} is probably too large. The history and model are kept from before it."
+    weights = _weights(layers)
+    for key, w in weights.items():
+        if not np.isfinite(w).all():
+            return (where + f"the weights {key} became non-finite in the update of step {step - 1}"
+                    + advice), True
+    values, sample_losses, deltas, grads = passes(model.with_weights(weights), x, y)
+    for k in range(1, model.K + 1):
+        if not np.isfinite(values[k]).all():
+            return where + f"o{k}, the output of L{k} ({model.layer(k).kind}), is not finite" + advice, False
+    if not np.isfinite(sample_losses).all():
+        return where + "the loss is not finite" + advice, False
+    # Backward order: δ^{k+1}, then δw^k (made from it), then δ^k.
+    for k in range(model.K + 1, 0, -1):
+        if not np.isfinite(deltas[k]).all():
+            return where + f"δ{k}, the learning flow on X{k}, is not finite" + advice, False
+        for name in model.layer(k - 1).params if k > 1 else ():
+            if not np.isfinite(grads[f"{name}{k - 1}"]).all():
+                return where + f"the gradient δ{name.lower()}{k - 1} of {name}{k - 1} is not finite" + advice, False
+    return where + f"the norm of a gradient overflowed (values near {_largest(grads)})" + advice, False
+
+
+def _largest(grads):
+    return max(float(np.abs(g).max()) for g in grads.values())
