@@ -1,27 +1,24 @@
-"""Ready-made models and datasets. ``article`` is the seed article's running example."""
+"""Ready-made models and datasets, each a :class:`Spec`. ``article`` is the seed
+article's running example; the others are training demos, written as model-file
+documents so they go through the same validation as an uploaded file."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction as F
 from typing import Callable
 
 import numpy as np
 
+from . import datasets
 from .activations import ReLU
 from .layers import Input, Linear
 from .losses import HalfSquaredError
 from .model import Dataset, Model
+from .spec import FORMAT, Spec, spec_from_dict
+
+Preset = Spec  # a preset is a spec that ships with the app
 
 
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    description: str
-    model: Model
-    data: Dataset
-
-
-def article(arithmetic: str = "exact") -> Preset:
+def article(arithmetic: str = "exact") -> Spec:
     """The article's model: L1 identity, L2 = w·X without bias, L3 ReLU, Loss ½(x − y)²."""
     w = [[F(1, 200), F(-3000, 11600000), F(1, 5800)]]
     model = Model(
@@ -36,17 +33,72 @@ def article(arithmetic: str = "exact") -> Preset:
         feature_names=("broccoli", "Tagada strawberries", "workout hours"),
         target_names=("good shape",),
     )
-    return Preset("article", "The seed article's model: identity, linear 3→1, ReLU, ½(x − y)²; 3 samples",
+    return Spec("article", "The seed article's model: identity, linear 3→1, ReLU, ½(x − y)²; 3 samples",
                   model, data)
 
 
-PRESETS: dict[str, Callable[..., Preset]] = {"article": article}
+def xor() -> Spec:
+    """XOR, the classic problem no single linear layer solves: 2-4-1, tanh then sigmoid."""
+    return _spec("xor", "XOR: 2-4-1 MLP, tanh then sigmoid, binary cross-entropy; 4 samples",
+                 layers=[_linear(4, weights=[[1, 1], [-1, -1], ["1/2", "-1/2"], ["-1/2", "1/2"]],
+                                 bias=["-1/2", "1/2", 0, 0]),
+                         {"type": "tanh"},
+                         _linear(1, weights=[["1/2", "1/2", "1/2", "-1/2"]], bias=[0]),
+                         {"type": "sigmoid"}],
+                 loss="binary_cross_entropy", x=[[0, 0], [0, 1], [1, 0], [1, 1]], y=[[0], [1], [1], [0]],
+                 features=["x1", "x2"], targets=["x1 xor x2"], inputs=2)
 
 
-def load_preset(name: str, arithmetic: str | None = None) -> Preset:
+def moons() -> Spec:
+    x, labels = datasets.moons(200, seed=0)
+    return _binary("moons", "Two interleaving half moons, 200 points: 2-8-8-1 tanh MLP, sigmoid, BCE", x, labels)
+
+
+def circles() -> Spec:
+    x, labels = datasets.circles(200, seed=0)
+    return _binary("circles", "A circle inside a circle, 200 points: 2-8-8-1 tanh MLP, sigmoid, BCE", x, labels)
+
+
+def spiral() -> Spec:
+    x, labels = datasets.spiral(300, classes=3, seed=0)
+    return _spec("spiral", "Three spiral arms, 300 points: 2-16-16-3 tanh MLP, softmax cross-entropy",
+                 layers=[_linear(16, seed=1), {"type": "tanh"}, _linear(16, seed=2), {"type": "tanh"},
+                         _linear(3, seed=3)],
+                 loss="softmax_cross_entropy", x=x.tolist(), y=datasets.one_hot(labels, 3).tolist(),
+                 features=["x1", "x2"], targets=["arm 0", "arm 1", "arm 2"], inputs=2)
+
+
+def _binary(name, description, x, labels) -> Spec:
+    return _spec(name, description,
+                 layers=[_linear(8, seed=1), {"type": "tanh"}, _linear(8, seed=2), {"type": "tanh"},
+                         _linear(1, seed=3), {"type": "sigmoid"}],
+                 loss="binary_cross_entropy", x=x.tolist(), y=labels[:, None].tolist(),
+                 features=["x1", "x2"], targets=["class 1"], inputs=2)
+
+
+def _linear(size, *, weights=None, bias=True, seed=0) -> dict:
+    layer = {"type": "linear", "size": size, "bias": bias}
+    if weights is None:
+        layer["init"] = {"scheme": "xavier", "seed": seed}
+    else:
+        layer["weights"] = weights
+    return layer
+
+
+def _spec(name, description, *, layers, loss, x, y, features, targets, inputs) -> Spec:
+    return spec_from_dict({
+        "format": FORMAT, "name": name, "description": description, "arithmetic": "float",
+        "layers": [{"type": "input", "size": inputs}, *layers], "loss": loss,
+        "data": {"x": x, "y": y, "feature_names": features, "target_names": targets}})
+
+
+PRESETS: dict[str, Callable[[], Spec]] = {
+    "article": article, "xor": xor, "moons": moons, "circles": circles, "spiral": spiral}
+
+
+def load_preset(name: str, arithmetic: str | None = None) -> Spec:
+    """A preset by name, optionally converted to the other arithmetic."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
     preset = PRESETS[name]()
-    if arithmetic is not None and arithmetic != preset.model.arithmetic:
-        preset = Preset(preset.name, preset.description, preset.model.cast(arithmetic), preset.data)
-    return preset
+    return preset if arithmetic is None else preset.cast(arithmetic)

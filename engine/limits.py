@@ -1,0 +1,147 @@
+"""Every size limit on a model file, in one place (documented in docs/model-format.md),
+and the checked readers of JSON values that enforce them for engine/spec.py.
+
+A model file may come from anyone, and the app is a shared server: these bounds keep
+one upload from stalling it. Exact arithmetic is far slower than float (each number is
+a Python Fraction), so its bounds are tighter.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import numpy as np
+
+from .numbers import parse_number
+
+MAX_FILE_BYTES = 20 * 1024 * 1024   # checked before parsing
+MAX_LAYERS = 32                     # input and activation layers count too
+MAX_NEURONS = 4096                  # per layer, float: room for 784 inputs and wide hidden layers
+MAX_PARAMETERS = 1_000_000          # weights + biases of the whole model
+MAX_SAMPLES = 10_000                # rows of data.x, float
+MAX_DATA_VALUES = 2_000_000         # numbers in data.x plus data.y
+
+MAX_EXACT_NEURONS = 64              # per layer, exact arithmetic
+MAX_EXACT_SAMPLES = 1_000           # rows of data.x, exact arithmetic
+
+MAX_NAME_CHARS = 100                # model, feature and target names
+MAX_DESCRIPTION_CHARS = 1_000
+MAX_NUMBER_CHARS = 200              # a number written as a string, e.g. "-3000/11600000"
+MAX_NUMBER_DIGITS = 400             # numerator and denominator; every finite float64 fits
+MAX_EXPONENT = 400                  # "1e400" is fine, "1e999999999" would take forever to build
+
+
+_EXPONENT = re.compile(r"[eE]\s*[+-]?\s*(\d+)")
+_MAX_BITS = int(MAX_NUMBER_DIGITS * 3.33)  # bits of a MAX_NUMBER_DIGITS-digit integer
+_FLOAT_EXACT_INTS = 2 ** 53  # past this a JSON integer is not exactly a float64
+
+
+class SpecError(ValueError):
+    """A model file that cannot be used; the message says what and where."""
+
+
+def neurons_limit(arithmetic: str) -> int:
+    return MAX_EXACT_NEURONS if arithmetic == "exact" else MAX_NEURONS
+
+
+def samples_limit(arithmetic: str) -> int:
+    return MAX_EXACT_SAMPLES if arithmetic == "exact" else MAX_SAMPLES
+
+
+# checked readers: each raises SpecError naming the place ---------------
+
+def read_numbers(rows: list, where: str, arithmetic: str) -> np.ndarray:
+    """Rectangular rows of numbers -> float64 (float, all plain JSON numbers) or Fractions.
+
+    Plain JSON numbers in float arithmetic lose nothing as float64: the exact backend
+    reads a float back through its repr, the number the user typed.
+    """
+    if arithmetic == "float" and all(type(v) is float or (type(v) is int and abs(v) <= _FLOAT_EXACT_INTS)
+                                     for row in rows for v in row):
+        a = np.array(rows, dtype=np.float64).reshape(len(rows), -1)
+        if np.isfinite(a).all():
+            return a
+    out = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+    for i, row in enumerate(rows, 1):
+        for j, v in enumerate(row, 1):
+            out[i - 1, j - 1] = read_number(v, f"{where} row {i}, column {j}", arithmetic)
+    return out
+
+
+def read_number(value, where: str, arithmetic: str) -> Fraction:
+    if isinstance(value, (list, dict)) or value is None or isinstance(value, bool):
+        raise SpecError(f"{where}: expected a number, got {kind_of(value)}")
+    if isinstance(value, str):
+        if len(value) > MAX_NUMBER_CHARS:
+            raise SpecError(f"{where}: a number of {len(value)} characters; at most {MAX_NUMBER_CHARS}")
+        m = _EXPONENT.search(value)
+        if m and len(m.group(1)) > 6 or m and int(m.group(1)) > MAX_EXPONENT:
+            raise SpecError(f"{where}: {value[:40]!r} has an exponent past {MAX_EXPONENT}")
+    elif isinstance(value, int) and value.bit_length() > _MAX_BITS:
+        raise SpecError(f"{where}: a number with more than {MAX_NUMBER_DIGITS} digits")
+    try:
+        f = parse_number(value)
+    except ValueError as e:
+        raise SpecError(f"{where}: {e}") from None
+    if f.numerator.bit_length() > _MAX_BITS or f.denominator.bit_length() > _MAX_BITS:
+        raise SpecError(f"{where}: a number with more than {MAX_NUMBER_DIGITS} digits")
+    if arithmetic == "float":
+        try:
+            float(f)
+        except OverflowError:
+            raise SpecError(f"{where}: {shown(value)} is too large for float arithmetic") from None
+    return f
+
+
+def read_shape(rows, where: str) -> tuple[int, int]:
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise SpecError(f"{where}: expected a list of rows (lists of numbers)")
+    widths = {len(r) for r in rows}
+    if len(widths) > 1:
+        raise SpecError(f"{where}: rows have different lengths {sorted(widths)}")
+    return len(rows), (widths.pop() if widths else 0)
+
+
+def read_object(value, where: str, *, required, optional) -> dict:
+    if not isinstance(value, dict):
+        raise SpecError(f"{where}: expected an object {{...}}, got {kind_of(value)}")
+    if getattr(value, "duplicate", None) is not None:
+        raise SpecError(f"{where}: duplicate key {shown(value.duplicate)}")
+    for key in value:
+        if key not in optional and key not in required:
+            raise SpecError(f"{where}: unknown key {shown(key)}; known keys: {', '.join(optional)}")
+    for key in required:
+        if key not in value:
+            raise SpecError(f"{where}: missing key {key!r}")
+    return value
+
+
+def read_text(value, where: str, most: int) -> str:
+    if not isinstance(value, str):
+        raise SpecError(f"{where}: expected a string, got {kind_of(value)}")
+    if len(value) > most:
+        raise SpecError(f"{where}: {len(value):,} characters; at most {most}")
+    return value
+
+
+def read_integer(value, where: str, least: int, most: int, rule: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(f"{where}: expected a whole number, got {kind_of(value)}")
+    if not least <= value <= most:
+        shown = value if value.bit_length() < 64 else "a huge number"
+        raise SpecError(f"{where}: must be at least {least}, got {shown}" if value < least
+                        else f"{where}: {shown} is too large; {rule}")
+    return value
+
+
+def kind_of(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    return {str: "a string", int: "a number", float: "a number", list: "a list"}.get(
+        type(value), "an object" if isinstance(value, dict) else type(value).__name__)
+
+
+def shown(value) -> str:
+    return repr(value[:40]) if isinstance(value, str) else kind_of(value)

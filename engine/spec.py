@@ -1,0 +1,330 @@
+"""The JSON model file ("backprop-explorer/1") <-> Spec (name, description, Model, Dataset).
+
+The format is documented in docs/model-format.md; its size limits live in
+engine/limits.py. A file may come from anyone, so reading it is defensive: plain
+``json`` (never eval or pickle), the byte size checked before parsing, and every
+problem reported as one :class:`SpecError` that says what is wrong and where
+("layer 3: weights have shape (2, 4), expected (4, 2)").
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+import numpy as np
+
+from . import limits
+from .limits import (SpecError, kind_of, read_integer, read_number, read_numbers, read_object, read_shape,
+                     read_text, shown)
+from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .layers import Input, Layer, Linear
+from .losses import LOSSES
+from .model import Dataset, Model
+from .numbers import ARITHMETICS
+
+FORMAT = "backprop-explorer/1"
+LAYER_TYPES: dict[str, type[Layer]] = {cls.kind: cls for cls in
+                                       (Input, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax)}
+# Layers and losses that need exp or log: refused in exact arithmetic when the file is
+# read, rather than failing later in the middle of a pass.
+FLOAT_ONLY = {"sigmoid", "tanh", "softmax", "binary_cross_entropy", "softmax_cross_entropy"}
+INIT_SCHEMES = ("xavier", "he")
+_LAYER_KEYS = {"input": ("size",), "linear": ("size", "bias", "weights", "init"),
+               "relu": ("size", "at_zero"), "leaky_relu": ("size", "slope")}
+_TOP_KEYS = ("format", "name", "description", "arithmetic", "layers", "loss", "data")
+_DATA_KEYS = ("x", "y", "feature_names", "target_names")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A model with its data, as a model file or a preset describes it."""
+
+    name: str
+    description: str
+    model: Model
+    data: Dataset
+
+    @property
+    def arithmetic(self) -> str:
+        return self.model.arithmetic
+
+    def cast(self, arithmetic: str) -> "Spec":
+        """The same spec computing in another arithmetic."""
+        return self if arithmetic == self.arithmetic else replace(self, model=self.model.cast(arithmetic))
+
+
+# reading -----------------------------------------------------------------
+
+class _Object(dict):
+    """A JSON object that remembers its first repeated key (json keeps the last silently)."""
+
+    duplicate = None
+
+
+def _pairs(pairs):
+    obj = _Object()
+    for key, value in pairs:
+        if key in obj and obj.duplicate is None:
+            obj.duplicate = key
+        obj[key] = value
+    return obj
+
+
+def _no_constant(name):
+    raise SpecError(f"{name} is not allowed: every number must be finite")
+
+
+def load_spec(source: str | bytes) -> Spec:
+    """Read a model file's text (or bytes); raise SpecError if it is not a usable model."""
+    if isinstance(source, (bytes, bytearray)):
+        _check_bytes(len(source))
+        try:
+            text = bytes(source).decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise SpecError(f"the file is not UTF-8 text (byte {e.start})") from None
+    elif isinstance(source, str):
+        _check_bytes(len(source.encode("utf-8", "surrogatepass")))
+        text = source.removeprefix("\ufeff")
+    else:
+        raise SpecError(f"expected the text of a JSON file, got {type(source).__name__}")
+    try:
+        doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        raise SpecError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+    except RecursionError:
+        raise SpecError("not valid JSON: arrays or objects nest too deeply") from None
+    except SpecError:
+        raise
+    except ValueError as e:  # e.g. an integer with more digits than Python will read
+        raise SpecError(f"not valid JSON: {e}") from None
+    return spec_from_dict(doc)
+
+
+def _check_bytes(n: int) -> None:
+    if n > limits.MAX_FILE_BYTES:
+        raise SpecError(f"the file has {n:,} bytes; at most {limits.MAX_FILE_BYTES:,} are accepted")
+
+
+def spec_from_dict(doc) -> Spec:
+    """Validate an already-parsed document (as from json.loads) and build the Spec."""
+    read_object(doc, "top level", required=("format", "layers", "loss", "data"), optional=_TOP_KEYS)
+    if doc["format"] != FORMAT:
+        raise SpecError(f"format: expected {FORMAT!r}, got {shown(doc['format'])}")
+    name = read_text(doc.get("name", "untitled"), "name", limits.MAX_NAME_CHARS)
+    description = read_text(doc.get("description", ""), "description", limits.MAX_DESCRIPTION_CHARS)
+    arithmetic = doc.get("arithmetic", "float")
+    if arithmetic not in ARITHMETICS:
+        raise SpecError(f"arithmetic: expected one of {', '.join(ARITHMETICS)}, got {shown(arithmetic)}")
+    layers = _layers(doc["layers"], arithmetic)
+    loss_kind = doc["loss"]
+    if not isinstance(loss_kind, str) or loss_kind not in LOSSES:
+        raise SpecError(f"loss: unknown loss {shown(loss_kind)}; known losses: {', '.join(LOSSES)}")
+    _check_exact_ok(loss_kind, "loss", arithmetic)
+    try:
+        model = Model(layers=tuple(layers), loss=LOSSES[loss_kind](), arithmetic=arithmetic)
+    except ValueError as e:
+        raise SpecError(f"layers: {e}") from None
+    data = _data(doc["data"], model)
+    return Spec(name=name, description=description, model=model, data=data)
+
+
+def _layers(items, arithmetic: str) -> list[Layer]:
+    if not isinstance(items, list):
+        raise SpecError(f"layers: expected a list of layers, got {kind_of(items)}")
+    if not items:
+        raise SpecError("layers: the model needs at least an input layer")
+    if len(items) > limits.MAX_LAYERS:
+        raise SpecError(f"layers: {len(items)} layers; at most {limits.MAX_LAYERS} are accepted")
+    layers: list[Layer] = []
+    parameters = 0
+    for k, item in enumerate(items, 1):
+        size_in = layers[-1].size_out if layers else None
+        layer = _layer(item, k, size_in, arithmetic)
+        parameters += sum(p.size for p in layer.params.values())
+        if parameters > limits.MAX_PARAMETERS:
+            raise SpecError(f"layer {k}: the model passes {limits.MAX_PARAMETERS:,} weights, the limit")
+        layers.append(layer)
+    return layers
+
+
+def _layer(item, k: int, size_in: int | None, arithmetic: str) -> Layer:
+    where = f"layer {k}"
+    if not isinstance(item, dict):
+        raise SpecError(f"{where}: expected an object like {{\"type\": \"relu\"}}, got {kind_of(item)}")
+    kind = item.get("type")
+    if not isinstance(kind, str) or kind not in LAYER_TYPES:
+        raise SpecError(f"{where}: unknown layer type {shown(kind)}; known types: {', '.join(LAYER_TYPES)}")
+    read_object(item, where, required=("type",) + (("size",) if kind in ("input", "linear") else ()),
+            optional=("type",) + _LAYER_KEYS.get(kind, ("size",)))
+    _check_exact_ok(kind, where, arithmetic)
+    if (k == 1) != (kind == "input"):
+        raise SpecError(f"{where}: the first layer, and only the first, must be of type 'input'"
+                        + ("" if k > 1 else f", got {kind!r}"))
+    most = limits.neurons_limit(arithmetic)
+    size = size_in
+    if "size" in item:
+        size = read_integer(item["size"], f"{where}: size", 1, most,
+                        f"at most {most} neurons per layer in {arithmetic} arithmetic")
+    if kind == "input":
+        return Input(size)
+    if kind == "linear":
+        return _linear(item, k, size_in, size, arithmetic)
+    if size != size_in:
+        raise SpecError(f"{where}: size {size} does not match the previous layer's size {size_in}")
+    if kind == "relu":
+        return ReLU(size, at_zero=read_integer(item.get("at_zero", 1), f"{where}: at_zero", 0, 1, "it must be 0 or 1"))
+    if kind == "leaky_relu":
+        return LeakyReLU(size, slope=read_number(item.get("slope", Fraction(1, 100)), f"{where}: slope", "exact"))
+    return LAYER_TYPES[kind](size)
+
+
+def _linear(item, k: int, size_in: int, size_out: int, arithmetic: str) -> Linear:
+    where = f"layer {k}"
+    if "weights" in item and "init" in item:
+        raise SpecError(f"{where}: give either weights or init, not both")
+    if "weights" in item:
+        shape = read_shape(item["weights"], f"{where}: weights")
+        if shape != (size_out, size_in):
+            raise SpecError(f"{where}: weights have shape {shape}, expected {(size_out, size_in)}"
+                            " (out, in) like PyTorch")
+        weights = read_numbers(item["weights"], f"{where}: weights", arithmetic)
+    else:
+        init = item.get("init", {})
+        read_object(init, f"{where}: init", required=(), optional=("scheme", "seed"))
+        scheme = init.get("scheme", "xavier")
+        if scheme not in INIT_SCHEMES:
+            raise SpecError(f"{where}: init scheme must be one of {', '.join(INIT_SCHEMES)}, got {shown(scheme)}")
+        seed = read_integer(init.get("seed", 0), f"{where}: init seed", 0, 2 ** 32 - 1, "it must be below 2^32")
+        weights = initial_weights(size_in, size_out, scheme=scheme, seed=seed, layer=k)
+        if arithmetic == "exact":
+            weights = np.vectorize(lambda v: Fraction(repr(v)), otypes=[object])(weights)
+    bias = item.get("bias", False)
+    if isinstance(bias, bool):
+        bias = np.zeros(size_out) if bias else None
+        if bias is not None and arithmetic == "exact":
+            bias = np.array([Fraction(0)] * size_out, dtype=object)
+    elif isinstance(bias, list):
+        if len(bias) != size_out:
+            raise SpecError(f"{where}: bias has {len(bias)} values, expected {size_out}")
+        bias = read_numbers([bias], f"{where}: bias", arithmetic)[0]
+    else:
+        raise SpecError(f"{where}: bias must be true, false or a list of numbers, got {kind_of(bias)}")
+    return Linear(size_in, size_out, weights, bias, arithmetic=arithmetic)
+
+
+def initial_weights(size_in: int, size_out: int, *, scheme: str = "xavier", seed: int = 0,
+                    layer: int = 0) -> np.ndarray:
+    """Seeded normal weights (out, in): Xavier std √(2/(in+out)) or He std √(2/in).
+
+    Rounded to 4 decimals so the same file gives the same weights in both arithmetics
+    and exact fractions stay short. Each layer number draws from its own stream.
+    """
+    std = np.sqrt(2 / (size_in + size_out)) if scheme == "xavier" else np.sqrt(2 / size_in)
+    rng = np.random.default_rng([seed, layer])
+    return np.round(rng.normal(0.0, std, size=(size_out, size_in)), 4)
+
+
+def _data(doc, model: Model) -> Dataset:
+    read_object(doc, "data", required=("x", "y"), optional=_DATA_KEYS)
+    arithmetic = model.arithmetic
+    x, y = doc["x"], doc["y"]
+    for name, rows in (("x", x), ("y", y)):
+        if not isinstance(rows, list) or not rows:
+            raise SpecError(f"data.{name}: expected a non-empty list of rows, got {kind_of(rows)}")
+    if len(y) != len(x):
+        raise SpecError(f"data.y has {len(y)} rows but data.x has {len(x)}")
+    most = limits.samples_limit(arithmetic)
+    if len(x) > most:
+        raise SpecError(f"data.x: {len(x):,} samples; at most {most:,} in {arithmetic} arithmetic")
+    if len(x) * (model.size_in + model.size_out) > limits.MAX_DATA_VALUES:
+        raise SpecError(f"data: more than {limits.MAX_DATA_VALUES:,} numbers in x and y together")
+    for name, rows, width, what in (("x", x, model.size_in, "the input layer's size"),
+                                    ("y", y, model.size_out, "the last layer's size")):
+        for i, row in enumerate(rows, 1):
+            if not isinstance(row, list):
+                raise SpecError(f"data.{name} row {i}: expected a list of numbers, got {kind_of(row)}")
+            if len(row) != width:
+                raise SpecError(f"data.{name} row {i}: has {len(row)} numbers, expected {width} ({what})")
+    names = {}
+    for key, width in (("feature_names", model.size_in), ("target_names", model.size_out)):
+        value = doc.get(key, [])
+        if not isinstance(value, list):
+            raise SpecError(f"data.{key}: expected a list of strings, got {kind_of(value)}")
+        if value and len(value) != width:
+            raise SpecError(f"data.{key}: {len(value)} names for {width} columns")
+        names[key] = tuple(read_text(v, f"data.{key} item {i}", limits.MAX_NAME_CHARS)
+                           for i, v in enumerate(value, 1))
+    return Dataset(x=read_numbers(x, "data.x", arithmetic), y=read_numbers(y, "data.y", arithmetic), **names)
+
+def _check_exact_ok(kind: str, where: str, arithmetic: str) -> None:
+    if arithmetic == "exact" and kind in FLOAT_ONLY:
+        raise SpecError(f"{where}: {kind} needs exp or log, which have no exact value;"
+                        " use \"arithmetic\": \"float\"")
+
+
+# writing -----------------------------------------------------------------
+
+def dump_spec(spec: Spec | Model, data: Dataset | None = None, *, name: str = "untitled",
+              description: str = "") -> str:
+    """The model file's text for a Spec, or for a Model and its Dataset; load_spec reads it back.
+
+    Exact numbers are written as "p/q" strings (whole numbers as JSON integers), floats
+    as JSON numbers that read back to the same float64.
+    """
+    if isinstance(spec, Model):
+        if data is None:
+            raise ValueError("dump_spec(model, data): the data is missing")
+        spec = Spec(name=name, description=description, model=spec, data=data)
+    return _emit(spec_to_dict(spec)) + "\n"
+
+
+def spec_to_dict(spec: Spec) -> dict:
+    """The JSON document of a Spec, as plain dicts, lists, numbers and strings."""
+    data = {"x": _json_rows(spec.data.x), "y": _json_rows(spec.data.y)}
+    if spec.data.feature_names:
+        data["feature_names"] = list(spec.data.feature_names)
+    if spec.data.target_names:
+        data["target_names"] = list(spec.data.target_names)
+    return {"format": FORMAT, "name": spec.name, "description": spec.description,
+            "arithmetic": spec.model.arithmetic, "layers": [_layer_dict(l) for l in spec.model.layers],
+            "loss": spec.model.loss.kind, "data": data}
+
+
+def _layer_dict(layer: Layer) -> dict:
+    out = {"type": layer.kind}
+    if isinstance(layer, (Input, Linear)):
+        out["size"] = layer.size_out
+    if isinstance(layer, Linear):
+        out["bias"] = _json_rows(layer.params["b"][None, :])[0] if layer.has_bias else False
+        out["weights"] = _json_rows(layer.params["W"])
+    if isinstance(layer, ReLU) and layer.at_zero != 1:
+        out["at_zero"] = layer.at_zero
+    if isinstance(layer, LeakyReLU):
+        out["slope"] = _json_number(layer.slope)
+    return out
+
+
+def _json_rows(a: np.ndarray) -> list:
+    if a.dtype != object:
+        return np.asarray(a, dtype=np.float64).tolist()
+    return [[_json_number(v) for v in row] for row in a]
+
+
+def _json_number(v):
+    if isinstance(v, Fraction):
+        return v.numerator if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+    return float(v)
+
+
+def _emit(value, depth: int = 0) -> str:
+    """JSON that a person can read: short things on one line, one row of numbers per line."""
+    flat = json.dumps(value, ensure_ascii=False)
+    if len(flat) <= 100 or not isinstance(value, (list, dict)) or not any(
+            isinstance(v, (list, dict)) for v in (value.values() if isinstance(value, dict) else value)):
+        return flat
+    pad, end = "  " * (depth + 1), "  " * depth
+    if isinstance(value, dict):
+        items = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_emit(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + end + "}"
+    return "[\n" + ",\n".join(pad + _emit(v, depth + 1) for v in value) + "\n" + end + "]"
