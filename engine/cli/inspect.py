@@ -1,13 +1,20 @@
-"""``presets`` and ``trace``: list the presets, record one sample."""
+"""``presets`` and ``trace``: list the presets, record one sample.
+
+Also the model source shared by the commands that need a model: ``--preset NAME``
+or ``--model FILE`` (a JSON model file, docs/model-format.md), exactly one.
+"""
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 
 from ..numbers import format_number
+from ..limits import MAX_FILE_BYTES
 from ..presets import PRESETS, load_preset
 from ..record import record
+from ..spec import Spec, SpecError, load_spec
 
 
 def register(sub) -> None:
@@ -15,11 +22,36 @@ def register(sub) -> None:
     p.set_defaults(run=run_presets)
 
     p = sub.add_parser("trace", help="record one sample's forward and backward pass")
-    p.add_argument("--preset")
+    add_model_source(p)
     p.add_argument("--sample", type=int, default=1, help="sample number, counted from 1")
-    p.add_argument("--arithmetic", choices=("exact", "float"))
+    p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_trace)
+
+
+def add_model_source(p) -> None:
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", metavar="NAME", help=f"one of: {', '.join(PRESETS)}")
+    source.add_argument("--model", metavar="FILE", help="a JSON model file (docs/model-format.md)")
+
+
+def load_model_source(args) -> Spec:
+    """The Spec named by --preset or read from --model, in --arithmetic if given."""
+    if args.preset is not None:
+        return load_preset(args.preset, args.arithmetic)
+    try:
+        size = os.stat(args.model).st_size
+        if size > MAX_FILE_BYTES:  # refuse before reading it into memory
+            raise SpecError(f"{args.model}: {size:,} bytes; at most {MAX_FILE_BYTES:,} are accepted")
+        with open(args.model, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise SpecError(f"cannot read {args.model}: {e.strerror or e}") from None
+    try:
+        spec = load_spec(raw)
+    except SpecError as e:
+        raise SpecError(f"{args.model}: {e}") from None
+    return spec if args.arithmetic is None else spec.cast(args.arithmetic)
 
 
 def run_presets(args) -> int:
@@ -42,9 +74,7 @@ def trace_json(graph) -> dict:
 
 
 def run_trace(args) -> int:
-    if not args.preset:
-        raise ValueError("give --preset NAME")
-    preset = load_preset(args.preset, args.arithmetic)
+    preset = load_model_source(args)
     graph = record(preset.model, *preset.data.sample(args.sample, preset.model.arithmetic))
     if args.json:
         print(json.dumps(trace_json(graph)))
