@@ -3,6 +3,7 @@ so ``delta(o, y)`` (the learning flow δ^{K+1} entering the model from the loss)
 carries the factor 1/n of the batch-learning chapter."""
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import ClassVar
 
 import numpy as np
@@ -100,7 +101,8 @@ class MAE(Loss):
 
     def delta(self, o, y):
         d = o - y
-        one = d.dtype.type(1) if d.dtype != object else 1
+        # A Fraction, not int 1: int / int would turn exact δ into floats.
+        one = d.dtype.type(1) if d.dtype != object else Fraction(1)
         sign = np.where(d > 0, one, np.where(d < 0, -one, 0 * one))
         return sign / (o.shape[1] * _n(o))
 
