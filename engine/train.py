@@ -354,8 +354,8 @@ def _diagnose(model, layers, x, y, step, epoch, lr):
         for name in model.layer(k - 1).params if k > 1 else ():
             if not np.isfinite(grads[f"{name}{k - 1}"]).all():
                 return where + f"the gradient δ{name.lower()}{k - 1} of {name}{k - 1} is not finite" + advice, False
-    return where + f"the norm of a gradient overflowed (values near {_largest(grads)})" + advice, False
-
-
-def _largest(grads):
-    return max(float(np.abs(g).max()) for g in grads.values())
+    key = next((k for k, g in grads.items() if not np.isfinite(np.dot(g.ravel(), g.ravel()))), None)
+    if key is None:  # the finite squares only overflowed in their sum with the loss
+        key = max(grads, key=lambda k: float(np.abs(grads[k]).max()))
+    return (where + f"the norm of the gradient δ{key} overflowed (values up to "
+            f"{float(np.abs(grads[key]).max()):.3g})" + advice), False
