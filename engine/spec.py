@@ -143,7 +143,8 @@ def _layers(items, arithmetic: str) -> list[Layer]:
         layer = _layer(item, k, size_in, arithmetic)
         parameters += sum(p.size for p in layer.params.values())
         if parameters > limits.MAX_PARAMETERS:
-            raise SpecError(f"layer {k}: the model passes {limits.MAX_PARAMETERS:,} weights, the limit")
+            raise SpecError(f"layer {k}: the model has more than {limits.MAX_PARAMETERS:,} weights and biases,"
+                            " the limit")
         layers.append(layer)
     return layers
 
@@ -156,7 +157,7 @@ def _layer(item, k: int, size_in: int | None, arithmetic: str) -> Layer:
     if not isinstance(kind, str) or kind not in LAYER_TYPES:
         raise SpecError(f"{where}: unknown layer type {shown(kind)}; known types: {', '.join(LAYER_TYPES)}")
     read_object(item, where, required=("type",) + (("size",) if kind in ("input", "linear") else ()),
-            optional=("type",) + _LAYER_KEYS.get(kind, ("size",)))
+                optional=("type",) + _LAYER_KEYS.get(kind, ("size",)))
     _check_exact_ok(kind, where, arithmetic)
     if (k == 1) != (kind == "input"):
         raise SpecError(f"{where}: the first layer, and only the first, must be of type 'input'"
@@ -165,7 +166,7 @@ def _layer(item, k: int, size_in: int | None, arithmetic: str) -> Layer:
     size = size_in
     if "size" in item:
         size = read_integer(item["size"], f"{where}: size", 1, most,
-                        f"at most {most} neurons per layer in {arithmetic} arithmetic")
+                            f"at most {most} neurons per layer in {arithmetic} arithmetic")
     if kind == "input":
         return Input(size)
     if kind == "linear":
@@ -173,14 +174,18 @@ def _layer(item, k: int, size_in: int | None, arithmetic: str) -> Layer:
     if size != size_in:
         raise SpecError(f"{where}: size {size} does not match the previous layer's size {size_in}")
     if kind == "relu":
-        return ReLU(size, at_zero=read_integer(item.get("at_zero", 1), f"{where}: at_zero", 0, 1, "it must be 0 or 1"))
+        at_zero = read_integer(item.get("at_zero", 1), f"{where}: at_zero", 0, 1, "it must be 0 or 1")
+        return ReLU(size, at_zero=at_zero)
     if kind == "leaky_relu":
+        # The slope stays a Fraction in both arithmetics (LeakyReLU converts it per pass).
         return LeakyReLU(size, slope=read_number(item.get("slope", Fraction(1, 100)), f"{where}: slope", "exact"))
     return LAYER_TYPES[kind](size)
 
 
 def _linear(item, k: int, size_in: int, size_out: int, arithmetic: str) -> Linear:
     where = f"layer {k}"
+    if size_in * size_out > limits.MAX_PARAMETERS:  # refuse before drawing or parsing them
+        raise SpecError(f"{where}: {size_in} × {size_out} weights; at most {limits.MAX_PARAMETERS:,} in a model")
     if "weights" in item and "init" in item:
         raise SpecError(f"{where}: give either weights or init, not both")
     if "weights" in item:
@@ -194,8 +199,10 @@ def _linear(item, k: int, size_in: int, size_out: int, arithmetic: str) -> Linea
         read_object(init, f"{where}: init", required=(), optional=("scheme", "seed"))
         scheme = init.get("scheme", "xavier")
         if scheme not in INIT_SCHEMES:
-            raise SpecError(f"{where}: init scheme must be one of {', '.join(INIT_SCHEMES)}, got {shown(scheme)}")
-        seed = read_integer(init.get("seed", 0), f"{where}: init seed", 0, 2 ** 32 - 1, "it must be below 2^32")
+            raise SpecError(f"{where}: init scheme must be one of {', '.join(INIT_SCHEMES)},"
+                            f" got {shown(scheme)}")
+        seed = read_integer(init.get("seed", 0), f"{where}: init seed", 0, 2 ** 32 - 1,
+                            "it must be below 2^32")
         weights = initial_weights(size_in, size_out, scheme=scheme, seed=seed, layer=k)
         if arithmetic == "exact":
             weights = np.vectorize(lambda v: Fraction(repr(v)), otypes=[object])(weights)
@@ -256,6 +263,7 @@ def _data(doc, model: Model) -> Dataset:
         names[key] = tuple(read_text(v, f"data.{key} item {i}", limits.MAX_NAME_CHARS)
                            for i, v in enumerate(value, 1))
     return Dataset(x=read_numbers(x, "data.x", arithmetic), y=read_numbers(y, "data.y", arithmetic), **names)
+
 
 def _check_exact_ok(kind: str, where: str, arithmetic: str) -> None:
     if arithmetic == "exact" and kind in FLOAT_ONLY:

@@ -130,6 +130,10 @@ BAD = [
     (doc(**{"arithmetic": "float", "data.x": [[0, 0]] * 10_001, "data.y": [[0]] * 10_001}),
      "data.x: 10,001 samples; at most 10,000 in float arithmetic"),
     (doc(**{"data.x": [[0, 0]] * 1001, "data.y": [[0]] * 1001}), "data.x: 1,001 samples; at most 1,000 in exact"),
+    (doc(**{"arithmetic": "float", "layers.0.size": 784, "layers.1": {"type": "linear", "size": 4096}}),
+     "layer 2: 784 × 4096 weights; at most 1,000,000 in a model"),
+    (doc(**{"arithmetic": "float", "layers": [{"type": "input", "size": 700}] + [
+        {"type": "linear", "size": 700}] * 3}), "layer 3: the model has more than 1,000,000 weights and biases"),
     ("[" * 100_000, "not valid JSON"),
     ('{"format": ', "not valid JSON: Expecting value at line 1 column 12"),
     ("[1, 2]", "top level: expected an object"),
@@ -200,3 +204,12 @@ def test_a_good_document_with_one_part_replaced_raises_only_spec_errors(data, va
     except SpecError:
         return
     assert isinstance(spec, Spec) and spec_to_dict(spec)["format"] == FORMAT
+
+
+def test_the_example_in_the_format_documentation_loads():
+    from pathlib import Path
+    text = (Path(__file__).parent.parent / "docs" / "model-format.md").read_text()
+    example = text.split("```json\n")[1].split("```")[0]
+    spec = load_spec(example)
+    assert spec.name == "article"
+    assert record(spec.model, *spec.data.sample(3, "exact")).weight_grads["W2"].tolist() == [[0, -2000, -3000]]
