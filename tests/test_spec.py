@@ -133,7 +133,7 @@ BAD = [
     (doc(**{"arithmetic": "float", "layers.0.size": 784, "layers.1": {"type": "linear", "size": 4096}}),
      "layer 2: 784 × 4096 weights; at most 1,000,000 in a model"),
     (doc(**{"arithmetic": "float", "layers": [{"type": "input", "size": 700}] + [
-        {"type": "linear", "size": 700}] * 3}), "layer 3: the model has more than 1,000,000 weights and biases"),
+        {"type": "linear", "size": 700}] * 3}), "layer 4: the model has more than 1,000,000 weights and biases"),
     ("[" * 100_000, "not valid JSON"),
     ('{"format": ', "not valid JSON: Expecting value at line 1 column 12"),
     ("[1, 2]", "top level: expected an object"),
