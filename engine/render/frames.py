@@ -1,0 +1,75 @@
+"""The timeline as animation frames: frame 0 (nothing computed) then one per event.
+
+Each frame is a complete picture of what has flowed so far, the current event
+highlighted. The views keep every label's text in every frame (values not reached
+yet are transparent), so Graphviz places every node and edge at the same spot in
+every frame; :func:`node_positions` lets tests and callers check it.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from ..graph import Graph
+from .layer_view import layer_view
+from .neuron_view import neuron_view
+from .progress import describe
+from .svg import to_svg
+
+VIEWS = {"layer": layer_view, "neuron": neuron_view}
+
+
+def view_dot(graph: Graph, view: str = "layer", **kw) -> str:
+    """DOT of one view; ``kw`` are the view's own options (step, sample, theme, rankdir, …)."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+    if view == "layer":  # the layer view draws no per-feature nodes
+        kw.pop("feature_names", None)
+        kw.pop("max_neurons", None)
+        kw.pop("max_edges", None)
+    return VIEWS[view](graph, **kw)
+
+
+def steps(graph: Graph) -> range:
+    return range(len(graph.timeline) + 1)
+
+
+def frame_dots(graph: Graph, *, view: str = "layer", **kw) -> list[str]:
+    """The DOT of every frame, frame 0 first."""
+    return [view_dot(graph, view, step=s, **kw) for s in steps(graph)]
+
+
+def frame_svgs(graph: Graph, *, view: str = "layer", **kw) -> list[str]:
+    return [to_svg(d) for d in frame_dots(graph, view=view, **kw)]
+
+
+def captions(graph: Graph) -> list[str]:
+    """One line per frame: "step 6 of 9 · backward: δ3 on X3"."""
+    total = len(graph.timeline)
+    return [describe(None, total)] + [describe(e, total) for e in graph.timeline]
+
+
+_SVG = "{http://www.w3.org/2000/svg}"
+_NUM = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def node_positions(svg: str) -> dict[str, tuple[float, ...]]:
+    """Each node's id → the coordinates of its shape, read from Graphviz's SVG."""
+    root = ET.fromstring(svg)
+    out = {}
+    for g in root.iter(f"{_SVG}g"):
+        if g.get("class") != "node":
+            continue
+        title = g.find(f"{_SVG}title").text
+        coords = []
+        for shape in g:
+            for attr in ("points", "d", "cx", "cy", "x", "y"):
+                if shape.get(attr) and shape.tag != f"{_SVG}text":
+                    coords += [float(v) for v in _NUM.findall(shape.get(attr))]
+        out[title] = tuple(coords)
+    return out
+
+
+def svg_size(svg: str) -> tuple[str, str]:
+    root = ET.fromstring(svg)
+    return root.get("width"), root.get("height")

@@ -1,0 +1,259 @@
+"""The neuron view: every component X^k_i is a node; an edge joins X^k_i to
+X^{k+1}_j wherever the local Jacobian ∂L^k_j/∂X^k_i is not zero.
+
+Forward, an edge carries its contribution (w_ji·o_i for a linear layer, the local
+derivative ∂L_j/∂X_i for the others); backward, its impact δ^{k+1}_j · ∂L^k_j/∂X^k_i.
+A node shows o and δ, and δ^k_i is the sum of the impacts leaving it: the
+article's "sum over the fan-out" is there to check by eye.
+
+Legibility rule, so a big network never becomes a hairball: a column with more than
+``max_neurons`` components shows the ``max_neurons`` carrying the largest |δ|
+(ties: largest |o|) and one "+ N more neurons" box; a layer keeps its
+``max_edges`` strongest edges (by |impact|, then |contribution|) and says how many
+weaker ones it hides; past ``LABELLED_EDGES`` edges a layer's numbers move into
+the edges' tooltips. The choice uses the final values, never the step, so every
+frame of an animation draws the same nodes and edges in the same places.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..graph import Graph
+from ..layers import Linear
+from ..numbers import format_number
+from . import style
+from .progress import Progress, check_sample, progress
+
+DEFAULT_MAX_NEURONS = 12
+DEFAULT_MAX_EDGES = 40
+LABELLED_EDGES = 12
+
+
+def _mags(a) -> np.ndarray:
+    a = np.asarray(a)
+    if a.dtype == object:
+        return np.vectorize(style.magnitude, otypes=[float])(a) if a.size else np.zeros(a.shape)
+    return np.abs(a.astype(float))
+
+
+def _pick(size: int, delta_row, o_row, max_neurons: int) -> np.ndarray:
+    """Indices (0-based, ascending) of the components a column shows."""
+    if size <= max_neurons:
+        return np.arange(size)
+    order = np.lexsort((np.arange(size), -_mags(o_row), -_mags(delta_row)))
+    return np.sort(order[:max_neurons])
+
+
+def _cell(text: str, color: str, bg: str | None = None) -> str:
+    bgattr = f' BGCOLOR="{bg}"' if bg else ""
+    return f'<TR><TD ALIGN="LEFT"{bgattr}><FONT COLOR="{color}">{text}</FONT></TD></TR>'
+
+
+def _table(rows: list[str]) -> str:
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            + "".join(rows) + "</TABLE>>")
+
+
+def _num(v) -> str:
+    return style.html(format_number(v, 4))
+
+
+class _View:
+    """Builds the DOT lines; one instance per call, nothing kept afterwards."""
+
+    def __init__(self, graph: Graph, p: Progress, sample: int, t: style.Theme,
+                 max_neurons: int, max_edges: int, feature_names):
+        self.g, self.p, self.s, self.t = graph, p, sample, t
+        self.max_neurons, self.max_edges = max_neurons, max_edges
+        self.features = tuple(feature_names or ())
+        K = graph.K
+        # column c (1 … K+1) holds X^c = o^{c-1}, the input of layer c (or of the loss)
+        self.o = {c: graph.o(c - 1)[sample] for c in range(1, K + 2)}
+        self.d = {c: graph.delta(c)[sample] for c in range(1, K + 2)}
+        self.cols = {c: _pick(len(self.o[c]), self.d[c], self.o[c], max_neurons) for c in self.o}
+        self.cur = p.current
+
+    # what the current event lights up -------------------------------------
+    def _hot_column(self, c: int) -> bool:
+        e = self.cur
+        if e is None:
+            return False
+        K = self.g.K
+        return ((e.phase == "forward" and c == e.k + 1)
+                or (e.phase == "backward" and c == e.k)
+                or (e.phase == "weight_grad" and e.name.startswith("δb") and c == e.k + 1)
+                or (e.phase == "backward" and e.k == K + 1 and c == K + 1))
+
+    def _hot_layer(self, k: int) -> bool:
+        e = self.cur
+        if e is None:
+            return False
+        if k == self.g.K + 1:
+            return e.phase == "backward" and e.k == k
+        return (e.phase in ("forward", "backward") and e.k == k) or \
+               (e.phase == "weight_grad" and e.name.startswith("δw") and e.k == k)
+
+    def _shown(self, name: str, color: str) -> str:
+        return color if self.p.has(name) else style.HIDDEN
+
+    # nodes ---------------------------------------------------------------
+    def _name(self, c: int, i: int) -> str:
+        if c == 1:
+            if i < len(self.features):
+                return f"<B>{style.html(self.features[i])}</B>"
+            return f"<B>x<SUB>{i + 1}</SUB></B>"
+        return f"<B>o<SUP>{c - 1}</SUP><SUB>{i + 1}</SUB></B>"
+
+    def column(self, c: int) -> list[str]:
+        t, idx = self.t, self.cols[c]
+        hot = self._hot_column(c)
+        o_color = t.forward if c == 1 else self._shown(f"o{c - 1}", t.forward)
+        d_color = self._shown(f"δ{c}", t.backward)
+        lines = [f"  subgraph cluster_X{c} {{",
+                 f'    label={self._column_title(c)}; labeljust="c"; style="rounded,dashed"; '
+                 f'color="{t.border}"; fontcolor="{t.fg}"; margin=10;',
+                 "    rank=same;"]
+        for i in idx:
+            rows = [_cell(self._name(c, i), t.fg),
+                    _cell(f"o = {_num(self.o[c][i])}", o_color),
+                    _cell(f"δ = {_num(self.d[c][i])}", d_color)]
+            attrs = f"label={_table(rows)}, margin=\"0.08,0.04\""
+            if hot:
+                attrs += f', color="{t.current}", fillcolor="{t.current_bg}", penwidth=2.5'
+            lines.append(f'    "X{c}_{i + 1}" [{attrs}];')
+        hidden = len(self.o[c]) - len(idx)
+        if hidden:
+            lines.append(f'    "X{c}_more" [label="+ {hidden:,} more neurons", style="rounded,dashed", '
+                         f'fontcolor="{t.muted}", color="{t.muted}", fillcolor="{t.bg}"];')
+        lines.append("  }")
+        return lines
+
+    def _column_title(self, c: int) -> str:
+        t = self.t
+        if c == 1:
+            head, sub = "<B>x</B>  input", ""
+        else:
+            layer = self.g.model.layer(c - 1)
+            name = getattr(layer, "name", None)
+            head = f"<B>o<SUP>{c - 1}</SUP></B> = L<SUP>{c - 1}</SUP>(o<SUP>{c - 2}</SUP>)"
+            sub = style.html(layer.describe() + (f" · {name}" if name else ""))
+            hidden = self.hidden_edges.get(c - 1, 0)
+            if hidden:
+                sub += f"<BR/>{hidden:,} weaker edges hidden"
+        sub = f'<BR/><FONT POINT-SIZE="10" COLOR="{t.muted}">{sub}</FONT>' if sub else ""
+        return f"<{head}{sub}>"
+
+    def loss(self) -> list[str]:
+        t, g = self.t, self.g
+        color = self._shown("loss", t.fg)
+        y = ", ".join(format_number(v, 4) for v in g.y[self.s][:4]) + (", …" if g.y.shape[1] > 4 else "")
+        rows = [_cell("<B>Loss</B>", t.fg),
+                _cell(f'<FONT POINT-SIZE="10">{style.html(g.model.loss.title)}</FONT>', t.muted),
+                _cell(f"y = ({style.html(y)})", t.muted),
+                _cell(f"loss = {_num(g.sample_losses[self.s])}", color)]
+        attrs = f"label={_table(rows)}, shape=box, style=\"rounded,filled\""
+        if self.cur is not None and self.cur.phase == "loss":
+            attrs += f', color="{t.current}", fillcolor="{t.current_bg}", penwidth=2.5'
+        return [f'  "Loss" [{attrs}];']
+
+    # edges ---------------------------------------------------------------
+    def layer_edges(self, k: int) -> list[dict]:
+        """The kept edges of layer k (column k → k+1), strongest first by |impact|."""
+        layer = self.g.model.layer(k)
+        ins, outs = self.cols[k], self.cols[k + 1]
+        if isinstance(layer, Linear):  # its Jacobian is W: skip the copy of a big matrix
+            jac = layer.params["W"]
+        else:
+            jac = np.asarray(layer.jacobian(self.o[k], self.o[k + 1]))
+        total = int(np.count_nonzero(jac != 0))
+        sub = jac[np.ix_(outs, ins)]  # (out, in)
+        impact = self.d[k + 1][outs][:, None] * sub
+        linear = isinstance(layer, Linear)
+        forward = sub * self.o[k][ins][None, :] if linear else sub
+        nz = np.argwhere(np.asarray(sub != 0, dtype=bool))
+        imp, fwd = _mags(impact), _mags(forward)
+        order = sorted(range(len(nz)), key=lambda n: (-imp[tuple(nz[n])], -fwd[tuple(nz[n])], n))
+        keep = sorted(order[:self.max_edges])
+        self.hidden_edges[k] = total - len(keep)
+        edges = []
+        for n in keep:
+            a, b = nz[n]
+            j, i = outs[a], ins[b]
+            e = {"k": k, "src": f"X{k}_{i + 1}", "dst": f"X{k + 1}_{j + 1}",
+                 "id": f"L{k}_{j + 1}_{i + 1}", "fwd": forward[a, b], "imp": impact[a, b],
+                 "fwd_name": "w·o" if linear else "∂", "imp_name": "δ·w" if linear else "δ·∂"}
+            if linear:
+                e["dw"] = self.d[k + 1][j] * self.o[k][i]
+            edges.append(e)
+        return edges
+
+    def loss_edges(self) -> list[dict]:
+        c = self.g.K + 1
+        return [{"k": c, "src": f"X{c}_{i + 1}", "dst": "Loss", "id": f"Loss_{i + 1}",
+                 "fwd": self.o[c][i], "imp": self.d[c][i], "fwd_name": "o", "imp_name": "δ"}
+                for i in self.cols[c]]
+
+    def edge(self, e: dict, labelled: bool) -> str:
+        t, k = self.t, e["k"]
+        fwd_on = self.p.has(f"o{k}") if k <= self.g.K else self.p.has(f"o{k - 1}")
+        bwd_on = self.p.has(f"δ{k}")
+        dw_on = self.p.has(f"δw{k}")
+        hot = self._hot_layer(k)
+        texts = [(f"{e['fwd_name']} = {_num(e['fwd'])}", t.forward, fwd_on),
+                 (f"{e['imp_name']} = {_num(e['imp'])}", t.backward, bwd_on)]
+        if "dw" in e:
+            texts.append((f"δw = {_num(e['dw'])}", t.backward, dw_on))
+        tooltip = "\n".join(s.replace("&middot;", "·") for s, _, _ in texts)
+        attrs = [f"id={style.quoted(e['id'])}", f"tooltip={style.quoted(_plain(tooltip))}"]
+        if labelled:
+            bg = t.current_bg if hot else None
+            rows = [_cell(s, c if on else style.HIDDEN, bg) for s, c, on in texts]
+            attrs.append(f"label={_table(rows)}")
+        if bwd_on:
+            color, width = t.backward, style.penwidth(e["imp"])
+            if style.magnitude(e["imp"]) == 0:
+                attrs.append('style="dashed"')
+        elif fwd_on:
+            color, width = t.forward, style.penwidth(e["fwd"])
+        else:
+            color, width = t.muted, 0.8
+        if hot:
+            color, width = t.current, width + 1.5
+        attrs += [f'color="{color}"', f"penwidth={width:g}"]
+        return f'  "{e["src"]}" -> "{e["dst"]}" [{", ".join(attrs)}];'
+
+    def dot(self, rankdir: str) -> list[str]:
+        K = self.g.K
+        self.hidden_edges: dict[int, int] = {}
+        layers = {k: self.layer_edges(k) for k in range(1, K + 1)}
+        layers[K + 1] = self.loss_edges()
+        lines = style.graph_header("neurons", self.t, rankdir, newrank="true", ranksep="1.1",
+                                   nodesep="0.25", compound="true")
+        for c in range(1, K + 2):
+            lines += self.column(c)
+        lines += self.loss()
+        for k, edges in layers.items():
+            labelled = len(edges) <= LABELLED_EDGES
+            lines += [self.edge(e, labelled) for e in edges]
+        lines += style.legend(self.t, extra=(
+            "edge: forward contribution, then its impact δⱼ · ∂Lⱼ/∂Xᵢ",
+            "a node's δ is the sum of the impacts leaving it"))
+        return lines
+
+
+def _plain(text: str) -> str:
+    """Tooltips are plain text: drop the few HTML entities our numbers produce."""
+    import html
+    return html.unescape(text)
+
+
+def neuron_view(graph: Graph, *, step: int | None = None, sample: int = 0, theme: str = "light",
+                rankdir: str = "LR", max_neurons: int = DEFAULT_MAX_NEURONS,
+                max_edges: int = DEFAULT_MAX_EDGES, feature_names=()) -> str:
+    """DOT of the neuron view at ``step`` (None: the final picture; 0: nothing computed)."""
+    if max_neurons < 1 or max_edges < 1:
+        raise ValueError("max_neurons and max_edges must be at least 1")
+    p = progress(graph, step)
+    view = _View(graph, p, check_sample(graph, sample), style.theme(theme),
+                 max_neurons, max_edges, feature_names)
+    return "\n".join(view.dot(rankdir) + ["}"]) + "\n"
