@@ -315,7 +315,10 @@ def _layer_dict(layer: Layer) -> dict:
 
 def _json_rows(a: np.ndarray) -> list:
     if a.dtype != object:
-        return np.asarray(a, dtype=np.float64).tolist()
+        a = np.asarray(a, dtype=np.float64)
+        if np.all(a == np.round(a)) and np.all(np.abs(a) < 2 ** 53):  # 0/1 labels read better as 0, 1
+            return a.astype(np.int64).tolist()
+        return a.tolist()
     return [[_json_number(v) for v in row] for row in a]
 
 
@@ -326,13 +329,20 @@ def _json_number(v):
 
 
 def _emit(value, depth: int = 0) -> str:
-    """JSON that a person can read: short things on one line, one row of numbers per line."""
-    flat = json.dumps(value, ensure_ascii=False)
-    if len(flat) <= 100 or not isinstance(value, (list, dict)) or not any(
-            isinstance(v, (list, dict)) for v in (value.values() if isinstance(value, dict) else value)):
-        return flat
-    pad, end = "  " * (depth + 1), "  " * depth
-    if isinstance(value, dict):
-        items = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_emit(v, depth + 1)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + end + "}"
-    return "[\n" + ",\n".join(pad + _emit(v, depth + 1) for v in value) + "\n" + end + "]"
+    """JSON that a person can read: short things on one line, one row of numbers per line.
+
+    Built bottom-up, each number formatted once: a 10,000-row dataset stays fast."""
+    if not isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    is_dict = isinstance(value, dict)
+    children = value.values() if is_dict else value
+    if not any(isinstance(v, (list, dict)) for v in children):
+        return json.dumps(value, ensure_ascii=False)
+    parts = [(json.dumps(k, ensure_ascii=False) + ": " if is_dict else "") + _emit(v, depth + 1)
+             for k, v in (value.items() if is_dict else enumerate(value))]
+    open_, close = "{}" if is_dict else "[]"
+    line = open_ + ", ".join(parts) + close
+    if len(line) <= 100 and "\n" not in line:
+        return line
+    pad = "  " * (depth + 1)
+    return open_ + "\n" + ",\n".join(pad + p for p in parts) + "\n" + "  " * depth + close
