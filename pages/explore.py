@@ -1,54 +1,66 @@
 """Explore: watch the information flow forward and the learning flow backward."""
 import streamlit as st
 
-from engine.explain import explain
-from engine.record import record
-from engine.render import layer_view
+from engine.numbers import NotExactError
+from ui import explore_parts as parts
+from ui.explore_data import BATCH, fingerprint, frames, record_view
+from ui.player import player
 from ui.state import workspace
 
-ws = workspace()
+spec = workspace()
 st.title("Explore")
-st.caption(f"**{ws.name}** · {ws.description}")
 
-left, mid, right = st.columns([1, 1, 2])
-n = len(ws.data)
-default_sample = min(3, n) if ws.name == "article" else 1
-sample = left.selectbox("Sample", range(1, n + 1), index=default_sample - 1,
-                        format_func=lambda i: f"sample {i}", key="sample")
-arithmetic = mid.radio("Arithmetic", ["exact", "float"], horizontal=True, key="arithmetic",
-                       index=0 if ws.model.arithmetic == "exact" else 1)
+override = st.session_state.get("explore_graph")
+if override:
+    st.info(f"Showing **{override['label']}** from training.")
+    if st.button("Back to the workspace model", icon=":material/undo:"):
+        del st.session_state["explore_graph"]
+        st.rerun()
+else:
+    st.caption(f"**{spec.name}** · {spec.description}")
 
-try:
-    graph = record(ws.model.cast(arithmetic), *ws.data.sample(sample, arithmetic))
-except ValueError as e:  # NotExactError included: say why and offer the other arithmetic
-    st.error(str(e))
-    st.stop()
+controls = st.columns([1.2, 1, 1, 1])
+n = len(spec.data)
+if override:
+    graph = override["graph"]
+    sample, arithmetic = None, graph.arithmetic
+    key = f"train-{override['label']}-{id(graph)}"
+else:
+    st.session_state.setdefault("sample", 3 if spec.name == "article" and n >= 3 else 1)
+    if st.session_state["sample"] not in range(0, n + 1):
+        st.session_state["sample"] = 1
+    sample = controls[0].selectbox(
+        "Sample", [*range(1, n + 1), BATCH], key="sample",
+        format_func=lambda i: f"whole batch (n = {n})" if i == BATCH else f"sample {i}",
+        help="One sample, or the whole batch: then the loss is the mean and every δ carries 1/n")
+    st.session_state.setdefault("arithmetic", spec.arithmetic)
+    arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="arithmetic", horizontal=True,
+                                   help="Exact: rational numbers, as the article. Float: float64, as a computer.")
+    try:
+        graph = record_view(spec, sample, arithmetic)
+    except NotExactError as e:
+        st.error(f"{e}.")
+        st.stop()
+    key = f"{fingerprint(spec)}-{sample}-{arithmetic}"
+
+view = controls[2].radio("View", ["layer", "neuron"], key="view", horizontal=True,
+                         help="Layers with vectors on the edges, or every neuron with its own edges")
+row = 0
+if graph.batch_size > 1:
+    row = controls[3].number_input("Row of the batch shown", 1, graph.batch_size, 1, key="row") - 1
+with st.sidebar.expander("Display", icon=":material/palette:"):
+    theme = st.radio("Theme", ["light", "dark"], key="theme", horizontal=True)
+    rankdir = st.radio("Direction", ["LR", "TB"], key="rankdir", horizontal=True,
+                       format_func={"LR": "left → right", "TB": "top → bottom"}.get)
 
 total = len(graph.timeline)
 st.session_state.setdefault("step", 0)
 st.session_state["step"] = min(st.session_state["step"], total)
-
-
-def move(delta: int) -> None:
-    st.session_state["step"] = max(0, min(total, st.session_state["step"] + delta))
-
-
-def jump(to: int) -> None:
-    st.session_state["step"] = to
-
-
-b1, b2, b3, b4, _ = right.columns([1, 1, 1, 1, 2])
-b1.button("", icon=":material/first_page:", on_click=jump, args=(0,), help="back to the start", width="stretch")
-b2.button("", icon=":material/chevron_left:", on_click=move, args=(-1,), help="previous step", width="stretch")
-b3.button("", icon=":material/chevron_right:", on_click=move, args=(1,), help="next step", width="stretch")
-b4.button("", icon=":material/last_page:", on_click=jump, args=(total,), help="everything has flowed", width="stretch")
-step = st.slider("Step", 0, total, key="step",
-                 help="Forward through the information flow, then back through the learning flow")
-
-explanation = explain(graph, step, 0)
-st.markdown(f"**{explanation.title}**")
-st.graphviz_chart(layer_view(graph, step=step), width="stretch")
-with st.container(border=True):
-    st.markdown("**Chain rule**")
-    st.latex(explanation.general)
-    st.latex(explanation.substituted)
+movie = frames(key, graph, view, row, theme, rankdir)
+player(movie["frames"], movie["titles"], movie["active"], step=st.session_state["step"],
+       signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player)
+parts.step_list(graph)
+parts.chain_rule(graph, st.session_state["step"], row)
+parts.inspector(graph, key, row)
+if not override:
+    parts.compare_arithmetics(spec, sample, row)

@@ -1,11 +1,33 @@
 """Browser tests: the real app in headless Chromium."""
+from playwright.sync_api import expect
 
 
 def test_graph_svg_is_drawn_with_its_edges(page, app_url):
     page.goto(app_url)
-    chart = page.locator('[data-testid="stGraphVizChart"] svg')
-    chart.wait_for()
-    edges = chart.locator("g.edge")
-    edges.first.wait_for()
+    svg = page.locator(".bp-stage svg")
+    svg.wait_for()
+    edges = svg.locator("g.edge")
     assert edges.count() >= 5  # x→L1, L1→L2, W2→L2, L2→L3, L3→Loss
-    assert "δ4 = -1" in chart.text_content()
+
+
+def test_play_runs_forward_then_the_learning_flow_appears(page, app_url):
+    page.goto(app_url)
+    delta4 = page.locator(".bp-stage text", has_text="δ4 = -1")
+    expect(delta4).to_have_attribute("fill", "none")  # nothing has flowed back yet
+    page.locator(".bp-player button.bp-play").click()
+    expect(page.locator(".bp-player")).to_have_attribute("data-step", "5", timeout=15_000)
+    expect(delta4).not_to_have_attribute("fill", "none")
+    # A marker travels along the active edge.
+    assert page.locator(".bp-stage circle.bp-marker").count() == 1
+    # When the player stops, the chain rule panel follows it to δ1.
+    expect(page.locator(".bp-player")).to_have_attribute("data-step", "9", timeout=15_000)
+    expect(page.get_by_text("δ1 through L1", exact=False).last).to_be_visible(timeout=15_000)
+
+
+def test_positions_never_jump_between_frames(page, app_url):
+    page.goto(app_url)
+    node = page.locator(".bp-stage g.node").nth(2)
+    before = node.bounding_box()
+    page.locator('.bp-player button[data-act="last"]').click()
+    after = page.locator(".bp-stage g.node").nth(2).bounding_box()
+    assert before == after

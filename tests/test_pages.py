@@ -1,43 +1,82 @@
-"""Page tests: the app runs headless through Streamlit's AppTest."""
+"""Explore page tests: the app runs headless through Streamlit's AppTest.
+
+The graph is drawn by the player component, whose data (every frame's SVG) AppTest
+exposes as JSON; the float/exact comparison draws st.graphviz_chart DOT."""
+import html
+import json
+import re
+
 from streamlit.testing.v1 import AppTest
 
 
 def run_app() -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=30)
-    return at.run()
+    return AppTest.from_file("../app.py", default_timeout=60).run()
 
 
-def dot_of(at: AppTest) -> str:
-    charts = at.get("graphviz_chart")
-    assert charts, "the page draws no graph"
-    return charts[0].proto.spec
+def player_data(at: AppTest) -> dict:
+    players = at.get("bidi_component")
+    assert players, "the page draws no graph player"
+    return json.loads(players[0].proto.json)
 
 
-def test_app_opens_on_the_articles_third_sample():
+def visible_texts(svg: str) -> list[str]:
+    """Texts of an SVG frame that are drawn (not the transparent placeholders)."""
+    out = []
+    for attrs, text in re.findall(r"<text([^>]*)>([^<]*)</text>", svg):
+        if not re.search(r'fill="(none|transparent|#00000000)"', attrs):
+            out.append(html.unescape(text))
+    return out
+
+
+def test_app_opens_on_the_articles_third_sample_with_every_frame():
     at = run_app()
     assert not at.exception
     assert at.selectbox(key="sample").value == 3
-    dot = dot_of(at)
+    data = player_data(at)
+    assert len(data["frames"]) == 10  # frame 0 + o1, o2, o3, loss, δ4, δ3, δ2, δw2, δ1
+    final = " ".join(visible_texts(data["frames"][-1]))
     for label in ("o1 = (0, 2000, 3000)", "δ4 = -1", "δ3 = -1", "δ2 = (-1/200, 3/11600, -1/5800)",
-                  "δw2 = (0, -2000, -3000)", "δ1 = "):
-        assert label in dot
+                  "δw2 = (0, -2000, -3000)", "loss = 1/2"):
+        assert label in final
+    first = " ".join(visible_texts(data["frames"][0]))
+    assert "δ4" not in first and "δ2" not in first
 
 
-def test_stepping_reveals_the_learning_flow_one_event_at_a_time():
+def test_jumping_to_a_step_moves_the_player_and_the_chain_rule():
     at = run_app()
-    assert 'COLOR="transparent">δ4 = -1' in dot_of(at)  # nothing has flowed back yet
-    for _ in range(5):  # o1, o2, o3, loss, δ4
-        at.button[2].click().run()
-    assert at.slider(key="step").value == 5
-    dot = dot_of(at)
-    assert 'COLOR="transparent">δ4 = -1' not in dot and "δ4 = -1" in dot
-    assert 'COLOR="transparent">δ3 = -1' in dot
-    assert any("delta^{4}" in l.value for l in at.latex)
+    at.select_slider(key="step_name").set_value("δ3").run()
+    assert not at.exception
+    assert player_data(at)["step"] == 6
+    assert any("mathbb{1}" in l.value and "delta^{3}" in l.value for l in at.latex)
+    assert any("(-1) \\cdot \\mathbb{1}[0 \\geq 0] = -1" in l.value for l in at.latex)
 
 
 def test_float_arithmetic_shows_the_trap():
     at = run_app()
     at.radio(key="arithmetic").set_value("float").run()
     assert not at.exception
-    dot = dot_of(at)
-    assert "o2 = -1.11022e-16" in dot and "δ3 = 0" in dot
+    final = " ".join(visible_texts(player_data(at)["frames"][-1]))
+    assert "o2 = -1.11022e-16" in final and "δ3 = 0" in final
+
+
+def test_float_and_exact_side_by_side():
+    at = run_app()
+    dots = [c.proto.spec for c in at.get("graphviz_chart")]
+    assert len(dots) == 2
+    table = at.dataframe[-1].value
+    o2 = table[table["value"] == "o2"].iloc[0]
+    assert o2["exact"] == "0" and o2["float"] == "-1.11022e-16"
+
+
+def test_whole_batch_shows_the_one_over_n_factor():
+    at = run_app()
+    at.selectbox(key="sample").set_value(0).run()
+    assert not at.exception
+    assert any("1/3" in c.value for c in at.caption)
+
+
+def test_inspector_shows_gradient_check_error():
+    at = run_app()
+    at.selectbox(key="inspect").set_value("W2").run()
+    assert not at.exception
+    assert any("relative error" in m.value for m in at.markdown)

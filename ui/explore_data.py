@@ -1,0 +1,63 @@
+"""Pure, cached work behind the Explore page: record, frames, gradient check.
+
+``st.cache_data`` is shared by every session, so each function is keyed by the
+content of what it computes (a hash of the model file), never by a session's
+objects, and returns fresh copies.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from engine.explain import explain
+from engine.gradcheck import gradcheck
+from engine.record import record
+from engine.render import style
+from engine.render.frames import frame_svgs
+from engine.spec import Spec, dump_spec
+
+BATCH = 0  # the sample selector's value for "the whole batch"
+
+
+def fingerprint(spec: Spec) -> str:
+    return hashlib.sha256(dump_spec(spec).encode()).hexdigest()[:20]
+
+
+def record_view(spec: Spec, sample: int, arithmetic: str):
+    """The recorded graph of one sample (1-based) or of the whole batch (``BATCH``)."""
+    model = spec.model.cast(arithmetic)
+    if sample == BATCH:
+        x, y = spec.data.batch(arithmetic)
+    else:
+        x, y = spec.data.sample(sample, arithmetic)
+    return record(model, x, y)
+
+
+@st.cache_data(max_entries=64, show_spinner="Drawing the frames…")
+def frames(key: str, _graph, view: str, row: int, theme: str, rankdir: str) -> dict:
+    """Every frame's SVG with its title and the edge its marker runs along."""
+    t = style.theme(theme)
+    active = [None]
+    for e in _graph.timeline:
+        backward = e.phase in ("backward", "weight_grad")
+        active.append({"id": e.edge, "backward": backward,
+                       "color": t.backward if backward else t.forward})
+    titles = [explain(_graph, s, row).title for s in range(len(_graph.timeline) + 1)]
+    svgs = frame_svgs(_graph, view=view, sample=row, theme=theme, rankdir=rankdir)
+    return {"frames": svgs, "titles": titles, "active": active}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def check(key: str, _graph):
+    """The finite-difference check of a recorded graph (float64)."""
+    return gradcheck(_graph)
+
+
+def vector_table(values, names=None):
+    """Rows of one vector for st.dataframe: component, value (as written), float."""
+    flat = np.ravel(values)
+    names = list(names or [])
+    return [{"component": names[i] if i < len(names) else f"{i + 1}",
+             "value": str(v), "float": float(v)} for i, v in enumerate(flat)]

@@ -1,0 +1,125 @@
+"""The panels of the Explore page: step list, chain rule, inspector, float vs exact."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from engine.explain import explain
+from engine.numbers import NotExactError, format_number
+from engine.render import layer_view
+
+from .explore_data import check, record_view, vector_table
+
+
+def from_player() -> None:
+    """The browser reported a step (the player stopped or was stepped) or a click."""
+    state = st.session_state["player"]
+    if state.get("step") is not None:
+        st.session_state["step"] = int(state["step"])
+    if state.get("selected"):
+        st.session_state["inspect"] = state["selected"]
+
+
+def step_list(graph) -> None:
+    names = ["start", *(e.name for e in graph.timeline)]
+    st.session_state["step_name"] = names[st.session_state["step"]]
+
+    def jump():
+        st.session_state["step"] = names.index(st.session_state["step_name"])
+
+    st.select_slider("Jump to", names, key="step_name", on_change=jump, label_visibility="collapsed",
+                     help="Forward through the information flow, then back through the learning flow")
+
+
+def chain_rule(graph, step: int, row: int) -> None:
+    ex = explain(graph, step, row)
+    with st.container(border=True):
+        st.markdown(f"**Chain rule** · {ex.title}")
+        st.latex(ex.general)
+        st.latex(ex.substituted)
+        if graph.batch_size > 1:
+            st.caption(f"Batch of {graph.batch_size}: the loss is the mean, so every δ carries the factor "
+                       f"1/{graph.batch_size}, and δw is the sum of the samples' δw.")
+
+
+def _targets(graph) -> dict[str, str]:
+    out = {}
+    for e in graph.edges:
+        what = "weights" if e.forward[0] in "Wb" else "variable"
+        out[e.id] = f"{e.id} · {what}: {e.forward} forward, {e.backward} backward"
+    for nd in graph.nodes:
+        if nd.kind == "layer":
+            out[nd.id] = f"{nd.id} · {graph.model.layer(nd.k).describe()}"
+    return out
+
+
+def inspector(graph, key: str, row: int) -> None:
+    """Full values, local derivative and gradient check of a selected edge or layer."""
+    targets = _targets(graph)
+    if st.session_state.get("inspect") not in targets:
+        st.session_state["inspect"] = next(iter(targets))
+    with st.expander("Inspect an edge or a layer (or click one in the graph)", expanded=False,
+                     icon=":material/search:"):
+        target = st.selectbox("Edge or layer", list(targets), key="inspect", format_func=targets.get)
+        try:
+            result = check(key, graph)
+        except NotExactError as e:
+            result = None
+            st.caption(str(e))
+        edge = next((e for e in graph.edges if e.id == target), None)
+        if edge is None:
+            k = int(target[1:])
+            _layer_details(graph, k, row)
+            return
+        left, right = st.columns(2)
+        fwd, bwd = graph.value(edge.forward), graph.value(edge.backward)
+        if edge.forward[0] not in "Wb":
+            fwd, bwd = fwd[row], bwd[row]
+        left.markdown(f"**{edge.forward}** (forward)")
+        left.dataframe(vector_table(fwd), hide_index=True)
+        right.markdown(f"**{edge.backward}** (backward)")
+        right.dataframe(vector_table(bwd), hide_index=True)
+        if result is not None:
+            err = {**result.edges, **result.weights}.get(edge.id)
+            if err is not None:
+                verdict = "agrees" if err < 1e-5 else "differs"
+                st.markdown(f"Gradient check (central finite differences, float64): relative error "
+                            f"**{err:.2e}**, the recorded {edge.backward} {verdict}.")
+            if result.kinks:
+                st.caption("Non-differentiable points met: " + "; ".join(result.kinks))
+        if edge.target.startswith("L"):
+            _layer_details(graph, int(edge.target[1:]), row)
+
+
+def _layer_details(graph, k: int, row: int) -> None:
+    layer = graph.model.layer(k)
+    st.markdown(f"**Local derivative ∂L{k}/∂X{k}** at this sample ({layer.describe()}), "
+                "rows: outputs, columns: inputs")
+    j = layer.jacobian(graph.o(k - 1)[row], graph.o(k)[row])
+    st.dataframe([[format_number(v) for v in r] for r in np.asarray(j)[:50, :50]])
+
+
+def compare_arithmetics(spec, sample: int, row: int) -> None:
+    """Float and exact side by side at the current step: the float trap, visible."""
+    with st.expander("Float versus exact, side by side", icon=":material/compare_arrows:"):
+        step = st.session_state["step"]
+        cols = st.columns(2)
+        graphs = {}
+        for col, arithmetic in zip(cols, ("exact", "float")):
+            col.markdown(f"**{arithmetic}**")
+            try:
+                graphs[arithmetic] = g = record_view(spec, sample, arithmetic)
+            except NotExactError as e:
+                col.caption(str(e))
+                continue
+            col.graphviz_chart(layer_view(g, step=step, sample=row), width="stretch")
+        if len(graphs) == 2:
+            rows = []
+            g_e, g_f = graphs["exact"], graphs["float"]
+            names = [f"o{k}" for k in range(1, g_e.K + 1)] + [f"δ{k}" for k in range(g_e.K + 1, 0, -1)]
+            for name in names:
+                e, f = np.ravel(g_e.value(name)[row]), np.ravel(g_f.value(name)[row])
+                diff = float(np.max(np.abs(e.astype(float) - f))) if e.size else 0.0
+                rows.append({"value": name, "exact": ", ".join(map(format_number, e[:4])),
+                             "float": ", ".join(map(format_number, f[:4])), "largest difference": diff})
+            st.dataframe(rows, hide_index=True)
