@@ -5,5 +5,6 @@ st.set_page_config(page_title="Backprop Explorer", page_icon="🔁", layout="wid
 
 pages = [
     st.Page("pages/explore.py", title="Explore", icon="🔍", default=True),
+    st.Page("pages/build.py", title="Build", icon=":material/construction:"),
 ]
 st.navigation(pages).run()

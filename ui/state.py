@@ -6,19 +6,36 @@ import streamlit as st
 
 from engine.presets import PRESETS, load_preset
 
+from . import share
+
 DEFAULT_PRESET = "article"
 
 
 def workspace():
-    """The current preset/model of this session, created once."""
+    """The current preset/model of this session, created once from the link
+    (``?preset=`` or ``?model=``, see ui/share.py; a bad link warns and falls back
+    to the default). The URL's model parameters are kept pointing at it."""
     if "workspace" not in st.session_state:
-        name = st.query_params.get("preset", DEFAULT_PRESET)
-        if name not in PRESETS:
-            name = DEFAULT_PRESET
-        st.session_state["workspace"] = load_preset(name)
-    return st.session_state["workspace"]
+        spec, warning = share.spec_from_params(st.query_params, DEFAULT_PRESET)
+        st.session_state["workspace"] = spec
+        if warning:
+            st.warning(warning, icon=":material/link_off:")
+    ws = st.session_state["workspace"]
+    _keep_link(ws)
+    return ws
+
+
+def _keep_link(ws) -> None:
+    # Page switches may drop the query; putting it back costs one comparison per run.
+    if st.session_state.get("_linked") is not ws:
+        st.session_state["_link_params"] = share.model_params(ws)
+        st.session_state["_linked"] = ws
+    wanted = st.session_state["_link_params"]
+    if any(st.query_params.get(k) != wanted.get(k) for k in ("preset", "model")):
+        share.share_model(ws)
 
 
 def set_workspace(preset) -> None:
     st.session_state["workspace"] = preset
     st.session_state["step"] = 0
+    share.share_model(preset, reset_view=True)

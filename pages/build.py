@@ -1,0 +1,227 @@
+"""Build: start from a preset, from scratch or from a file; edit layers, weights and data; Apply.
+
+Edits go into a draft kept in session_state (ui/build_forms.py); a table's change set
+is folded into the draft at the start of the next run, then the table is shown anew
+under a fresh key (never its own output fed back as input). Apply validates the draft
+through engine.spec: a valid model replaces the workspace, an invalid one leaves the
+workspace alone and shows the error under the part concerned, the draft kept as typed.
+"""
+import pandas as pd
+import streamlit as st
+
+from engine.limits import SpecError
+from engine.losses import LOSSES
+from engine.numbers import ARITHMETICS
+from engine.presets import PRESETS, load_preset
+from ui import build_forms as bf
+from ui import share
+from ui.state import set_workspace, workspace
+
+ss = st.session_state
+
+
+@st.cache_data(show_spinner=False)
+def preset_descriptions() -> dict[str, str]:
+    return {name: load_preset(name).description for name in PRESETS}
+
+
+def use(spec, message: str) -> None:
+    """Make a validated spec the workspace and start a fresh draft from it."""
+    set_workspace(spec)
+    reset_draft(spec)
+    ss["build_flash"] = ("success", message)
+
+
+def reset_draft(spec) -> None:
+    ss["build_draft"] = bf.draft_from_spec(spec)
+    ss["build_gen"] = ss.get("build_gen", 0) + 1
+    ss["build_errors"], ss["build_notes"] = [], []
+
+
+def key(name: str) -> str:
+    return f"build_{name}_{ss['build_gen']}"
+
+
+def commit_pending(draft: dict) -> None:
+    """Fold the tables' and fields' edits of the last interaction into the draft."""
+    changed, notes = False, []
+    for row in draft["layers"]:
+        changes = ss.get(key(f"w{row['id']}"))
+        if row["type"] == "linear" and row["id"] in draft["params"] and bf.has_changes(changes):
+            bf.commit_weights(draft, row["id"], changes)
+            changed = True
+    if bf.has_changes(ss.get(key("data"))):
+        bf.commit_data(draft, ss[key("data")])
+        changed = True
+    for field in ("name", "description", "arithmetic", "loss"):
+        value = ss.get(key(field))
+        if value is not None and value != draft[field]:
+            draft[field], changed = value, True
+    if bf.has_changes(ss.get(key("layers"))):
+        notes = bf.commit_layers(draft, ss[key("layers")])
+        changed = True
+    if changed:
+        ss["build_gen"] += 1  # fresh tables showing the draft; the old change sets are spent
+        ss["build_errors"], ss["build_notes"] = [], notes
+
+
+def show_errors(where: str) -> None:
+    for place, message in ss.get("build_errors", []):
+        if place == where:
+            st.error(message, icon=":material/error:")
+
+
+# state --------------------------------------------------------------------------
+ws = workspace()
+if "build_draft" not in ss:
+    reset_draft(ws)
+draft = ss["build_draft"]
+commit_pending(draft)
+
+if ss.get("build_apply"):
+    spec, errors = bf.build_spec(draft)
+    if errors:
+        ss["build_errors"] = errors
+        ss["build_flash"] = ("error", "Not applied: the model in use is unchanged. Fix the problem shown below.")
+    else:
+        use(spec, f"Applied: **{spec.name}** is now the model in use.")
+        draft, ws = ss["build_draft"], spec
+
+st.title("Build")
+st.caption("Start from a preset, from scratch or from a model file; edit the layers, weights and data; "
+           "**Apply** makes the model the one every page uses.")
+
+main, side = st.columns([3, 1], gap="large")
+
+# start --------------------------------------------------------------------------
+with main:
+    with st.expander("Start from …", expanded=False, icon=":material/add_circle:"):
+        c1, c2, c3 = st.columns(3, gap="medium")
+        with c1:
+            st.markdown("**A preset**")
+            descriptions = preset_descriptions()
+            name = st.selectbox("Preset", list(PRESETS), format_func=lambda n: f"{n} — {descriptions[n]}",
+                                key="build_preset", label_visibility="collapsed")
+            if st.button("Load preset", icon=":material/download:", help="Replaces the draft and the model in use"):
+                use(load_preset(name), f"Loaded the **{name}** preset.")
+        with c2:
+            st.markdown("**From scratch**: input → linear → loss")
+            a, b = st.columns(2)
+            n_in = a.number_input("Inputs", 1, 64, 2, key="build_scratch_in")
+            n_out = b.number_input("Outputs", 1, 64, 1, key="build_scratch_out")
+            if st.button("Create", icon=":material/construction:"):
+                use(bf.scratch_spec(int(n_in), int(n_out)), f"Started from scratch: input {n_in} → linear {n_out}.")
+        with c3:
+            st.markdown("**A model file** (JSON)")
+            upload = st.file_uploader("Model file", type="json", key="build_upload", label_visibility="collapsed")
+            if upload is not None and ss.get("build_uploaded") != upload.file_id:
+                ss["build_uploaded"] = upload.file_id
+                try:
+                    use(bf.import_model(upload.getvalue()), f"Imported **{upload.name}**.")
+                    ss.pop("build_import_error", None)
+                except SpecError as e:
+                    ss["build_import_error"] = f"{upload.name}: {e}"
+            if upload is None:
+                ss.pop("build_import_error", None)
+            if ss.get("build_import_error"):
+                st.error(ss["build_import_error"], icon=":material/error:")
+    draft = ss["build_draft"]
+
+    kind, message = ss.pop("build_flash", (None, None))
+    if kind:
+        (st.success if kind == "success" else st.error)(message)
+    for note in ss.get("build_notes", []):
+        st.info(note, icon=":material/straighten:")
+
+    # edit -----------------------------------------------------------------------
+    c1, c2, c3, c4 = st.columns([1.2, 2, 1, 1.4])
+    c1.text_input("Name", draft["name"], key=key("name"), max_chars=100)
+    c2.text_input("Description", draft["description"], key=key("description"), max_chars=1000)
+    c3.radio("Arithmetic", ARITHMETICS, index=ARITHMETICS.index(draft["arithmetic"]), key=key("arithmetic"),
+             help="exact: fractions, no rounding (no exp/log: no sigmoid, tanh, softmax, cross-entropy)")
+    losses = list(LOSSES)
+    c4.selectbox("Loss", losses, index=losses.index(draft["loss"]) if draft["loss"] in losses else 0,
+                 format_func=lambda k: f"{k} · {LOSSES[k].title}" if LOSSES[k].title else k, key=key("loss"))
+    for place in ("name", "description", "arithmetic", "loss"):
+        show_errors(place)
+
+    st.subheader("Layers", divider="gray")
+    st.data_editor(
+        pd.DataFrame(bf.layer_table(draft), columns=["order", "type", "size", "bias", "option", "shape"]),
+        key=key("layers"), num_rows="dynamic", hide_index=True, width="stretch",
+        column_config={
+            "order": st.column_config.NumberColumn("#", help="Change to reorder (2.5 goes between 2 and 3)",
+                                                   width="small"),
+            "type": st.column_config.SelectboxColumn("type", options=bf.LAYER_KINDS, required=True,
+                                                     default="linear"),
+            "size": st.column_config.NumberColumn("size", min_value=1, step=1, format="%d",
+                                                  help="Neurons out (input and linear; activations keep their input's)"),
+            "bias": st.column_config.CheckboxColumn("bias", help="linear layers only", default=True),
+            "option": st.column_config.TextColumn("option", help=bf.OPTION_HELP),
+            "shape": st.column_config.TextColumn("in → out", disabled=True),
+        })
+    show_errors("layers")
+
+    linear = [(k, row) for k, row in enumerate(draft["layers"], 1)
+              if row["type"] == "linear" and row["id"] in draft["params"] and draft["params"][row["id"]]["W"]]
+    if linear:
+        st.subheader("Weights", divider="gray")
+        st.caption("One row per neuron of the layer, one column per input (W is out × in, like PyTorch). "
+                   "Numbers as 0.5, -3, 1e-3 or fractions like 1/200.")
+        tabs = st.tabs([f"W{k}" + (" · b" if row["bias"] else "") for k, row in linear])
+        for tab, (k, row) in zip(tabs, linear):
+            with tab:
+                cols = bf.weights_table(draft, row["id"])
+                frame = pd.DataFrame(cols, index=[f"neuron {i + 1}" for i in range(len(next(iter(cols.values()))))])
+                st.data_editor(frame, key=key(f"w{row['id']}"), num_rows="fixed", width="content",
+                               column_config={c: st.column_config.TextColumn(
+                                   "b" if c == "b" else f"from {int(c[1:]) + 1}") for c in cols})
+                show_errors(f"weights:{row['id']}")
+
+    st.subheader("Data", divider="gray")
+    names_x = draft["feature_names"] or [f"x{j + 1}" for j in range(len(draft["x"][0]) if draft["x"] else 0)]
+    names_y = draft["target_names"] or [f"y{j + 1}" for j in range(len(draft["y"][0]) if draft["y"] else 0)]
+    st.caption(f"One row per sample: the inputs ({', '.join(names_x)}) then y_truth ({', '.join(names_y)}).")
+    data_cols = bf.data_table(draft)
+    st.data_editor(
+        pd.DataFrame(data_cols), key=key("data"), num_rows="dynamic", width="stretch",
+        column_config={c: st.column_config.TextColumn(
+            names_x[int(c[1:])] if c[0] == "x" else f"y: {names_y[int(c[1:])]}")
+            for c in data_cols})
+    show_errors("data")
+
+    pending = bf.draft_to_doc(draft) != bf.draft_to_doc(bf.draft_from_spec(ws))
+    a, b, c = st.columns([1, 1, 3])
+    a.button("Apply", key="build_apply", type="primary", icon=":material/check:", width="stretch",
+             disabled=not pending and not ss.get("build_errors"))
+    if b.button("Discard edits", icon=":material/undo:", width="stretch", disabled=not pending):
+        reset_draft(ws)
+        st.rerun()
+    c.caption(":orange[Unapplied edits: the model in use is still the one on the right.]" if pending
+              else "The draft matches the model in use.")
+    show_errors("general")
+
+# the model in use -------------------------------------------------------------------
+with side:
+    with st.container(border=True):
+        st.markdown(f"**In use: {ws.name}**")
+        if ws.description:
+            st.caption(ws.description)
+        lines = [f"{k}. {layer.describe()}" + (" + b" if getattr(layer, "has_bias", False) else "")
+                 for k, layer in enumerate(ws.model.layers, 1)]
+        loss = ws.model.loss
+        lines.append(f"loss: {loss.kind}" + (f" {loss.title}" if loss.title else ""))
+        st.code("\n".join(lines), language=None)
+        n_params = sum(p.size for p in ws.model.weights().values())
+        st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
+        st.page_link("pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
+    st.download_button("Export JSON", bf.export_model(ws), file_name=f"{ws.name or 'model'}.json",
+                       mime="application/json", icon=":material/file_download:", width="stretch",
+                       help="The model in use as a model file (docs/model-format.md)")
+    params = share.model_params(ws)
+    if "preset" in params:
+        st.caption(f":material/link: The address bar links to this view (`?preset={params['preset']}`).")
+    elif "model" in params:
+        st.caption(f":material/link: The address bar links to this model ({len(params['model'])} characters).")
+    else:
+        st.caption(":material/link_off: Too large for a link: share the exported JSON file instead.")

@@ -1,0 +1,182 @@
+"""The Build page: edit a model through its tables, Apply, and see Explore change; bad input
+is shown where it is and never replaces the model in use; import, export and links."""
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.presets import load_preset
+from engine.spec import SpecError, load_spec, spec_to_dict
+from ui import build_forms as bf
+
+
+def open_build(**query) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    at.switch_page("pages/build.py").run()
+    assert not at.exception
+    return at
+
+
+def edit(at: AppTest, table: str, changes: dict) -> AppTest:
+    """What the browser sends when a data_editor cell changes: its change set under its key."""
+    full = {"edited_rows": {}, "added_rows": [], "deleted_rows": [], **changes}
+    at.session_state[f"build_{table}_{at.session_state['build_gen']}"] = full
+    at.run()
+    assert not at.exception
+    return at
+
+
+def apply(at: AppTest) -> AppTest:
+    at.button(key="build_apply").click().run()
+    assert not at.exception
+    return at
+
+
+def explore_dot(at: AppTest) -> str:
+    at.switch_page("pages/explore.py").run()
+    assert not at.exception
+    return at.get("graphviz_chart")[0].proto.spec
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_page_renders_the_article_model_as_tables():
+    at = open_build()
+    layers = at.data_editor[0].value
+    assert list(layers["type"]) == ["input", "linear", "relu"]
+    assert list(layers["size"]) == [3, 1, 1]
+    weights = at.data_editor(key=f"build_w1_{at.session_state['build_gen']}").value
+    assert list(weights.iloc[0]) == ["1/200", "-3/11600", "1/5800"]  # exact fractions as typed
+    assert "In use: article" in at.markdown[0].value or any("In use: article" in m.value for m in at.markdown)
+
+
+def test_changing_relu_to_sigmoid_and_applying_changes_explore():
+    at = open_build()
+    before = explore_dot(at)
+    at.switch_page("pages/build.py").run()
+    at.radio(key=f"build_arithmetic_{at.session_state['build_gen']}").set_value("float").run()
+    edit(at, "layers", {"edited_rows": {2: {"type": "sigmoid"}}})
+    apply(at)
+    assert any("Applied" in s.value for s in at.success)
+    ws = at.session_state["workspace"]
+    assert [l.kind for l in ws.model.layers] == ["input", "linear", "sigmoid"]
+    assert ws.model.arithmetic == "float"
+    after = explore_dot(at)
+    assert after != before and "sigmoid" in after.lower()
+
+
+def test_resizing_a_linear_layer_resizes_its_weights_and_tells_the_user():
+    at = open_build(preset="xor")
+    edit(at, "layers", {"edited_rows": {1: {"size": 3}}})
+    notes = [i.value for i in at.info]
+    assert any("weights resized from (4, 2) to (3, 2)" in n for n in notes)
+    assert any("layer 4 (linear): weights resized from (1, 4) to (1, 3)" in n for n in notes)
+    apply(at)
+    ws = at.session_state["workspace"]
+    assert ws.model.layer(2).params["W"].shape == (3, 2)
+    assert ws.model.layer(2).params["W"][0, 0] == 1.0  # the overlap is kept
+    assert ws.model.layer(4).params["W"].shape == (1, 3)
+
+
+@pytest.mark.parametrize("text, message", [("abc", "'abc' is not a number"), ("1/0", "divides by zero")])
+def test_a_bad_weight_is_shown_under_the_weights_and_the_model_is_kept(text, message):
+    at = open_build()
+    before = at.session_state["workspace"]
+    edit(at, "w1", {"edited_rows": {0: {"w1": text}}})
+    apply(at)
+    assert at.session_state["workspace"] is before
+    assert any(message in e and "layer 2: weights row 1, column 2" in e for e in errors(at))
+    # the draft keeps what was typed, shown in the grid for correction
+    weights = at.data_editor(key=f"build_w1_{at.session_state['build_gen']}").value
+    assert weights.iloc[0, 1] == text
+    assert "δ4 = -1" in explore_dot(at)  # Explore still shows the article
+
+
+def test_a_wrong_size_is_shown_under_the_data_and_the_model_is_kept():
+    at = open_build()
+    before = at.session_state["workspace"]
+    edit(at, "data", {"edited_rows": {1: {"x0": ""}}})
+    apply(at)
+    assert at.session_state["workspace"] is before
+    assert any(e.startswith("data.x row 2, column 1") for e in errors(at))
+
+
+def test_exact_arithmetic_refuses_sigmoid_under_the_layers_table():
+    at = open_build()
+    edit(at, "layers", {"edited_rows": {2: {"type": "sigmoid"}}})
+    apply(at)
+    assert any("layer 3: sigmoid needs exp or log" in e for e in errors(at))
+    assert at.session_state["workspace"].model.layer(3).kind == "relu"
+
+
+def test_load_preset_and_scratch():
+    at = open_build()
+    at.selectbox(key="build_preset").set_value("xor")
+    at.button[0].click().run()
+    assert at.session_state["workspace"].name == "xor"
+    assert at.query_params.get("preset") == "xor"
+    at.number_input(key="build_scratch_in").set_value(3)
+    at.button[1].click().run()
+    ws = at.session_state["workspace"]
+    assert [l.kind for l in ws.model.layers] == ["input", "linear"] and ws.model.size_in == 3
+    assert "model" in at.query_params and "preset" not in at.query_params
+
+
+def test_import_a_valid_and_a_broken_file():
+    at = open_build()
+    text = bf.export_model(load_preset("xor")).encode()
+    at.file_uploader(key="build_upload").set_value(("xor.json", text, "application/json")).run()
+    assert not at.exception
+    assert at.session_state["workspace"].name == "xor"
+    at.file_uploader(key="build_upload").set_value(("bad.json", b'{"format": 1}', "application/json")).run()
+    assert at.session_state["workspace"].name == "xor"
+    assert any(e.startswith("bad.json: ") for e in errors(at))
+
+
+def test_import_function_reports_where_a_file_is_wrong():
+    doc = json.loads(bf.export_model(load_preset("article")))
+    doc["layers"][1]["weights"] = [[1, 2]]
+    with pytest.raises(SpecError, match=r"layer 2: weights have shape \(1, 2\), expected \(1, 3\)"):
+        bf.import_model(json.dumps(doc).encode())
+    with pytest.raises(SpecError, match="not valid JSON"):
+        bf.import_model(b"{nope")
+
+
+@pytest.mark.parametrize("name", ["article", "xor", "spiral"])
+def test_export_round_trips(name):
+    spec = load_preset(name)
+    assert spec_to_dict(load_spec(bf.export_model(spec))) == spec_to_dict(spec)
+    # and so does a draft of it, untouched
+    built, errs = bf.build_spec(bf.draft_from_spec(spec))
+    assert not errs and spec_to_dict(built) == spec_to_dict(spec)
+
+
+def test_query_preset_loads_it_and_a_bad_one_warns_and_falls_back():
+    at = open_build(preset="xor")
+    assert at.session_state["workspace"].name == "xor"
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.query_params["preset"] = "nope"
+    at.run()
+    assert not at.exception
+    assert any("no preset 'nope'" in w.value for w in at.warning)
+    assert at.session_state["workspace"].name == "article"
+    assert at.query_params.get("preset") == "article"
+
+
+def test_an_applied_custom_model_goes_into_the_link_and_back():
+    at = open_build()
+    at.radio(key=f"build_arithmetic_{at.session_state['build_gen']}").set_value("float").run()
+    apply(at)
+    code = at.query_params.get("model")
+    assert code and "preset" not in at.query_params
+    again = AppTest.from_file("../app.py", default_timeout=30)
+    again.query_params["model"] = code
+    again.run()
+    assert not again.exception and not again.warning
+    assert spec_to_dict(again.session_state["workspace"]) == spec_to_dict(at.session_state["workspace"])

@@ -1,0 +1,333 @@
+"""The Build page's draft: an editable, possibly invalid copy of a model, and the pure
+functions between it, the page's tables and a validated :class:`engine.spec.Spec`.
+
+A draft is a plain dict kept in ``st.session_state`` so nothing the user typed is lost
+when validation fails. Numbers stay as the text the user typed ("1/200", "0.5", even
+"abc") until :func:`build_spec` hands them to engine.spec, which does all validation
+and names the place of each problem. Table edits arrive as Streamlit's data_editor
+change sets (``edited_rows``, ``added_rows``, ``deleted_rows``) and are folded into
+the draft by :func:`apply_changes`; no Streamlit import here, so all of it is testable.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import numpy as np
+
+from engine.limits import SpecError
+from engine.losses import LOSSES
+from engine.numbers import format_number, parse_number
+from engine.spec import FORMAT, LAYER_TYPES, Spec, dump_spec, initial_weights, load_spec, spec_from_dict
+
+LAYER_KINDS = tuple(LAYER_TYPES)
+SIZED = ("input", "linear")  # the layers whose size is chosen; activations keep their input's
+OPTION_HELP = "relu: derivative at 0 (1 or 0) · leaky_relu: slope for x < 0 (e.g. 1/100)"
+
+
+# numbers as text -----------------------------------------------------------
+
+def cell(v) -> str:
+    """A number as editable text: format_number when that loses nothing, else the shortest exact repr."""
+    text = format_number(v)
+    if isinstance(v, Fraction) or float(parse_number(text)) == float(v):
+        return text
+    return repr(float(v))
+
+
+def _text(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return v if isinstance(v, str) else cell(v)
+
+
+# spec <-> draft --------------------------------------------------------------
+
+def draft_from_spec(spec: Spec) -> dict:
+    """An editable copy of a model: layers as table rows, every number as text."""
+    layers, params = [], {}
+    for i, layer in enumerate(spec.model.layers):
+        row = {"id": i, "type": layer.kind, "size": layer.size_out, "bias": False, "option": ""}
+        if layer.kind == "linear":
+            row["bias"] = layer.has_bias
+            params[i] = {"W": [[cell(v) for v in r] for r in layer.params["W"]],
+                         "b": [cell(v) for v in layer.params["b"]] if layer.has_bias else None}
+        elif layer.kind == "relu":
+            row["option"] = str(layer.at_zero)
+        elif layer.kind == "leaky_relu":
+            row["option"] = format_number(layer.slope)
+        layers.append(row)
+    return {"name": spec.name, "description": spec.description, "arithmetic": spec.arithmetic,
+            "loss": spec.model.loss.kind, "layers": layers, "params": params,
+            "x": [[cell(v) for v in r] for r in spec.data.x], "y": [[cell(v) for v in r] for r in spec.data.y],
+            "feature_names": list(spec.data.feature_names), "target_names": list(spec.data.target_names),
+            "next_id": len(layers)}
+
+
+def scratch_spec(inputs: int = 2, outputs: int = 1, arithmetic: str = "float",
+                 loss: str = "half_squared_error") -> Spec:
+    """The smallest useful model: input n → linear (with bias) → loss, two samples of zeros and ones."""
+    doc = {"format": FORMAT, "name": "scratch", "description": f"input {inputs} → linear {outputs} → {loss}",
+           "arithmetic": arithmetic,
+           "layers": [{"type": "input", "size": inputs},
+                      {"type": "linear", "size": outputs, "bias": True, "init": {"scheme": "xavier", "seed": 0}}],
+           "loss": loss, "data": {"x": [[0] * inputs, [1] * inputs], "y": [[0] * outputs, [1] * outputs]}}
+    return spec_from_dict(doc)
+
+
+_INT = re.compile(r"[+-]?\d{1,15}")
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?")
+
+
+def _json_number(text, arithmetic: str):
+    """Plain numbers as JSON numbers (so a draft of a preset rebuilds it exactly); the rest as text."""
+    if isinstance(text, str):
+        t = text.strip()
+        if _INT.fullmatch(t):
+            return int(t)
+        if arithmetic == "float" and _DECIMAL.fullmatch(t) and np.isfinite(float(t)):
+            return float(t)
+    return text
+
+
+def _numbers(rows, arithmetic: str):
+    return [[_json_number(v, arithmetic) for v in row] for row in rows]
+
+
+def draft_to_doc(draft: dict) -> dict:
+    """The model-file document of a draft (numbers still as text) for engine.spec to judge."""
+    a = draft["arithmetic"]
+    layers = []
+    for row in draft["layers"]:
+        kind = row.get("type")
+        item = {"type": kind}
+        if kind in SIZED:
+            item["size"] = row.get("size")
+        if kind == "linear":
+            p = draft["params"].get(row["id"], {})
+            item["weights"] = _numbers(p.get("W", []), a)
+            item["bias"] = _numbers([p["b"]], a)[0] if row.get("bias") and p.get("b") is not None else bool(row.get("bias"))
+        option = (row.get("option") or "").strip()
+        if kind == "relu" and option:
+            item["at_zero"] = int(option) if option in ("0", "1") else option
+        if kind == "leaky_relu" and option:
+            item["slope"] = option
+        layers.append(item)
+    data = {"x": _numbers(draft["x"], a), "y": _numbers(draft["y"], a)}
+    for key in ("feature_names", "target_names"):
+        if draft.get(key):
+            data[key] = draft[key]
+    return {"format": FORMAT, "name": draft["name"] or "untitled", "description": draft["description"] or "",
+            "arithmetic": draft["arithmetic"], "layers": layers, "loss": draft["loss"], "data": data}
+
+
+def build_spec(draft: dict) -> tuple[Spec | None, list[tuple[str, str]]]:
+    """Validate a draft through engine.spec: (Spec, []) or (None, [(where, message)])."""
+    try:
+        return spec_from_dict(draft_to_doc(draft)), []
+    except SpecError as e:
+        return None, [(locate(str(e), draft), str(e))]
+
+
+def locate(message: str, draft: dict) -> str:
+    """Which part of the page a SpecError is about: 'layers', 'weights:<id>', 'data', 'loss', ..."""
+    m = re.match(r"layer (\d+): (weights|bias)", message)
+    if m:
+        k = int(m.group(1))
+        if 1 <= k <= len(draft["layers"]):
+            return f"weights:{draft['layers'][k - 1]['id']}"
+    if message.startswith(("layer", "layers")):
+        return "layers"
+    for prefix in ("data", "loss", "arithmetic", "name", "description"):
+        if message.startswith(prefix):
+            return "data" if prefix == "data" else prefix
+    return "general"
+
+
+def import_model(data: bytes) -> Spec:
+    """The Spec of an uploaded model file's bytes; SpecError says what is wrong and where."""
+    return load_spec(data)
+
+
+def export_model(spec: Spec) -> str:
+    """The JSON model file of a Spec (what the download button serves)."""
+    return dump_spec(spec)
+
+
+# sizes and resizing ----------------------------------------------------------
+
+def _int(v) -> int | None:
+    try:
+        n = int(v)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return n if n >= 1 and n == v else None
+
+
+def layer_sizes(layers: list[dict]) -> list[tuple[int | None, int | None]]:
+    """(in, out) of every layer row as far as it can be known; None where a size is missing."""
+    out, prev = [], None
+    for row in layers:
+        size = _int(row.get("size")) if row.get("type") in SIZED else prev
+        out.append((prev if row.get("type") != "input" else size, size))
+        prev = size
+    return out
+
+
+def _resized(rows: list[list[str]], shape: tuple[int, int], fresh) -> list[list[str]]:
+    return [[rows[i][j] if i < len(rows) and j < len(rows[i]) else fresh(i, j) for j in range(shape[1])]
+            for i in range(shape[0])]
+
+
+def _shape(rows: list[list]) -> tuple[int, int]:
+    return len(rows), (len(rows[0]) if rows else 0)
+
+
+def fit_to_layers(draft: dict) -> list[str]:
+    """Resize weights, biases and data to the layer sizes; return a note for each change.
+
+    The overlap is kept; new weights come from the seeded Xavier init (rounded to 4
+    decimals in float, to 2 in exact so the fractions stay small), new biases and data are 0.
+    """
+    notes = []
+    sizes = layer_sizes(draft["layers"])
+    exact = draft["arithmetic"] == "exact"
+    for k, (row, (n_in, n_out)) in enumerate(zip(draft["layers"], sizes), 1):
+        if row.get("type") != "linear" or n_in is None or n_out is None:
+            continue
+        p = draft["params"].setdefault(row["id"], {"W": [], "b": None})
+        init = initial_weights(n_in, n_out, seed=0, layer=k)
+        fresh = (lambda i, j: cell(Fraction(round(init[i, j], 2)).limit_denominator(100))) if exact \
+            else (lambda i, j: cell(float(init[i, j])))
+        old = _shape(p["W"])
+        if old != (n_out, n_in):
+            p["W"] = _resized(p["W"], (n_out, n_in), fresh)
+            how = "new weights are small seeded fractions" if exact else "new weights from a seeded Xavier init"
+            notes.append(f"layer {k} (linear): weights resized from {old} to {(n_out, n_in)}; "
+                         f"kept the overlap, {how}" if old != (0, 0) else
+                         f"layer {k} (linear): new weights {(n_out, n_in)} from a seeded init")
+        if row.get("bias"):
+            b = p.get("b") or []
+            if len(b) != n_out:
+                p["b"] = [b[i] if i < len(b) else "0" for i in range(n_out)]
+    first, last = (sizes[0][1] if sizes else None), (sizes[-1][1] if sizes else None)
+    for key, names, width, prefix in (("x", "feature_names", first, "x"), ("y", "target_names", last, "y")):
+        if width is None or not draft[key]:
+            continue
+        old = _shape(draft[key])
+        if old[1] != width:
+            draft[key] = _resized(draft[key], (old[0], width), lambda i, j: "0")
+            notes.append(f"data: {key} now has {width} column{'s' * (width != 1)} (was {old[1]}); "
+                         "kept the overlap, new entries are 0")
+        if draft[names] and len(draft[names]) != width:
+            draft[names] = [draft[names][j] if j < len(draft[names]) else f"{prefix}{j + 1}" for j in range(width)]
+    return notes
+
+
+# table edits -----------------------------------------------------------------
+
+def apply_changes(rows: list[dict], changes: dict, new_row=dict) -> list[dict]:
+    """Fold a data_editor change set into the rows it was shown (positions refer to those rows)."""
+    changes = changes or {}
+    out = [dict(r) for r in rows]
+    for pos, edit in (changes.get("edited_rows") or {}).items():
+        pos = int(pos)
+        if 0 <= pos < len(out):
+            out[pos].update(edit)
+    deleted = {int(p) for p in changes.get("deleted_rows") or []}
+    out = [r for i, r in enumerate(out) if i not in deleted]
+    for added in changes.get("added_rows") or []:
+        row = new_row()
+        row.update({k: v for k, v in added.items() if v is not None and not k.startswith("_")})
+        out.append(row)
+    return out
+
+
+def has_changes(changes) -> bool:
+    return isinstance(changes, dict) and any(changes.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
+
+
+def layer_table(draft: dict) -> list[dict]:
+    """The rows the layers editor shows: order, kind, size, bias, option and the resulting shape."""
+    rows = []
+    for i, (row, (n_in, n_out)) in enumerate(zip(draft["layers"], layer_sizes(draft["layers"])), 1):
+        kind = row.get("type")
+        shape = "?" if n_in is None or n_out is None else f"{n_in} → {n_out}"
+        if kind == "linear" and n_in and n_out:
+            shape += f" · W {n_out}×{n_in}" + (" + b" if row.get("bias") else "")
+        rows.append({"order": i, "type": kind, "size": n_out, "bias": bool(row.get("bias")) if kind == "linear" else None,
+                     "option": row.get("option") or "", "shape": shape})
+    return rows
+
+
+def commit_layers(draft: dict, changes: dict) -> list[str]:
+    """Apply the layers editor's changes to the draft (reorder by 'order', resize); return notes."""
+    shown = layer_table(draft)
+    for row, layer in zip(shown, draft["layers"]):
+        row["id"] = layer["id"]
+    resized = {shown[int(p)]["id"] for p, e in ((changes or {}).get("edited_rows") or {}).items()
+               if "size" in e and int(p) < len(shown)}
+    last = shown[-1]["size"] if shown else None
+
+    def new_row():  # a new layer goes last, as a linear layer keeping the width
+        draft["next_id"] += 1
+        return {"id": draft["next_id"] - 1, "type": "linear", "size": last, "bias": True, "option": "",
+                "order": len(shown) + draft["next_id"]}
+
+    rows = apply_changes(shown, changes, new_row)
+    rows.sort(key=lambda r: (r.get("order") is None, r.get("order") if r.get("order") is not None else 0))
+    notes, layers, prev = [], [], None
+    for k, r in enumerate(rows, 1):
+        kind, size = r.get("type"), r.get("size")
+        if kind not in SIZED and r["id"] in resized and prev is not None and _int(size) != prev:
+            notes.append(f"layer {k}: a {kind} layer keeps the size of the layer before it ({prev}); "
+                         "change a linear layer's size instead")
+        layers.append({"id": r["id"], "type": kind, "size": _int(size) if kind in SIZED else None,
+                       "bias": bool(r.get("bias")), "option": r.get("option") or ""})
+        prev = _int(size) if kind in SIZED else prev
+    draft["layers"] = layers
+    return notes + fit_to_layers(draft)
+
+
+def weights_table(draft: dict, layer_id) -> dict[str, list[str]]:
+    """Columns 'w<j>' (the weights from input j) and 'b' (if the layer has a bias); one row per output neuron."""
+    p = draft["params"][layer_id]
+    cols = {f"w{j}": [row[j] for row in p["W"]] for j in range(_shape(p["W"])[1])}
+    if _bias(draft, layer_id):
+        cols["b"] = list(p["b"])
+    return cols
+
+
+def _bias(draft: dict, layer_id) -> bool:
+    row = next(r for r in draft["layers"] if r["id"] == layer_id)
+    return bool(row.get("bias")) and draft["params"][layer_id].get("b") is not None
+
+
+def commit_weights(draft: dict, layer_id, changes: dict) -> None:
+    """Apply a weights editor's cell edits to the draft (fixed rows: no adds or deletes)."""
+    p = draft["params"][layer_id]
+    n_out, n_in = _shape(p["W"])
+    for pos, edit in ((changes or {}).get("edited_rows") or {}).items():
+        i = int(pos)
+        for col, value in edit.items():
+            if col == "b" and _bias(draft, layer_id) and i < n_out:
+                p["b"][i] = _text(value)
+            elif re.fullmatch(r"w\d+", str(col)) and i < n_out and int(col[1:]) < n_in:
+                p["W"][i][int(col[1:])] = _text(value)
+
+
+def data_table(draft: dict) -> dict[str, list[str]]:
+    """Columns 'x<j>' then 'y<j>', one row per sample."""
+    cols = {f"x{j}": [r[j] for r in draft["x"]] for j in range(_shape(draft["x"])[1])}
+    cols.update({f"y{j}": [r[j] for r in draft["y"]] for j in range(_shape(draft["y"])[1])})
+    return cols
+
+
+def commit_data(draft: dict, changes: dict) -> None:
+    """Apply the data editor's changes: edited cells, added samples (blank cells are 0), deleted samples."""
+    n_x, n_y = _shape(draft["x"])[1], _shape(draft["y"])[1]
+    rows = [{**{f"x{j}": v for j, v in enumerate(x)}, **{f"y{j}": v for j, v in enumerate(y)}}
+            for x, y in zip(draft["x"], draft["y"])]
+    rows = apply_changes(rows, changes)
+    draft["x"] = [[_text(r[f"x{j}"]) if f"x{j}" in r else "0" for j in range(n_x)] for r in rows]
+    draft["y"] = [[_text(r[f"y{j}"]) if f"y{j}" in r else "0" for j in range(n_y)] for r in rows]

@@ -1,0 +1,134 @@
+"""Links that reproduce a view: the model and the place in it live in the URL's query.
+
+Query parameters (the names are part of the app's interface; keep them stable):
+
+``preset=<name>``
+    One of engine.presets.PRESETS (``article``, ``xor``, ...), unmodified.
+``model=<base64url>``
+    A small custom model: its model file as compact JSON (engine.spec), base64url
+    without padding. Written only when it fits in MAX_LINK_CHARS; a bigger model has
+    no link (export it as a JSON file instead). ``preset`` and ``model`` exclude each other.
+``sample=<i>``
+    The sample shown on Explore, counted from 1.
+``step=<t>``
+    The step of the timeline shown on Explore (0 = nothing has flowed yet).
+
+Reading is defensive (a link may come from anyone): a bad value gives a warning
+message and the default, never an exception. No Streamlit import here except in
+the functions that read or write ``st.query_params``.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from engine.limits import SpecError
+from engine.presets import PRESETS, load_preset
+from engine.spec import Spec, load_spec, spec_to_dict
+
+MAX_LINK_CHARS = 2048  # the encoded model; URLs past a few kB get cut by some servers and chats
+SHARED_KEYS = ("preset", "model", "sample", "step")
+
+
+def encode_model(spec: Spec) -> str | None:
+    """The ``model`` parameter of a spec, or None when it would pass MAX_LINK_CHARS."""
+    numbers = spec.data.x.size + spec.data.y.size + sum(p.size for p in spec.model.weights().values())
+    if numbers > MAX_LINK_CHARS // 2:  # each number takes at least two characters: skip the dump
+        return None
+    text = json.dumps(spec_to_dict(spec), separators=(",", ":"), ensure_ascii=False)
+    code = base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    return code if len(code) <= MAX_LINK_CHARS else None
+
+
+def decode_model(code: str) -> Spec:
+    """The spec of a ``model`` parameter; SpecError if it is not a usable model."""
+    if not isinstance(code, str) or len(code) > 4 * MAX_LINK_CHARS:
+        raise SpecError("the model in the link is too long")
+    try:
+        raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
+    except (binascii.Error, ValueError):
+        raise SpecError("the model in the link is not base64url text") from None
+    return load_spec(raw)
+
+
+def preset_name(spec: Spec) -> str | None:
+    """The preset a spec is, unmodified, or None."""
+    if spec.name not in PRESETS:
+        return None
+    try:
+        return spec.name if spec_to_dict(load_preset(spec.name)) == spec_to_dict(spec) else None
+    except ValueError:
+        return None
+
+
+def model_params(spec: Spec) -> dict[str, str]:
+    """``{"preset": name}``, ``{"model": code}``, or ``{}`` for a model too big for a link."""
+    name = preset_name(spec)
+    if name:
+        return {"preset": name}
+    code = encode_model(spec)
+    return {"model": code} if code else {}
+
+
+def spec_from_params(params, default: str) -> tuple[Spec, str | None]:
+    """The spec a link asks for, and a warning when it asked for something unusable (then the default)."""
+    model, preset = params.get("model"), params.get("preset")
+    if model:
+        try:
+            return decode_model(model), None
+        except SpecError as e:
+            return load_preset(default), f"The model in the link could not be read ({e}); showing the {default} preset."
+    if preset:
+        if preset in PRESETS:
+            return load_preset(preset), None
+        return load_preset(default), (f"There is no preset {str(preset)[:40]!r} (known presets: "
+                                      f"{', '.join(PRESETS)}); showing the {default} preset.")
+    return load_preset(default), None
+
+
+def read_index(params, key: str, least: int, most: int) -> int | None:
+    """An integer parameter within [least, most], or None if absent or unusable."""
+    value = params.get(key)
+    if value is None or not str(value).strip().isdigit() or len(str(value)) > 9:
+        return None
+    n = int(value)
+    return n if least <= n <= most else None
+
+
+# st.query_params -------------------------------------------------------------
+
+def shared_sample(n_samples: int) -> int | None:
+    """The ``sample`` in the URL if it names one of the workspace's samples (1-based)."""
+    import streamlit as st
+    return read_index(st.query_params, "sample", 1, n_samples)
+
+
+def shared_step(total: int) -> int | None:
+    """The ``step`` in the URL if it is within the timeline (0..total)."""
+    import streamlit as st
+    return read_index(st.query_params, "step", 0, total)
+
+
+def share_view(sample: int | None = None, step: int | None = None) -> None:
+    """Write the place in the view into the URL (only what changed, to spare round trips)."""
+    import streamlit as st
+    for key, value in (("sample", sample), ("step", step)):
+        if value is not None and st.query_params.get(key) != str(value):
+            st.query_params[key] = str(value)
+
+
+def share_model(spec: Spec, *, reset_view: bool = False) -> None:
+    """Point the URL at this model (``preset`` or ``model``); drop sample/step if the model changed."""
+    import streamlit as st
+    wanted = model_params(spec)
+    for key in ("preset", "model"):
+        if key in wanted:
+            if st.query_params.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+    if reset_view:
+        for key in ("sample", "step"):
+            if key in st.query_params:
+                del st.query_params[key]
