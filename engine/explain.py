@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import latex as tex
+from .activations import Elementwise
 from .graph import Graph
 
 
@@ -12,6 +13,7 @@ class Explanation:
     title: str  # "Step 6 of 9 · learning flow · δ3 through L3 (relu)"
     general: str  # LaTeX: the boxed general formula
     substituted: str  # LaTeX: the same with this sample's numbers
+    impacts: str = ""  # LaTeX: δ^k_1 as the sum of its impacts, when L^k has a fan-out
 
 
 def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
@@ -41,11 +43,33 @@ def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
                            loss.substituted(k, graph.o(k - 1)[sample], graph.y[sample],
                                             graph.delta(k)[sample], n))
     layer = model.layer(k)
+    impacts = sum_of_impacts(graph, k, sample) if event.phase == "backward" else ""
     what = f"δ{k} through L{k}" if event.phase == "backward" else f"{event.name}, the gradient of L{k}'s weights"
     return Explanation(head + f"learning flow · {what} ({layer.kind})",
                        layer.formula(k),
                        layer.substituted(k, graph.o(k - 1)[sample], graph.o(k)[sample],
-                                         graph.delta(k + 1)[sample], graph.delta(k)[sample]))
+                                         graph.delta(k + 1)[sample], graph.delta(k)[sample]),
+                       impacts)
+
+
+def sum_of_impacts(graph: Graph, k: int, sample: int, i: int = 0, shown: int = 4) -> str:
+    """δ^k_i = Σ_j δ^{k+1}_j · ∂L^k_j/∂X^k_i: X^k_i impacts every output of L^k, and the
+    learning flow adds those impacts (the article's fan-out). Empty when L^k has no fan-out."""
+    layer = graph.model.layer(k)
+    if layer.size_out < 2 or isinstance(layer, Elementwise):  # a diagonal Jacobian: no fan-out
+        return ""
+    jac = layer.jacobian(graph.o(k - 1)[sample], graph.o(k)[sample])  # (out, in)
+    d_out = graph.delta(k + 1)[sample]
+    terms = [f"{tex.wrapped(d_out[j])} \\cdot {tex.wrapped(jac[j, i])}"
+             for j in range(min(shown, layer.size_out))]
+    if layer.size_out > shown:
+        terms.append(f"\\dots_{{({layer.size_out} \\text{{ impacts}})}}")
+    general = " + ".join(
+        f"\\delta^{{{k + 1}}}_{{{j + 1}}} \\frac{{\\partial L^{{{k}}}_{{{j + 1}}}}}{{\\partial X^{{{k}}}_{{{i + 1}}}}}"
+        for j in range(min(2, layer.size_out)))
+    dots = " + \\dots" if layer.size_out > 2 else ""
+    return (f"\\delta^{{{k}}}_{{{i + 1}}} = {general}{dots} = " + " + ".join(terms)
+            + f" = {tex.number(graph.delta(k)[sample][i])}")
 
 
 def tex_name(k: int) -> str:

@@ -37,6 +37,10 @@ def chain_rule(graph, step: int, row: int) -> None:
         st.markdown(f"**Chain rule** · {ex.title}")
         st.latex(ex.general)
         st.latex(ex.substituted)
+        if ex.impacts:
+            st.caption("A fan-out: the first input component impacts every output of the layer, "
+                       "so its learning flow is the sum of those impacts.")
+            st.latex(ex.impacts)
         if graph.batch_size > 1:
             st.caption(f"Batch of {graph.batch_size}: the loss is the mean, so every δ carries the factor "
                        f"1/{graph.batch_size}, and δw is the sum of the samples' δw.")
