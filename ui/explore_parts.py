@@ -36,7 +36,8 @@ def chain_rule(graph, step: int, row: int) -> None:
     with st.container(border=True):
         st.markdown(f"**Chain rule** · {ex.title}")
         st.latex(ex.general)
-        st.latex(ex.substituted)
+        for part in ex.substituted.split(r", \quad "):  # δ^k and δw^k on lines of their own
+            st.latex(part)
         if ex.impacts:
             st.caption("A fan-out: the first input component impacts every output of the layer, "
                        "so its learning flow is the sum of those impacts.")
