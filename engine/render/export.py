@@ -62,6 +62,9 @@ def _captioned(svg: str, caption: str, t: style.Theme) -> str:
     body = re.sub(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>)?", "", svg)
     w = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', body).group(1))
     h = float(re.search(r'<svg[^>]*\bheight="([\d.]+)pt"', body).group(1))
+    # the inner picture in user units (1 pt), or it would be drawn 4/3 too big
+    body = re.sub(r'(<svg[^>]*?)\bwidth="[\d.]+pt"\s+height="[\d.]+pt"', rf'\1width="{w}" height="{h}"',
+                  body, count=1)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" height="{h + 28}pt" '
             f'viewBox="0 0 {w} {h + 28}"><rect width="100%" height="100%" fill="{t.bg}"/>'
             f'<text x="12" y="{h + 18}" font-family="{_CAPTION_FONT}" '

@@ -12,13 +12,15 @@ import numpy as np
 
 from ..graph import Graph
 from ..numbers import format_number
+from . import style
+from .progress import check_sample, progress
 
 MAX_COMPONENTS = 3
 THEMES = {
     "light": {"bg": "white", "fg": "#222222", "node": "#f4f4f4", "forward": "#1f6fb4",
-              "backward": "#d1495b", "current": "#f2a900", "muted": "#9a9a9a"},
+              "backward": "#d1495b", "current": "#f2a900", "current_bg": "#fff3bf", "muted": "#9a9a9a"},
     "dark": {"bg": "#0e1117", "fg": "#e8e8e8", "node": "#262730", "forward": "#6cb4ff",
-             "backward": "#ff7b8a", "current": "#ffd34d", "muted": "#777777"},
+             "backward": "#ff7b8a", "current": "#ffd34d", "current_bg": "#3d3200", "muted": "#777777"},
 }
 
 
@@ -52,9 +54,12 @@ def _label(rows) -> str:
 def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
                theme: str = "light", rankdir: str = "LR") -> str:
     """DOT of the layer view at ``step`` (None: everything has flowed)."""
+    style.theme(theme)  # one message for an unknown theme, shared with the neuron view
     t = THEMES[theme]
-    shown = {e.name for e in graph.timeline if step is None or e.step <= step}
-    current = None if step is None or step == 0 else graph.timeline[step - 1]
+    p = progress(graph, step)
+    shown, current = p.shown, p.current
+    check_sample(graph, sample)
+    style.check_rankdir(rankdir)
     model = graph.model
 
     def value(name: str):
@@ -92,7 +97,7 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
                      f'<FONT COLOR="{loss_color}">loss = {escape(format_number(graph.loss))}</FONT>>, '
                      'shape=doubleoctagon')
         if current is not None and current.edge == node.id:
-            attrs += f', color="{t["current"]}", penwidth=3'
+            attrs += f', color="{t["current"]}", fillcolor="{t["current_bg"]}"'
         lines.append(f'  "{node.id}" [{attrs}];')
     for k, layer in enumerate(model.layers, 1):
         if layer.params:
@@ -106,13 +111,13 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
         attrs = f'label={_label(rows)}, tooltip="{escape(tooltip)}", id="{edge.id}"'
         if current is not None and current.edge == edge.id:
             family = "forward" if current.phase == "forward" else "backward"
-            attrs += f', color="{t["current"]}", penwidth=3.5'
+            attrs += f', color="{t["current"]}", {style.stroke(3.5)}'
             if family == "backward":
                 attrs += ", dir=back"
         elif edge.backward in shown:
-            attrs += f', color="{t["backward"]}", penwidth=2'
+            attrs += f', color="{t["backward"]}", {style.stroke(2)}'
         elif edge.forward in shown:
-            attrs += f', color="{t["forward"]}", penwidth=2'
+            attrs += f', color="{t["forward"]}", {style.stroke(2)}'
         lines.append(f'  "{edge.source}" -> "{edge.target}" [{attrs}];')
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -118,8 +118,8 @@ class _View:
                     _cell(f"o = {_num(self.o[c][i])}", o_color),
                     _cell(f"δ = {_num(self.d[c][i])}", d_color)]
             attrs = f"label={_table(rows)}, margin=\"0.08,0.04\""
-            if hot:
-                attrs += f', color="{t.current}", fillcolor="{t.current_bg}", penwidth=2.5'
+            if hot:  # colours only: a thicker outline grows the node and moves the layout
+                attrs += f', color="{t.current}", fillcolor="{t.current_bg}"'
             lines.append(f'    "X{c}_{i + 1}" [{attrs}];')
         hidden = len(self.o[c]) - len(idx)
         if hidden:
@@ -153,7 +153,7 @@ class _View:
                 _cell(f"loss = {_num(g.sample_losses[self.s])}", color)]
         attrs = f"label={_table(rows)}, shape=box, style=\"rounded,filled\""
         if self.cur is not None and self.cur.phase == "loss":
-            attrs += f', color="{t.current}", fillcolor="{t.current_bg}", penwidth=2.5'
+            attrs += f', color="{t.current}", fillcolor="{t.current_bg}"'
         return [f'  "Loss" [{attrs}];']
 
     # edges ---------------------------------------------------------------
@@ -209,17 +209,17 @@ class _View:
             bg = t.current_bg if hot else None
             rows = [_cell(s, c if on else style.HIDDEN, bg) for s, c, on in texts]
             attrs.append(f"label={_table(rows)}")
+        dashed = False
         if bwd_on:
             color, width = t.backward, style.penwidth(e["imp"])
-            if style.magnitude(e["imp"]) == 0:
-                attrs.append('style="dashed"')
+            dashed = style.magnitude(e["imp"]) == 0
         elif fwd_on:
             color, width = t.forward, style.penwidth(e["fwd"])
         else:
             color, width = t.muted, 0.8
         if hot:
             color, width = t.current, width + 1.5
-        attrs += [f'color="{color}"', f"penwidth={width:g}"]
+        attrs += [f'color="{color}"', style.stroke(width, dashed=dashed)]
         return f'  "{e["src"]}" -> "{e["dst"]}" [{", ".join(attrs)}];'
 
     def dot(self, rankdir: str) -> list[str]:

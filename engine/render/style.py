@@ -89,6 +89,13 @@ def penwidth(v) -> float:
     return round(min(7.0, max(0.8, 2.6 + 0.65 * math.log10(m))), 2)
 
 
+def stroke(width: float, *, dashed: bool = False) -> str:
+    """An edge's drawn width, as ``style=setlinewidth``: Graphviz's layout reads
+    ``penwidth`` (a thicker edge pulls its ends into line), so a width that changes
+    from frame to frame would move nodes; ``setlinewidth`` is only drawn."""
+    return f'style="{"dashed," if dashed else ""}setlinewidth({width:g})"'
+
+
 def graph_header(name: str, t: Theme, rankdir: str, **extra) -> list[str]:
     attrs = {"rankdir": check_rankdir(rankdir), "bgcolor": quoted(t.bg), "fontname": quoted(FONT),
              "fontcolor": quoted(t.fg), "fontsize": "12", "pad": "0.3", **extra}
@@ -96,7 +103,7 @@ def graph_header(name: str, t: Theme, rankdir: str, **extra) -> list[str]:
         f"digraph {name} {{",
         "  graph [" + ", ".join(f"{k}={v}" for k, v in attrs.items()) + "];",
         f'  node [fontname="{FONT}", fontsize=12, fontcolor="{t.fg}", color="{t.border}", '
-        f'style="rounded,filled", fillcolor="{t.node}", shape=box, penwidth=1.2];',
+        f'style="rounded,filled", fillcolor="{t.node}", shape=box, penwidth=1.6];',
         f'  edge [fontname="{FONT}", fontsize=10, color="{t.muted}", fontcolor="{t.fg}", '
         'arrowsize=0.7, penwidth=1.2];',
     ]

@@ -1,0 +1,42 @@
+"""``render``: draw one sample's forward and backward pass to a file, no ``dot`` needed."""
+from __future__ import annotations
+
+from ..record import record
+from ..render.export import FORMATS, export
+from ..render.frames import VIEWS
+from ..render.style import RANKDIRS, THEMES
+from .inspect import add_model_source, load_model_source
+
+
+def register(sub) -> None:
+    p = sub.add_parser("render", help="draw the forward and backward pass (svg, png, pdf, dot, gif, html)")
+    add_model_source(p)
+    p.add_argument("--sample", type=int, default=1, help="sample number, counted from 1 (default 1)")
+    p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
+    p.add_argument("--view", choices=tuple(VIEWS), default="layer")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--step", type=int, help="show the timeline up to step N (0: nothing computed yet)")
+    when.add_argument("--final", action="store_true", help="the final frame (the default)")
+    p.add_argument("--theme", choices=tuple(THEMES), default="light")
+    p.add_argument("--rankdir", choices=RANKDIRS, default="LR")
+    p.add_argument("--scale", type=float, default=2.0, help="PNG/GIF pixel scale (default 2)")
+    p.add_argument("--format", choices=FORMATS, required=True,
+                   help="gif and html animate every step; the others draw one frame")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.set_defaults(run=run_render)
+
+
+def run_render(args) -> int:
+    spec = load_model_source(args)
+    graph = record(spec.model, *spec.data.sample(args.sample, spec.model.arithmetic))
+    if args.step is not None and args.format in ("gif", "html"):
+        raise ValueError(f"--step draws one frame; {args.format} animates every step")
+    kw = {}
+    if args.view == "neuron":
+        kw["feature_names"] = spec.data.feature_names
+    data = export(graph, args.format, view=args.view, step=args.step, theme=args.theme,
+                  rankdir=args.rankdir, scale=args.scale, **kw)
+    with open(args.output, "wb") as f:
+        f.write(data)
+    print(f"wrote {args.output} ({len(data):,} bytes, {args.view} view, {args.format})")
+    return 0
