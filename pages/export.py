@@ -1,0 +1,128 @@
+"""Export: the graph as files — one frame, the final picture, the whole pass — and the model file."""
+import streamlit as st
+
+from engine.model import Dataset
+from engine.numbers import NotExactError
+from engine.render.frames import captions
+from engine.spec import dump_spec
+from ui import exports as ex
+from ui.state import workspace
+
+READY = "export_ready"  # session key: the animations this user has prepared
+
+spec = workspace()
+override = st.session_state.get("explore_graph")
+st.title("Export")
+
+
+def init(key: str, value) -> None:
+    """Start a widget at Explore's choice (or the default) when the page opens."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+controls = st.columns([1.3, 1, 1, 1, 1.2, 1])
+if override:
+    graph, stem = override["graph"], f"{spec.name}-training"
+    st.caption(f"**{override['label']}** from training, as Explore shows it · go back to the workspace "
+               "model in Explore to export that instead")
+    row = 0
+    if graph.batch_size > 1:
+        init("export_row", min(st.session_state.get("row", 1), graph.batch_size))
+        row = controls[0].number_input("Row of the batch", 1, graph.batch_size, key="export_row") - 1
+    model_json = dump_spec(graph.model, Dataset(x=graph.x, y=graph.y), name=stem,
+                           description=f"{override['label']}: the weights before its update, and its batch")
+else:
+    n = len(spec.data)
+    explore_sample = st.session_state.get("sample")
+    init("export_sample", explore_sample if explore_sample in range(0, n + 1)
+         else (3 if spec.name == "article" and n >= 3 else 1))
+    sample = controls[0].selectbox("Sample", [*range(1, n + 1), 0], key="export_sample",
+                                   format_func=lambda i: f"whole batch (n = {n})" if i == 0 else f"sample {i}")
+    init("export_arithmetic", st.session_state.get("arithmetic", spec.arithmetic))
+    arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="export_arithmetic", horizontal=True)
+    try:
+        graph = ex.record_sample(spec, sample, arithmetic)
+    except (NotExactError, ValueError) as e:
+        st.error(f"{e}. Choose float arithmetic to export this model.")
+        st.stop()
+    row = 0
+    if graph.batch_size > 1:  # the views draw one row's values; Explore's row picker
+        row = min(st.session_state.get("row", 1), graph.batch_size) - 1
+    where = f"whole batch, row {row + 1}" if sample == 0 else f"sample {sample}"
+    stem = spec.name
+    st.caption(f"**{spec.name}** · {where} · {arithmetic} arithmetic · the graph Explore draws")
+    model_json = dump_spec(spec)
+
+init("export_view", st.session_state.get("view", "layer"))
+init("export_theme", st.session_state.get("theme", "light"))
+init("export_rankdir", st.session_state.get("rankdir", "LR"))
+view = controls[2].radio("View", ["layer", "neuron"], key="export_view", horizontal=True)
+theme = controls[3].radio("Theme", ["light", "dark"], key="export_theme", horizontal=True)
+rankdir = controls[4].radio("Direction", ["LR", "TB"], key="export_rankdir", horizontal=True,
+                            format_func={"LR": "left → right", "TB": "top → bottom"}.get)
+scale = controls[5].select_slider("PNG scale", [1.0, 2.0, 3.0, 4.0], value=2.0, key="export_scale",
+                                  format_func=lambda s: f"{s:g}×")
+opts = ex.Options(view=view, theme=theme, rankdir=rankdir, sample=row, scale=scale)
+
+total = len(graph.timeline)
+explore_step = st.session_state.get("step")
+# Explore's step 0 is its untouched start, an empty picture: start at the final one then.
+init("export_step", explore_step if isinstance(explore_step, int) and 0 < explore_step <= total else total)
+st.session_state["export_step"] = min(st.session_state["export_step"], total)
+titles = captions(graph)
+step = st.slider("Frame", 0, total, key="export_step",
+                 help="Explore's current step when you came here; the last one is the final picture")
+key = ex.graph_key(graph)
+
+preview, files = st.columns([3, 2], gap="large")
+with preview:
+    with st.spinner("Drawing…"):
+        png = ex.cached_frame(key, graph, "png", step, opts)
+    with st.container(border=True):
+        st.image(png, caption=titles[step], width="stretch")
+
+with files:
+    def frame_buttons(title: str, at, tag: str, name: str) -> None:
+        with st.container(border=True):
+            st.markdown(f"**{title}**")
+            cols = st.columns(4)
+            for col, fmt in zip(cols, ex.FRAME_FORMATS):
+                col.download_button(fmt.upper(), ex.cached_frame(key, graph, fmt, at, ex.for_format(opts, fmt)),
+                                    file_name=ex.file_name(stem, view, name, ext="gv" if fmt == "dot" else fmt),
+                                    mime=ex.MIME[fmt], key=f"dl-{tag}-{fmt}", width="stretch",
+                                    on_click="ignore", icon=":material/download:")
+
+    frame_buttons(f"This frame · step {step} of {total}", step, "current", f"step{step}")
+    frame_buttons("Final frame · everything has flowed", None, "final", "final")
+
+    with st.container(border=True):
+        st.markdown("**The whole pass, animated**")
+        st.caption(f"{total + 1} frames: an animated GIF, or a single HTML file that plays offline with "
+                   "step buttons. Made on request: a big network takes a while.")
+        ready = st.session_state.setdefault(READY, set())
+        cols = st.columns(2)
+        for col, fmt, label in ((cols[0], "gif", "GIF"), (cols[1], "html", "HTML player")):
+            token = (key, fmt, opts.view, opts.theme, opts.rankdir, opts.sample)
+            with col:
+                if token not in ready and st.button(f"Prepare {label}", key=f"prep-{fmt}", width="stretch",
+                                                    icon=":material/movie:"):
+                    with st.spinner(f"Making the {label}…"):
+                        ex.cached_animation(key, graph, fmt, ex.for_format(opts, fmt))
+                    ready.add(token)
+                    st.rerun()  # draw the download in place of the button
+                if token in ready:
+                    with st.spinner(f"Making the {label}…"):  # only if the cache let it go
+                        data = ex.cached_animation(key, graph, fmt, ex.for_format(opts, fmt))
+                    st.download_button(f"{label} · {len(data) / 1024:,.0f} KB", data,
+                                       file_name=ex.file_name(stem, view, "pass", ext=fmt), mime=ex.MIME[fmt],
+                                       key=f"dl-{fmt}", width="stretch", type="primary",
+                                       on_click="ignore", icon=":material/download:")
+
+    with st.container(border=True):
+        st.markdown("**Model file**")
+        st.caption("The layers, weights and data as JSON: load it again, or run "
+                   "`python -m engine trace --model FILE`.")
+        st.download_button("Model JSON", model_json.encode("utf-8"), file_name=ex.file_name(stem, ext="json"),
+                           mime=ex.MIME["json"], key="dl-json", width="stretch", on_click="ignore",
+                           icon=":material/data_object:")

@@ -1,0 +1,165 @@
+"""Train: gradient descent and batch learning on the workspace, with the history drawn."""
+from dataclasses import replace
+
+import streamlit as st
+
+from engine.presets import PRESETS, load_preset
+from engine.train import DEFAULT_MAX_STEPS, record_step, steps_per_epoch, train
+from ui import train_charts as charts
+from ui.state import set_workspace, workspace
+
+TRAINING = "training"  # session key: the last run, {"result", "spec", "applied", "label"}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def boundary(key: str, _model, bounds: tuple, resolution: int = 80):
+    """The decision grid of a model; ``key`` is its weights' fingerprint (the model
+    itself is not hashed)."""
+    return charts.decision_grid(_model, bounds, resolution)
+
+
+def boundary_chart(spec, model, title: str):
+    data = spec.data
+    x, y = data.batch("float")
+    bounds = charts.grid_bounds(x)
+    xs, ys, z = boundary(charts.weights_key(model), model, bounds)
+    n_classes = max(2, model.size_out)
+    names = data.target_names if model.size_out > 1 else ()
+    fig = charts.boundary_figure(xs, ys, z, x, y, n_classes=n_classes,
+                                 feature_names=data.feature_names or ("x1", "x2"), class_names=names)
+    fig.update_layout(title_text=title)
+    st.plotly_chart(fig, key=f"boundary-{title}")
+
+
+ws = workspace()
+n = len(ws.data)
+arithmetic = ws.model.arithmetic
+two_d = ws.model.size_in == 2
+
+st.title("Train")
+st.caption(f"**{ws.name}** · {ws.description}")
+
+with st.expander("Workspace: train another preset", icon=":material/swap_horiz:"):
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    choice = c1.selectbox("Preset", list(PRESETS), index=list(PRESETS).index(ws.name) if ws.name in PRESETS else 0,
+                          key="train_preset")
+    if c2.button("Load preset", width="stretch"):
+        set_workspace(load_preset(choice))
+        st.rerun()
+
+# --- settings -------------------------------------------------------------------
+st.session_state.setdefault("train_lr", "1/1000000" if arithmetic == "exact" else "0.1")
+if st.session_state.get("train_batch", 1) > n:
+    st.session_state["train_batch"] = n
+st.session_state.setdefault("train_batch", 1 if n <= 10 else min(16, n))
+st.session_state.setdefault("train_epochs", 50 if n <= 10 else 20)
+
+with st.container(border=True):
+    c = st.columns([1.2, 1, 1, 1, 1, 1.1])
+    lr = c[0].text_input("Learning rate α", key="train_lr",
+                         help="w ← w − α·δw. A decimal (0.1, 1e-3) or, in exact arithmetic, a fraction (1/1000).")
+    batch = c[1].number_input("Batch size", 1, n, key="train_batch",
+                              help=f"1: sample by sample; {n}: the whole dataset at once (full batch)")
+    epochs = c[2].number_input("Epochs", 1, 1_000_000, key="train_epochs")
+    shuffle = c[3].toggle("Shuffle", key="train_shuffle", help="A new sample order every epoch, drawn from the seed")
+    seed = c[4].number_input("Seed", 0, 2**32 - 1, key="train_seed", disabled=not shuffle)
+    c[5].markdown(f"**Arithmetic**  \n:{'violet' if arithmetic == 'exact' else 'blue'}-badge[{arithmetic}]",
+                  help="The workspace's arithmetic. Exact fractions grow at every step, so exact runs stay short.")
+
+    per_epoch = steps_per_epoch(n, int(batch))
+    total = int(epochs) * per_epoch
+    limit = DEFAULT_MAX_STEPS[arithmetic]
+    mode = ("gradient descent, sample by sample" if batch == 1 else
+            "full-batch learning" if batch >= n else f"mini-batch learning, {int(batch)} samples per step")
+    st.caption(f"{mode} · {n} samples → {per_epoch} steps per epoch × {int(epochs)} epochs = "
+               f"**{total:,} steps**")
+    too_long = total > limit
+    if too_long:
+        st.error(f"{total:,} steps is more than this server's limit of {limit:,} steps in {arithmetic} "
+                 "arithmetic: use fewer epochs or a larger batch.", icon=":material/block:")
+    go_train = st.button("Train", type="primary", icon=":material/play_arrow:", disabled=too_long)
+
+if go_train:
+    bar = st.progress(0.0, text="training…")
+    every = max(1, total // 100)
+
+    def on_step(step: int, of: int) -> None:
+        if step % every == 0 or step == of:
+            bar.progress(step / of, text=f"step {step:,} of {of:,}")
+
+    try:
+        result = train(ws.model, ws.data, lr=lr.strip(), epochs=int(epochs), batch_size=int(batch),
+                       shuffle=bool(shuffle), seed=int(seed), on_step=on_step)
+    except ValueError as e:  # a bad learning rate, a limit, exact numbers growing too large
+        bar.empty()
+        st.error(str(e))
+    else:
+        bar.empty()
+        st.session_state[TRAINING] = {"result": result, "spec": ws, "applied": False,
+                                      "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs"}
+
+run = st.session_state.get(TRAINING)
+if run is None:
+    st.info("Set α, the batch size and the epochs, then **Train**: the loss, the weights and the "
+            "gradients of every step are drawn here.", icon=":material/model_training:")
+    if two_d:
+        boundary_chart(ws, ws.model, "Decision boundary before training")
+    st.stop()
+
+# --- the last run -----------------------------------------------------------------
+result, spec = run["result"], run["spec"]
+history = result.history
+if spec is not ws and not run["applied"]:
+    st.warning(f"This run trained the workspace as it was (**{spec.name}**); the workspace has changed "
+               "since. Train again to follow it.", icon=":material/history:")
+if result.stopped:
+    st.error(result.stopped, icon=":material/error:")
+
+steps = history.steps
+m = st.columns(4)
+m[0].metric("Steps", f"{len(steps):,}", help=run["label"])
+if steps:
+    first, last = float(steps[0].loss), float(steps[-1].loss)
+    m[1].metric("Loss at the first step", f"{first:.4g}")
+    m[2].metric("Loss at the last step", f"{last:.4g}", delta=f"{last - first:+.3g}", delta_color="inverse")
+if history.epoch_losses:
+    m[3].metric("Mean loss, last epoch", f"{float(history.epoch_losses[-1]):.4g}",
+                help=f"epoch {len(history.epoch_losses)}")
+
+if steps:
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(charts.loss_figure(history), key="loss")
+        st.plotly_chart(charts.weights_figure(history), key="weights")
+    with right:
+        st.plotly_chart(charts.grad_norm_figure(history), key="grads")
+        if spec.model.size_in == 2:
+            boundary_chart(spec, result.model, "Decision boundary after training")
+
+# --- use the result ---------------------------------------------------------------
+st.subheader("Use the result")
+a, b = st.columns(2)
+with a.container(border=True):
+    st.markdown("**Apply trained weights**: the trained model becomes the workspace; Explore and "
+                "Export then show it, and training again continues from it.")
+    if run["applied"]:
+        st.success("Applied: the workspace holds the trained weights.", icon=":material/check:")
+    elif st.button("Apply trained weights", icon=":material/done_all:", disabled=not steps):
+        set_workspace(replace(spec, model=result.model))
+        run["applied"] = True
+        st.rerun()
+with b.container(border=True):
+    st.markdown("**Open a step in Explore**: replay one step's forward and backward pass, with the "
+                "weights before its update.")
+    if steps:
+        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+        st.session_state["train_pick"] = min(len(steps), st.session_state.get("train_pick", len(steps)))
+        pick = c1.number_input("Step", 1, len(steps), key="train_pick")
+        s = steps[int(pick) - 1]
+        c1.caption(f"epoch {s.epoch} · batch loss {float(s.loss):.4g}")
+        if c2.button("Open in Explore", icon=":material/open_in_new:", width="stretch"):
+            graph = record_step(result, spec.model, spec.data, int(pick))
+            st.session_state["explore_graph"] = {
+                "graph": graph, "label": f"training step {int(pick)} (epoch {s.epoch}, {graph.batch_size} "
+                                         f"sample{'s' if graph.batch_size > 1 else ''})"}
+            st.switch_page("pages/explore.py")

@@ -1,0 +1,114 @@
+"""The Export page: a download for every format, and the bytes behind each of them."""
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from engine.presets import load_preset
+from engine.spec import load_spec
+from engine.train import record_step, train
+from ui import exports as ex
+
+FRAME_LABELS = ["SVG", "PNG", "PDF", "DOT"]
+
+
+def export_page(**state) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    return at.switch_page("pages/export.py").run()
+
+
+def labels(at: AppTest) -> list[str]:
+    return [b.label for b in at.get("download_button")]
+
+
+def test_every_format_has_a_download_button():
+    at = export_page()
+    assert not at.exception and not at.error
+    assert labels(at) == FRAME_LABELS * 2 + ["Model JSON"]  # this frame, final frame, model
+    assert [b.label for b in at.button] == ["Prepare GIF", "Prepare HTML player"]
+    assert at.selectbox(key="export_sample").value == 3  # the article's sample 3
+    assert at.slider(key="export_step").value == 9  # the final frame: nothing picked in Explore
+    assert at.get("imgs") or at.get("image")  # the preview
+
+
+def test_the_page_follows_explore_and_prepares_the_animations():
+    at = export_page(step=4, sample=1)
+    assert at.slider(key="export_step").value == 4
+    assert at.selectbox(key="export_sample").value == 1
+    assert "This frame · step 4 of 9" in [m.value for m in at.markdown if "step" in m.value][0]
+    next(b for b in at.button if b.label == "Prepare GIF").click()
+    at.run()
+    assert not at.exception
+    assert any(label.startswith("GIF · ") for label in labels(at))
+    next(b for b in at.button if b.label == "Prepare HTML player").click()
+    at.run()
+    assert any(label.startswith("HTML player · ") for label in labels(at))
+    assert not at.button  # both prepared: no Prepare left
+
+
+def test_a_training_step_opened_in_explore_is_what_gets_exported():
+    spec = load_preset("xor")
+    result = train(spec.model, spec.data, lr=0.5, epochs=2, batch_size=2)
+    graph = record_step(result, spec.model, spec.data, 3)
+    at = export_page(workspace=spec, explore_graph={"graph": graph, "label": "training step 3"})
+    assert not at.exception
+    assert any("training step 3" in c.value for c in at.caption)
+    assert at.number_input(key="export_row").value == 1  # a batch of 2: pick its row
+    assert labels(at) == FRAME_LABELS * 2 + ["Model JSON"]
+
+
+# the bytes ---------------------------------------------------------------------
+
+def article_graph():
+    return ex.record_sample(load_preset("article"), 3)
+
+
+def test_frame_files_have_their_formats_signatures():
+    graph, opts = article_graph(), ex.Options()
+    svg = ex.frame_file(graph, "svg", 4, opts)
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg") and "δ4 = -1" in svg.decode()
+    png = ex.frame_file(graph, "png", None, opts)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    big = ex.frame_file(graph, "png", None, ex.Options(scale=4.0))
+    assert _png_width(big) > 1.8 * _png_width(png)  # the scale choice is honoured
+    assert ex.frame_file(graph, "pdf", None, opts).startswith(b"%PDF-")
+    dot = ex.frame_file(graph, "dot", None, ex.Options(theme="dark", view="neuron")).decode()
+    assert dot.startswith("digraph") and "#0e1117" in dot.lower()
+
+
+def _png_width(png: bytes) -> int:
+    return int.from_bytes(png[16:20], "big")
+
+
+def test_animations_hold_every_frame():
+    graph = article_graph()
+    gif = ex.animation_file(graph, "gif", ex.Options())
+    assert gif[:6] == b"GIF89a"
+    from PIL import Image
+    import io
+    assert Image.open(io.BytesIO(gif)).n_frames == len(graph.timeline) + 1
+    html = ex.animation_file(graph, "html", ex.Options(theme="dark")).decode()
+    assert html.startswith("<!DOCTYPE html>")
+    assert len(re.findall(r'class="frame"', html)) == len(graph.timeline) + 1
+
+
+def test_the_model_file_round_trips():
+    spec = load_preset("moons")
+    back = load_spec(ex.model_file(spec))
+    assert back.name == "moons" and len(back.data) == len(spec.data)
+    for key, w in spec.model.weights().items():
+        np.testing.assert_array_equal(back.model.weights()[key], w)
+
+
+def test_the_cache_key_changes_with_what_is_drawn():
+    spec = load_preset("article")
+    k3 = ex.graph_key(ex.record_sample(spec, 3))
+    assert k3 == ex.graph_key(ex.record_sample(spec, 3))
+    assert k3 != ex.graph_key(ex.record_sample(spec, 1))
+    assert k3 != ex.graph_key(ex.record_sample(spec, 3, "float"))
+    assert ex.file_name("my model/1", "layer", "step4", ext="png") == "my_model_1-layer-step4.png"

@@ -1,0 +1,102 @@
+"""The byte-making behind the Export page: plain functions, and cached wrappers keyed
+by content.
+
+``st.cache_data`` is shared by every session, so a cached call is keyed by what it
+draws — the model file text of the graph's model and batch (a hash of it), the step,
+the sample and the options — never by a session's objects; the Graph itself is
+passed unhashed (``_graph``) and only read.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import streamlit as st
+
+from engine.graph import Graph
+from engine.model import Dataset
+from engine.record import record
+from engine.render.export import export
+from engine.spec import Spec, dump_spec
+
+FRAME_FORMATS = ("svg", "png", "pdf", "dot")
+ANIMATED_FORMATS = ("gif", "html")
+MIME = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf", "dot": "text/vnd.graphviz",
+        "gif": "image/gif", "html": "text/html", "json": "application/json"}
+GIF_SCALE = 1.0  # a 2× GIF takes about three times as long, for little gain on screen
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a picture depends on besides the graph."""
+
+    view: str = "layer"
+    theme: str = "light"
+    rankdir: str = "LR"
+    sample: int = 0  # row of the graph's batch (0-based)
+    scale: float = 2.0  # PNG only
+
+
+def for_format(opts: Options, fmt: str) -> Options:
+    """The options that matter for ``fmt``: only PNG has a scale (fewer cache entries)."""
+    from dataclasses import replace
+    return opts if fmt == "png" else replace(opts, scale=GIF_SCALE if fmt == "gif" else 2.0)
+
+
+def record_sample(spec: Spec, sample: int, arithmetic: str | None = None) -> Graph:
+    """The recorded graph of sample ``sample`` (1-based, as the article counts), or of
+    the whole dataset for ``sample == 0`` (Explore's "whole batch")."""
+    model = spec.model if arithmetic in (None, spec.arithmetic) else spec.model.cast(arithmetic)
+    x, y = spec.data.batch(model.arithmetic) if sample == 0 else spec.data.sample(sample, model.arithmetic)
+    return record(model, x, y)
+
+
+def graph_key(graph: Graph) -> str:
+    """A fingerprint of everything a recorded graph is made of: its model and its batch."""
+    try:
+        text = dump_spec(graph.model, Dataset(x=graph.x, y=graph.y))
+    except (TypeError, ValueError):  # a model the file format cannot write: hash its numbers
+        text = repr(([(l.kind, l.size_in, l.size_out) for l in graph.model.layers], graph.model.loss.kind,
+                     graph.x.tolist(), graph.y.tolist(),
+                     {k: w.tolist() for k, w in graph.model.weights().items()}))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def frame_file(graph: Graph, fmt: str, step: int | None, opts: Options) -> bytes:
+    """One frame (``step``; None: the final picture) as svg, png, pdf or dot."""
+    if fmt not in FRAME_FORMATS:
+        raise ValueError(f"unknown frame format {fmt!r}; choose one of {FRAME_FORMATS}")
+    return export(graph, fmt, view=opts.view, step=step, sample=opts.sample, theme=opts.theme,
+                  rankdir=opts.rankdir, scale=opts.scale)
+
+
+def animation_file(graph: Graph, fmt: str, opts: Options) -> bytes:
+    """The whole forward + backward pass: an animated GIF or the offline HTML player."""
+    if fmt not in ANIMATED_FORMATS:
+        raise ValueError(f"unknown animation format {fmt!r}; choose one of {ANIMATED_FORMATS}")
+    return export(graph, fmt, view=opts.view, sample=opts.sample, theme=opts.theme, rankdir=opts.rankdir,
+                  scale=GIF_SCALE)
+
+
+def model_file(spec: Spec) -> bytes:
+    """The model file (JSON) that Explore and the command line read back."""
+    return dump_spec(spec).encode("utf-8")
+
+
+def file_name(stem: str, *parts: str, ext: str) -> str:
+    """A safe, readable file name: "moons-layer-step7.png"."""
+    text = "-".join(p for p in (stem, *parts) if p)
+    return (re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "backprop") + "." + ext
+
+
+# cached wrappers: the key says what is drawn; the graph rides along unhashed ---------
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_frame(key: str, _graph: Graph, fmt: str, step: int | None, opts: Options) -> bytes:
+    return frame_file(_graph, fmt, step, opts)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_animation(key: str, _graph: Graph, fmt: str, opts: Options) -> bytes:
+    return animation_file(_graph, fmt, opts)

@@ -1,0 +1,202 @@
+"""Plotly figures of a training run, as pure functions of the history and the data.
+
+Nothing here imports Streamlit or changes its inputs: the Train page calls these
+(and caches :func:`decision_grid`, the only costly one) and draws what they return.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+# A line per weight component reads well up to about this many components; past it
+# the chart shows one norm per tensor.
+MAX_COMPONENT_LINES = 40
+# Plotly in the browser stays fluid up to a few thousand points per trace.
+MAX_POINTS = 2000
+FORWARD = "#1f6fb4"  # the app's information-flow blue
+BACKWARD = "#d9480f"  # the learning-flow orange
+CLASS_COLORS = ("#1f6fb4", "#d9480f", "#2b8a3e", "#7048e8", "#e8a700", "#c2255c")
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, log_y: bool = False) -> go.Figure:
+    fig.update_layout(title=dict(text=title, x=0, xanchor="left"), height=330,
+                      margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+                      hovermode="x unified")
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear")
+    return fig
+
+
+def thin(n: int, most: int = MAX_POINTS) -> slice:
+    """A stride that keeps at most ``most`` of ``n`` points (the first one always)."""
+    return slice(None, None, max(1, -(-n // most)))
+
+
+def _finite(values) -> list[float]:
+    return [float(v) if math.isfinite(float(v)) else None for v in values]
+
+
+def steps_per_epoch(history) -> list[int]:
+    """The step that ends each epoch (the last epoch may have been cut short)."""
+    ends: dict[int, int] = {}
+    for s in history.steps:
+        ends[s.epoch] = s.step
+    return [ends[e] for e in sorted(ends)]
+
+
+def loss_figure(history) -> go.Figure:
+    """Batch loss at every step (before its update) and the mean loss of each epoch,
+    drawn at the epoch's last step so both share the step axis."""
+    steps = [s.step for s in history.steps]
+    losses = _finite(s.loss for s in history.steps)
+    cut = thin(len(steps))
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=steps[cut], y=losses[cut], mode="lines", name="loss per step",
+                             line=dict(color=FORWARD, width=1.2), opacity=0.75))
+    ends = steps_per_epoch(history)
+    epoch_losses = _finite(history.epoch_losses)[:len(ends)]
+    fig.add_trace(go.Scatter(x=ends[:len(epoch_losses)], y=epoch_losses, mode="lines+markers",
+                             name="mean loss per epoch", line=dict(color=BACKWARD, width=2.5),
+                             marker=dict(size=6 if len(epoch_losses) < 60 else 0),
+                             customdata=list(range(1, len(epoch_losses) + 1)),
+                             hovertemplate="epoch %{customdata}: %{y:.4g}<extra></extra>"))
+    positive = all(v is None or v > 0 for v in losses + epoch_losses)
+    return _layout(fig, "Loss", "step", "loss (log)" if positive else "loss", log_y=positive)
+
+
+def _components(w: np.ndarray, key: str) -> list[tuple[str, float]]:
+    w = np.asarray(w, dtype=float)
+    if w.ndim == 1:
+        return [(f"{key}[{i + 1}]", v) for i, v in enumerate(w)]
+    return [(f"{key}[{i + 1},{j + 1}]", w[i, j]) for i in range(w.shape[0]) for j in range(w.shape[1])]
+
+
+def weights_figure(history, *, max_lines: int = MAX_COMPONENT_LINES) -> go.Figure:
+    """The weight snapshots over time: a line per component for a small model (W2[1,3]
+    is row 1, column 3 of W², 1-based as in the article), else one norm per tensor."""
+    snaps = sorted(history.weights)
+    cut = thin(len(snaps))
+    snaps = snaps[cut] + ([snaps[-1]] if snaps and snaps[cut][-1] != snaps[-1] else [])
+    first = history.weights[snaps[0]] if snaps else {}
+    n_params = sum(np.size(w) for w in first.values())
+    fig = go.Figure()
+    if n_params <= max_lines:
+        series: dict[str, list] = {}
+        for s in snaps:
+            for key, w in history.weights[s].items():
+                for name, v in _components(w, key):
+                    series.setdefault(name, []).append(v)
+        for name, values in series.items():
+            fig.add_trace(go.Scatter(x=snaps, y=_finite(values), mode="lines", name=name))
+        title, y_title = "Weights", "value"
+    else:
+        for key in first:
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's weights
+                norms = [float(np.linalg.norm(np.asarray(history.weights[s][key], dtype=float)))
+                         for s in snaps]
+            fig.add_trace(go.Scatter(x=snaps, y=_finite(norms), mode="lines", name=f"‖{key}‖"))
+        title, y_title = f"Weight norms ({n_params:,} weights: one line per tensor)", "L2 norm"
+    fig = _layout(fig, title, "step", y_title)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def grad_norm_figure(history) -> go.Figure:
+    """‖δw^k‖ per weight tensor and step, on a log axis: vanishing or exploding
+    gradients show up as lines drifting apart by orders of magnitude."""
+    steps = [s.step for s in history.steps]
+    keys = list(history.steps[0].grad_norms) if history.steps else []
+    keys.sort(key=lambda k: (int("".join(c for c in k if c.isdigit()) or 0), k))
+    cut = thin(len(steps))
+    fig = go.Figure()
+    for key in keys:
+        norms = [s.grad_norms.get(key, float("nan")) for s in history.steps]
+        # log axes cannot show 0: a dead layer's zero gradient is left as a gap
+        fig.add_trace(go.Scatter(x=steps[cut], y=[v if v and v > 0 else None for v in _finite(norms)][cut],
+                                 mode="lines", name=f"‖δ{key[0].lower()}{key[1:]}‖"))
+    return _layout(fig, "Gradient norm per layer", "step", "‖δw‖ (log)", log_y=True)
+
+
+# decision boundary ---------------------------------------------------------------
+
+def grid_bounds(x: np.ndarray, margin: float = 0.15) -> tuple[float, float, float, float]:
+    x = np.asarray(x, dtype=float)
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = (hi - lo) * margin + 1e-9
+    return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
+
+
+def decision_grid(model, bounds: tuple[float, float, float, float], resolution: int = 80):
+    """``model.predict`` on a resolution × resolution grid over ``bounds``.
+
+    Returns (xs, ys, z): z[i, j] is the output at (xs[j], ys[i]) — P(class 1) for one
+    output, the predicted class (argmax) for several.
+    """
+    x0, x1, y0, y1 = bounds
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    model = model if model.arithmetic == "float" else model.cast("float")
+    with np.errstate(all="ignore"):
+        out = np.asarray(model.predict(points), dtype=float)
+    z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1).astype(float)
+    return xs, ys, z.reshape(resolution, resolution)
+
+
+def labels_of(y: np.ndarray) -> np.ndarray:
+    """Class of each sample: the 0/1 target for one output, the argmax of one-hot rows."""
+    y = np.asarray(y, dtype=float)
+    return (y[:, 0] > 0.5).astype(int) if y.shape[1] == 1 else y.argmax(axis=1)
+
+
+def boundary_figure(xs, ys, z, x: np.ndarray, y: np.ndarray, *, n_classes: int,
+                    feature_names=("x1", "x2"), class_names=()) -> go.Figure:
+    """The model's output as a heatmap behind the data points coloured by label."""
+    fig = go.Figure()
+    if n_classes <= 2:
+        fig.add_trace(go.Heatmap(x=xs, y=ys, z=z, zmin=0, zmax=1, opacity=0.55,
+                                 colorscale=[[0, CLASS_COLORS[0]], [0.5, "#ffffff"], [1, CLASS_COLORS[1]]],
+                                 colorbar=dict(title="P(class 1)", thickness=12),
+                                 hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.3f}<extra></extra>"))
+        fig.add_trace(go.Contour(x=xs, y=ys, z=z, contours=dict(start=0.5, end=0.5, coloring="none"),
+                                 line=dict(color="#1f2328", width=2), showscale=False, hoverinfo="skip",
+                                 name="P = 0.5"))
+    else:
+        scale = []
+        for c in range(n_classes):
+            color = CLASS_COLORS[c % len(CLASS_COLORS)]
+            scale += [[c / n_classes, color], [(c + 1) / n_classes, color]]
+        fig.add_trace(go.Heatmap(x=xs, y=ys, z=z, zmin=-0.5, zmax=n_classes - 0.5, opacity=0.35,
+                                 colorscale=scale, showscale=False,
+                                 hovertemplate="(%{x:.2f}, %{y:.2f}): class %{z}<extra></extra>"))
+    x = np.asarray(x, dtype=float)
+    labels = labels_of(y)
+    for c in range(max(n_classes, 2)):
+        mask = labels == c
+        if not mask.any():
+            continue
+        name = class_names[c] if c < len(class_names) else f"class {c}"
+        fig.add_trace(go.Scatter(x=x[mask, 0], y=x[mask, 1], mode="markers", name=name,
+                                 marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], size=7,
+                                             line=dict(color="white", width=1))))
+    fig = _layout(fig, "Decision boundary", feature_names[0] if feature_names else "x1",
+                  feature_names[1] if len(feature_names) > 1 else "x2")
+    fig.update_layout(height=430, hovermode="closest")
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def weights_key(model) -> str:
+    """A short fingerprint of a model's weights, to key caches on (arrays are unhashable)."""
+    import hashlib
+    h = hashlib.sha1()
+    for key, w in model.weights().items():
+        h.update(key.encode())
+        a = np.asarray(w)
+        h.update(a.tobytes() if a.dtype != object else repr(a.tolist()).encode())
+    for layer in model.layers:
+        h.update(layer.kind.encode())
+    return h.hexdigest()[:16]
