@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 
 import vl_convert
@@ -20,6 +21,7 @@ from .player import player_html
 from .svg import to_svg
 
 FORMATS = ("svg", "png", "pdf", "dot", "gif", "html")
+GIF_MAX_WIDTH = 1600  # px
 FRAME_MS = 900  # one step of the GIF; the last frame stays longer
 LAST_FRAME_MS = 2500
 
@@ -76,8 +78,15 @@ def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: 
     """The whole forward + backward pass as an animated GIF, one frame per step."""
     t = style.theme(theme)
     svgs = frame_svgs(graph, view=view, theme=theme, **kw)
-    images = [Image.open(io.BytesIO(png_file(_captioned(s, c, t), scale))).convert("RGB")
-              for s, c in zip(svgs, captions(graph))]
+    width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svgs[0]).group(1))
+    scale = min(scale, GIF_MAX_WIDTH / (width * 4 / 3))  # pt → px: a GIF wider than a screen helps no one
+
+    def frame(pair):
+        return Image.open(io.BytesIO(png_file(_captioned(pair[0], pair[1], t), scale))).convert("RGB")
+
+    # drawing the text dominates (about 2 ms per label line); vl-convert runs outside the GIL
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        images = list(pool.map(frame, zip(svgs, captions(graph))))
     # one palette for all frames, taken from all of them: no flicker as the colours
     # of the flow appear, and the amber highlight of the middle frames is kept
     w, h = images[0].size
@@ -108,7 +117,7 @@ def export(graph: Graph, fmt: str, *, view: str = "layer", step: int | None = No
     (None: the final frame); ``gif`` and ``html`` animate every step."""
     kw = dict(sample=sample, theme=theme, rankdir=rankdir, **view_kw)
     if fmt == "gif":
-        return gif_file(graph, view=view, scale=min(_check_scale(scale), 2.0), **kw)
+        return gif_file(graph, view=view, scale=min(_check_scale(scale), 1.0), **kw)
     if fmt == "html":
         return html_file(graph, view=view, **kw)
     if fmt not in FORMATS:

@@ -18,6 +18,7 @@ from .style import HIDDEN, quoted
 
 _SUP = str.maketrans("0123456789+-()kn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵏⁿ")
 _SUB = str.maketrans("0123456789+-()", "₀₁₂₃₄₅₆₇₈₉₊₋₍₎")
+_SCRIPT = re.compile("[\u2070-\u209f\u1d62\u1d4f\u2c7c]")
 _START = re.compile(r'\blabel=<')
 _NODE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|[A-Za-z_][\w.]*)\s*\[')
 _ID = re.compile(r'\bid="((?:[^"\\]|\\.)*)"')
@@ -135,5 +136,7 @@ def recolour(svg: str, styles: dict[str, list]) -> str:
                     t.set("fill", color)
             if size is not None:
                 t.set("font-size", f"{float(size):.2f}")
+            if t.text and _SCRIPT.search(t.text):  # Liberation Sans lacks ⁴ ₁ ⱼ: a serif stood in
+                t.set("font-family", "'DejaVu Sans',sans-serif")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + body
