@@ -75,54 +75,55 @@ step = st.slider("Frame", 0, total, key="export_step",
                  help="Explore's current step when you came here; the last one is the final picture")
 key = ex.graph_key(graph)
 
-preview, files = st.columns([3, 2], gap="large")
-with preview:
-    with st.spinner("Drawing…"):
-        png = ex.cached_frame(key, graph, "png", step, opts)
-    with st.container(border=True):
-        st.image(png, caption=titles[step], width="stretch")
+with st.spinner("Drawing…"):
+    png = ex.cached_frame(key, graph, "png", step, opts)
+with st.container(border=True):
+    st.markdown(f"**Preview** · {titles[step]}")
+    # a tall picture (top → bottom, the neuron view of a deep net) would fill pages at full width
+    w, h = ex.png_size(png)
+    st.image(png, width="stretch" if h <= 0.8 * w else min(w // 2, 720))
 
-with files:
-    def frame_buttons(title: str, at, tag: str, name: str) -> None:
-        with st.container(border=True):
-            st.markdown(f"**{title}**")
-            cols = st.columns(4)
-            for col, fmt in zip(cols, ex.FRAME_FORMATS):
-                col.download_button(fmt.upper(), ex.cached_frame(key, graph, fmt, at, ex.for_format(opts, fmt)),
-                                    file_name=ex.file_name(stem, view, name, ext="gv" if fmt == "dot" else fmt),
-                                    mime=ex.MIME[fmt], key=f"dl-{tag}-{fmt}", width="stretch",
-                                    on_click="ignore", icon=":material/download:")
+this, final, anim, model = st.columns([1, 1, 1.2, 1])
 
-    frame_buttons(f"This frame · step {step} of {total}", step, "current", f"step{step}")
-    frame_buttons("Final frame · everything has flowed", None, "final", "final")
 
-    with st.container(border=True):
+def frame_buttons(col, title: str, at, tag: str, name: str) -> None:
+    with col.container(border=True, height="stretch"):
+        st.markdown(f"**{title}**")
+        row1, row2 = st.columns(2), st.columns(2)
+        for c, fmt in zip(row1 + row2, ex.FRAME_FORMATS):
+            c.download_button(fmt.upper(), ex.cached_frame(key, graph, fmt, at, ex.for_format(opts, fmt)),
+                              file_name=ex.file_name(stem, view, name, ext="gv" if fmt == "dot" else fmt),
+                              mime=ex.MIME[fmt], key=f"dl-{tag}-{fmt}", width="stretch", on_click="ignore")
+
+
+frame_buttons(this, f"This frame · step {step} of {total}", step, "current", f"step{step}")
+frame_buttons(final, "Final frame · everything has flowed", None, "final", "final")
+
+with anim:
+    with st.container(border=True, height="stretch"):
         st.markdown("**The whole pass, animated**")
         st.caption(f"{total + 1} frames: an animated GIF, or a single HTML file that plays offline with "
                    "step buttons. Made on request: a big network takes a while.")
         ready = st.session_state.setdefault(READY, set())
-        cols = st.columns(2)
-        for col, fmt, label in ((cols[0], "gif", "GIF"), (cols[1], "html", "HTML player")):
+        for fmt, label in (("gif", "GIF"), ("html", "HTML player")):
             token = (key, fmt, opts.view, opts.theme, opts.rankdir, opts.sample)
-            with col:
-                if token not in ready and st.button(f"Prepare {label}", key=f"prep-{fmt}", width="stretch",
-                                                    icon=":material/movie:"):
-                    with st.spinner(f"Making the {label}…"):
-                        ex.cached_animation(key, graph, fmt, ex.for_format(opts, fmt))
-                    ready.add(token)
-                    st.rerun()  # draw the download in place of the button
-                if token in ready:
-                    with st.spinner(f"Making the {label}…"):  # only if the cache let it go
-                        data = ex.cached_animation(key, graph, fmt, ex.for_format(opts, fmt))
-                    st.download_button(f"{label} · {len(data) / 1024:,.0f} KB", data,
-                                       file_name=ex.file_name(stem, view, "pass", ext=fmt), mime=ex.MIME[fmt],
-                                       key=f"dl-{fmt}", width="stretch", type="primary",
-                                       on_click="ignore", icon=":material/download:")
+            if token not in ready and st.button(f"Prepare {label}", key=f"prep-{fmt}", width="stretch",
+                                                icon=":material/movie:"):
+                with st.spinner(f"Making the {label}…"):
+                    ex.cached_animation(key, graph, fmt, ex.for_format(opts, fmt))
+                ready.add(token)
+                st.rerun()  # draw the download in place of the button
+            if token in ready:
+                with st.spinner(f"Making the {label}…"):  # only if the cache let it go
+                    data = ex.cached_animation(key, graph, fmt, ex.for_format(opts, fmt))
+                st.download_button(f"{label} · {len(data) / 1024:,.0f} KB", data,
+                                   file_name=ex.file_name(stem, view, "pass", ext=fmt), mime=ex.MIME[fmt],
+                                   key=f"dl-{fmt}", width="stretch", type="primary", on_click="ignore")
 
-    with st.container(border=True):
+with model:
+    with st.container(border=True, height="stretch"):
         st.markdown("**Model file**")
         st.caption("The layers, weights and data as JSON: load it again, or run "
                    "`python -m engine trace --model FILE`.")
         st.download_button("Model JSON", model_json.encode("utf-8"), file_name=ex.file_name(stem, ext="json"),
-                           mime=ex.MIME["json"], key="dl-json", width="stretch", on_click="ignore",
-                           icon=":material/data_object:")
+                           mime=ex.MIME["json"], key="dl-json", width="stretch", on_click="ignore")

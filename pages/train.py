@@ -55,14 +55,15 @@ st.session_state.setdefault("train_batch", 1 if n <= 10 else min(16, n))
 st.session_state.setdefault("train_epochs", 50 if n <= 10 else 20)
 
 with st.container(border=True):
-    c = st.columns([1.2, 1, 1, 1, 1, 1.1])
+    c = st.columns([1.2, 1, 1, 1.1, 1, 0.9], vertical_alignment="bottom")
     lr = c[0].text_input("Learning rate α", key="train_lr",
                          help="w ← w − α·δw. A decimal (0.1, 1e-3) or, in exact arithmetic, a fraction (1/1000).")
     batch = c[1].number_input("Batch size", 1, n, key="train_batch",
                               help=f"1: sample by sample; {n}: the whole dataset at once (full batch)")
     epochs = c[2].number_input("Epochs", 1, 1_000_000, key="train_epochs")
-    shuffle = c[3].toggle("Shuffle", key="train_shuffle", help="A new sample order every epoch, drawn from the seed")
-    seed = c[4].number_input("Seed", 0, 2**32 - 1, key="train_seed", disabled=not shuffle)
+    shuffle = c[3].toggle("Shuffle", key="train_shuffle", help="A new sample order every epoch")
+    seed = c[4].number_input("Seed", 0, 2**32 - 1, key="train_seed", disabled=not shuffle,
+                             help="The shuffled orders are drawn from it: the same seed, the same run")
     c[5].markdown(f"**Arithmetic**  \n:{'violet' if arithmetic == 'exact' else 'blue'}-badge[{arithmetic}]",
                   help="The workspace's arithmetic. Exact fractions grow at every step, so exact runs stay short.")
 
@@ -152,7 +153,7 @@ with b.container(border=True):
     st.markdown("**Open a step in Explore**: replay one step's forward and backward pass, with the "
                 "weights before its update.")
     if steps:
-        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+        c1, c2 = st.columns([1.3, 1], vertical_alignment="bottom")
         st.session_state["train_pick"] = min(len(steps), st.session_state.get("train_pick", len(steps)))
         pick = c1.number_input("Step", 1, len(steps), key="train_pick")
         s = steps[int(pick) - 1]

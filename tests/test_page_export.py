@@ -39,7 +39,7 @@ def test_the_page_follows_explore_and_prepares_the_animations():
     at = export_page(step=4, sample=1)
     assert at.slider(key="export_step").value == 4
     assert at.selectbox(key="export_sample").value == 1
-    assert "This frame · step 4 of 9" in [m.value for m in at.markdown if "step" in m.value][0]
+    assert "**This frame · step 4 of 9**" in [m.value for m in at.markdown]
     next(b for b in at.button if b.label == "Prepare GIF").click()
     at.run()
     assert not at.exception

@@ -84,6 +84,11 @@ def model_file(spec: Spec) -> bytes:
     return dump_spec(spec).encode("utf-8")
 
 
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, read from the PNG header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 def file_name(stem: str, *parts: str, ext: str) -> str:
     """A safe, readable file name: "moons-layer-step7.png"."""
     text = "-".join(p for p in (stem, *parts) if p)
