@@ -12,7 +12,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .numbers import parse_number
+from .numbers import MAX_EXACT_DIGITS, parse_number
+from .numbers import MAX_NUMBER_CHARS as NUMBER_TEXT_CHARS
 
 MAX_FILE_BYTES = 20 * 1024 * 1024   # checked before parsing
 MAX_LAYERS = 32                     # input and activation layers count too
@@ -26,14 +27,20 @@ MAX_EXACT_SAMPLES = 1_000           # rows of data.x, exact arithmetic
 
 MAX_NAME_CHARS = 100                # model, feature and target names
 MAX_DESCRIPTION_CHARS = 1_000
-MAX_NUMBER_CHARS = 200              # a number written as a string, e.g. "-3000/11600000"
-MAX_NUMBER_DIGITS = 400             # numerator and denominator; every finite float64 fits
+# Numbers as long as exact training may grow them (engine.numbers.MAX_EXACT_DIGITS), so
+# every model the app makes can be exported and read back; past float64's range is refused.
+MAX_NUMBER_DIGITS = MAX_EXACT_DIGITS  # numerator and denominator
+MAX_NUMBER_CHARS = NUMBER_TEXT_CHARS  # a number written as a string, e.g. "-3000/11600000"
 MAX_EXPONENT = 400                  # "1e400" is fine, "1e999999999" would take forever to build
 
 
 _EXPONENT = re.compile(r"[eE]\s*[+-]?\s*(\d+)")
 _MAX_BITS = int(MAX_NUMBER_DIGITS * 3.33)  # bits of a MAX_NUMBER_DIGITS-digit integer
+_DIGITS_BOUND = 10 ** MAX_NUMBER_DIGITS  # the same test as engine.numbers.check_size
 _FLOAT_EXACT_INTS = 2 ** 53  # past this a JSON integer is not exactly a float64
+# In names: a lone surrogate ("\ud800" in JSON) has no UTF-8 encoding, and control
+# characters (NUL, ESC, ...) break DOT and terminals. Tabs and line breaks are fine.
+_BAD_CHAR = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class SpecError(ValueError):
@@ -83,13 +90,15 @@ def read_number(value, where: str, arithmetic: str) -> Fraction:
         f = parse_number(value)
     except ValueError as e:
         raise SpecError(f"{where}: {e}") from None
-    if f.numerator.bit_length() > _MAX_BITS or f.denominator.bit_length() > _MAX_BITS:
+    if abs(f.numerator) >= _DIGITS_BOUND or f.denominator >= _DIGITS_BOUND:
         raise SpecError(f"{where}: a number with more than {MAX_NUMBER_DIGITS} digits")
-    if arithmetic == "float":
-        try:
-            float(f)
-        except OverflowError:
-            raise SpecError(f"{where}: {shown(value)} is too large for float arithmetic") from None
+    # Checked in exact arithmetic too: every model can be shown in float (Explore's
+    # side-by-side view, charts), and past float64's range that would overflow.
+    try:
+        float(f)
+    except OverflowError:
+        raise SpecError(f"{where}: {shown(value)} is too large for float arithmetic"
+                        " (past about 1.8e308)") from None
     return f
 
 
@@ -121,6 +130,10 @@ def read_text(value, where: str, most: int) -> str:
         raise SpecError(f"{where}: expected a string, got {kind_of(value)}")
     if len(value) > most:
         raise SpecError(f"{where}: {len(value):,} characters; at most {most}")
+    bad = _BAD_CHAR.search(value)
+    if bad:
+        raise SpecError(f"{where}: character {bad.start() + 1} (U+{ord(bad.group()):04X}) is not allowed"
+                        " in text (a control character or a lone surrogate)")
     return value
 
 

@@ -17,10 +17,14 @@ ARITHMETICS = ("float", "exact")
 # Past this many digits in a numerator or denominator exact arithmetic stops:
 # fractions can grow without bound during training and stall the server.
 MAX_EXACT_DIGITS = 2000
+# A number as text: "p/q" with p and q of up to MAX_EXACT_DIGITS digits, so that
+# any exact number training can produce is written out and read back.
+MAX_NUMBER_CHARS = 2 * MAX_EXACT_DIGITS + 10
 
 
 class NotExactError(ValueError):
-    """An operation has no exact rational result (exp, log, tanh, ...)."""
+    """An operation has no exact rational result (exp, log, tanh, ...), exact fractions
+    grew past MAX_EXACT_DIGITS, or an exact number is past float64's range."""
 
 
 def parse_number(value) -> Fraction:
@@ -40,7 +44,7 @@ def parse_number(value) -> Fraction:
         return Fraction(repr(f))
     if isinstance(value, str):
         text = value.strip()
-        if not text or len(text) > 200:
+        if not text or len(text) > MAX_NUMBER_CHARS:
             raise ValueError(f"{value[:40]!r} is not a number")
         try:
             return Fraction(text)
@@ -57,7 +61,7 @@ def to_array(values, arithmetic: str) -> np.ndarray:
         arr = np.asarray(values)
         if arr.dtype.kind in "fiu":
             return arr.astype(np.float64)
-        return np.vectorize(lambda v: float(parse_number(v)), otypes=[np.float64])(arr)
+        return np.vectorize(lambda v: _float(parse_number(v)), otypes=[np.float64])(arr)
     if arithmetic == "exact":
         arr = np.asarray(values, dtype=object)
         out = np.empty(arr.shape, dtype=object)
@@ -94,8 +98,21 @@ def check_size(a: np.ndarray, where: str) -> None:
                 "use float arithmetic for long computations")
 
 
+def _float(v: Fraction) -> float:
+    try:
+        return float(v)
+    except OverflowError:  # grown by exact training, or built in code past the file limits
+        raise NotExactError(f"{format_number(v)[:40]}… is too large for float arithmetic (past about 1.8e308)"
+                            ) from None
+
+
 def to_float(a: np.ndarray) -> np.ndarray:
-    return a.astype(np.float64) if is_exact(a) else a
+    if not is_exact(a):
+        return a
+    try:
+        return a.astype(np.float64)
+    except OverflowError:
+        return np.vectorize(_float, otypes=[np.float64])(a)
 
 
 def zeros(shape, arithmetic: str) -> np.ndarray:

@@ -97,7 +97,9 @@ def load_spec(source: str | bytes) -> Spec:
     except SpecError:
         raise
     except ValueError as e:  # e.g. an integer with more digits than Python will read
-        raise SpecError(f"not valid JSON: {e}") from None
+        if "integer string conversion" in str(e):
+            raise SpecError(f"a number with more than {limits.MAX_NUMBER_DIGITS} digits") from None
+        raise SpecError(f"not valid JSON: {str(e)[:200]}") from None
     return spec_from_dict(doc)
 
 
