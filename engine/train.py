@@ -173,9 +173,16 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
                 seen += len(x)
                 previous = _update(layers, grads, lr_value)
                 if exact:
-                    for layer in layers:
-                        for name, p in layer.params.items():
-                            check_size(p, name)
+                    try:
+                        for k, layer in enumerate(layers, 1):
+                            for name, p in layer.params.items():
+                                check_size(p, f"the weights {name}{k} after the update")
+                    except NotExactError as err:  # undo this step: history and model stay usable
+                        _restore(previous)
+                        del history.steps[-1:]
+                        seen_loss, seen = seen_loss - loss * len(x), seen - len(x)
+                        stopped = f"training stopped at step {step} (epoch {epoch}): {err}"
+                        break
                 if step % every == 0 or step == total:
                     history.weights[step] = {key: params[name] for key, params, name in refs}
                 if on_step is not None:
@@ -199,11 +206,11 @@ def gradients(layers, loss_fn, x, y, exact: bool, lowest: int):
     training never reads (δ^1, the identity layer's copies, the Graph)."""
     outs = [x]
     o = x
-    for layer in layers:
+    for k, layer in enumerate(layers, 1):
         if type(layer) is not Input:  # the identity: its copy would only cost time
             o = layer.forward(o)
             if exact:
-                check_size(o, "a layer output")
+                check_size(o, f"o{k}, the output of L{k} ({layer.kind})")
         outs.append(o)
     sample_losses = loss_fn.value(o, y)
     delta = loss_fn.delta(o, y)
@@ -346,7 +353,8 @@ def _diagnose(model, layers, x, y, step, epoch, lr):
         if not np.isfinite(values[k]).all():
             return where + f"o{k}, the output of L{k} ({model.layer(k).kind}), is not finite" + advice, False
     if not np.isfinite(sample_losses).all():
-        return where + "the loss is not finite" + advice, False
+        return (where + f"the loss ({model.loss.kind}) of o{model.K}, the output of L{model.K}"
+                f" ({model.layer(model.K).kind}), is not finite" + advice), False
     # Backward order: δ^{k+1}, then δw^k (made from it), then δ^k.
     for k in range(model.K + 1, 0, -1):
         if not np.isfinite(deltas[k]).all():
