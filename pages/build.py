@@ -91,7 +91,7 @@ st.title("Build")
 st.caption("Start from a preset, from scratch or from a model file; edit the layers, weights and data; "
            "**Apply** makes the model the one every page uses.")
 
-main, side = st.columns([3, 1], gap="large")
+main, side = st.columns([5, 2], gap="large")
 
 # start --------------------------------------------------------------------------
 with main:
@@ -134,6 +134,19 @@ with main:
         st.info(note, icon=":material/straighten:")
 
     # edit -----------------------------------------------------------------------
+    pending = bf.draft_to_doc(draft) != bf.draft_to_doc(bf.draft_from_spec(ws))
+    with st.container(border=True):
+        a, b, c = st.columns([1, 1.4, 3], vertical_alignment="center")
+        a.button("Apply", key="build_apply", type="primary", icon=":material/check:", width="stretch",
+                 disabled=not pending and not ss.get("build_errors"),
+                 help="Check the draft and, if it is a valid model, use it on every page")
+        if b.button("Discard edits", icon=":material/undo:", width="stretch", disabled=not pending):
+            reset_draft(ws)
+            st.rerun()
+        c.markdown(":orange[:material/edit_note: Unapplied edits: the model in use is still the one on the right.]"
+                   if pending else ":gray[:material/check_circle: The draft is the model in use.]")
+    show_errors("general")
+
     c1, c2, c3, c4 = st.columns([1.2, 2, 1, 1.4])
     c1.text_input("Name", draft["name"], key=key("name"), max_chars=100)
     c2.text_input("Description", draft["description"], key=key("description"), max_chars=1000)
@@ -145,7 +158,7 @@ with main:
     for place in ("name", "description", "arithmetic", "loss"):
         show_errors(place)
 
-    st.subheader("Layers", divider="gray")
+    st.subheader("Layers")
     st.data_editor(
         pd.DataFrame(bf.layer_table(draft), columns=["order", "type", "size", "bias", "option", "shape"]),
         key=key("layers"), num_rows="dynamic", hide_index=True, width="stretch",
@@ -165,7 +178,7 @@ with main:
     linear = [(k, row) for k, row in enumerate(draft["layers"], 1)
               if row["type"] == "linear" and row["id"] in draft["params"] and draft["params"][row["id"]]["W"]]
     if linear:
-        st.subheader("Weights", divider="gray")
+        st.subheader("Weights")
         st.caption("One row per neuron of the layer, one column per input (W is out × in, like PyTorch). "
                    "Numbers as 0.5, -3, 1e-3 or fractions like 1/200.")
         tabs = st.tabs([f"W{k}" + (" · b" if row["bias"] else "") for k, row in linear])
@@ -173,12 +186,14 @@ with main:
             with tab:
                 cols = bf.weights_table(draft, row["id"])
                 frame = pd.DataFrame(cols, index=[f"neuron {i + 1}" for i in range(len(next(iter(cols.values()))))])
+                named = k == 2 and draft["feature_names"]
                 st.data_editor(frame, key=key(f"w{row['id']}"), num_rows="fixed", width="content",
                                column_config={c: st.column_config.TextColumn(
-                                   "b" if c == "b" else f"from {int(c[1:]) + 1}") for c in cols})
+                                   "b" if c == "b" else draft["feature_names"][int(c[1:])] if named
+                                   else f"from {int(c[1:]) + 1}") for c in cols})
                 show_errors(f"weights:{row['id']}")
 
-    st.subheader("Data", divider="gray")
+    st.subheader("Data")
     names_x = draft["feature_names"] or [f"x{j + 1}" for j in range(len(draft["x"][0]) if draft["x"] else 0)]
     names_y = draft["target_names"] or [f"y{j + 1}" for j in range(len(draft["y"][0]) if draft["y"] else 0)]
     st.caption(f"One row per sample: the inputs ({', '.join(names_x)}) then y_truth ({', '.join(names_y)}).")
@@ -190,17 +205,6 @@ with main:
             for c in data_cols})
     show_errors("data")
 
-    pending = bf.draft_to_doc(draft) != bf.draft_to_doc(bf.draft_from_spec(ws))
-    a, b, c = st.columns([1, 1, 3])
-    a.button("Apply", key="build_apply", type="primary", icon=":material/check:", width="stretch",
-             disabled=not pending and not ss.get("build_errors"))
-    if b.button("Discard edits", icon=":material/undo:", width="stretch", disabled=not pending):
-        reset_draft(ws)
-        st.rerun()
-    c.caption(":orange[Unapplied edits: the model in use is still the one on the right.]" if pending
-              else "The draft matches the model in use.")
-    show_errors("general")
-
 # the model in use -------------------------------------------------------------------
 with side:
     with st.container(border=True):
@@ -210,7 +214,7 @@ with side:
         lines = [f"{k}. {layer.describe()}" + (" + b" if getattr(layer, "has_bias", False) else "")
                  for k, layer in enumerate(ws.model.layers, 1)]
         loss = ws.model.loss
-        lines.append(f"loss: {loss.kind}" + (f" {loss.title}" if loss.title else ""))
+        lines.append(f"loss {loss.title or loss.kind}")
         st.code("\n".join(lines), language=None)
         n_params = sum(p.size for p in ws.model.weights().values())
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")

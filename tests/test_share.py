@@ -1,0 +1,60 @@
+"""Links: the query parameters that reproduce a view (ui/share.py)."""
+import base64
+
+from streamlit.testing.v1 import AppTest
+
+from engine.presets import load_preset
+from engine.spec import spec_to_dict
+from ui import build_forms as bf
+from ui import share
+
+
+def test_a_preset_is_linked_by_name_and_a_small_custom_model_by_value():
+    assert share.model_params(load_preset("xor")) == {"preset": "xor"}
+    custom = load_preset("article", "float")  # not the preset any more: it is exact
+    params = share.model_params(custom)
+    assert set(params) == {"model"} and len(params["model"]) <= share.MAX_LINK_CHARS
+    back, warning = share.spec_from_params(params, "article")
+    assert warning is None and spec_to_dict(back) == spec_to_dict(custom)
+
+
+def test_a_big_model_gets_no_link():
+    assert share.model_params(load_preset("spiral")) == {"preset": "spiral"}
+    draft = bf.draft_from_spec(load_preset("spiral"))
+    draft["name"] = "my spiral"
+    spec, errors = bf.build_spec(draft)
+    assert not errors and share.model_params(spec) == {}
+
+
+def test_bad_links_fall_back_to_the_default_with_a_reason():
+    for params, words in (({"preset": "nope"}, "no preset 'nope'"),
+                          ({"model": "%%%"}, "could not be read"),
+                          ({"model": base64.urlsafe_b64encode(b'{"format": 2}').decode()}, "missing key 'layers'")):
+        spec, warning = share.spec_from_params(params, "article")
+        assert spec.name == "article" and words in warning
+
+
+def test_sample_and_step_are_read_within_bounds():
+    assert share.read_index({"sample": "2"}, "sample", 1, 3) == 2
+    for bad in ("0", "4", "-1", "x", "", "9" * 30):
+        assert share.read_index({"sample": bad}, "sample", 1, 3) is None
+    assert share.read_index({}, "step", 0, 10) is None
+
+
+def test_a_model_link_opens_that_model_in_the_app():
+    code = share.encode_model(load_preset("article", "float"))
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.query_params["model"] = code
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.session_state["workspace"].model.arithmetic == "float"
+
+
+def test_a_broken_model_link_warns_and_shows_the_article():
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.query_params["model"] = "bm90IGpzb24"  # "not json"
+    at.run()
+    assert not at.exception
+    assert any("could not be read" in w.value for w in at.warning)
+    assert at.session_state["workspace"].name == "article"
+    assert at.query_params.get("preset") == "article" and "model" not in at.query_params
