@@ -5,6 +5,7 @@ from engine.numbers import NotExactError
 from ui import explore_parts as parts
 from ui.explore_data import BATCH, fingerprint, frames, record_view
 from ui.player import player
+from ui.share import share_view, shared_sample, shared_step
 from ui.state import workspace
 
 spec = workspace()
@@ -26,7 +27,8 @@ if override:
     sample, arithmetic = None, graph.arithmetic
     key = f"train-{override['label']}-{id(graph)}"
 else:
-    st.session_state.setdefault("sample", 3 if spec.name == "article" and n >= 3 else 1)
+    if "sample" not in st.session_state:  # a shared link's sample, else the article's third
+        st.session_state["sample"] = shared_sample(n) or (3 if spec.name == "article" and n >= 3 else 1)
     if st.session_state["sample"] not in range(0, n + 1):
         st.session_state["sample"] = 1
     sample = controls[0].selectbox(
@@ -54,12 +56,15 @@ with st.sidebar.expander("Display", icon=":material/palette:"):
                        format_func={"LR": "left → right", "TB": "top → bottom"}.get)
 
 total = len(graph.timeline)
-st.session_state.setdefault("step", 0)
+if "step" not in st.session_state:
+    st.session_state["step"] = shared_step(total) or 0
 st.session_state["step"] = min(st.session_state["step"], total)
 movie = frames(key, graph, view, row, theme, rankdir)
 player(movie["frames"], movie["titles"], movie["active"], step=st.session_state["step"],
        signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player)
 parts.step_list(graph)
+if not override:  # the address bar reproduces this view
+    share_view(sample=sample if sample != BATCH else None, step=st.session_state["step"])
 parts.chain_rule(graph, st.session_state["step"], row)
 parts.inspector(graph, key, row)
 if not override:

@@ -80,3 +80,25 @@ def test_inspector_shows_gradient_check_error():
     at.selectbox(key="inspect").set_value("W2").run()
     assert not at.exception
     assert any("relative error" in m.value for m in at.markdown)
+
+
+def test_a_shared_link_reopens_the_sample_and_step():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["preset"] = "article"
+    at.query_params["sample"] = "2"
+    at.query_params["step"] = "7"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="sample").value == 2
+    assert player_data(at)["step"] == 7
+    at.select_slider(key="step_name").set_value("δ4").run()
+    assert at.query_params["step"] == ["5"] or at.query_params["step"] == "5"
+
+
+def test_a_bad_link_falls_back_without_an_error():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["sample"] = "999"
+    at.query_params["step"] = "-5"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="sample").value == 3 and player_data(at)["step"] == 0
