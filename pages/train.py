@@ -48,11 +48,15 @@ with st.expander("Workspace: train another preset", icon=":material/swap_horiz:"
         st.rerun()
 
 # --- settings -------------------------------------------------------------------
-st.session_state.setdefault("train_lr", "1/1000000" if arithmetic == "exact" else "0.1")
-if st.session_state.get("train_batch", 1) > n:
-    st.session_state["train_batch"] = n
-st.session_state.setdefault("train_batch", 1 if n <= 10 else min(16, n))
-st.session_state.setdefault("train_epochs", 50 if n <= 10 else 20)
+# Streamlit forgets a widget's value once a page without it has run: the settings are
+# kept under "_"-prefixed keys too, so they survive a visit to Explore.
+SETTINGS = {"train_lr": "1/1000000" if arithmetic == "exact" else "0.1",
+            "train_batch": 1 if n <= 10 else min(16, n), "train_epochs": 50 if n <= 10 else 20,
+            "train_shuffle": False, "train_seed": 0}
+for name, default in SETTINGS.items():
+    if name not in st.session_state:
+        st.session_state[name] = st.session_state.get("_" + name, default)
+st.session_state["train_batch"] = min(st.session_state["train_batch"], n)
 
 with st.container(border=True):
     c = st.columns([1.2, 1, 1, 1.1, 1, 0.9], vertical_alignment="bottom")
@@ -67,6 +71,8 @@ with st.container(border=True):
     c[5].markdown(f"**Arithmetic**  \n:{'violet' if arithmetic == 'exact' else 'blue'}-badge[{arithmetic}]",
                   help="The workspace's arithmetic. Exact fractions grow at every step, so exact runs stay short.")
 
+    for name in SETTINGS:
+        st.session_state["_" + name] = st.session_state[name]
     per_epoch = steps_per_epoch(n, int(batch))
     total = int(epochs) * per_epoch
     limit = DEFAULT_MAX_STEPS[arithmetic]
@@ -128,12 +134,18 @@ if history.epoch_losses:
                 help=f"epoch {len(history.epoch_losses)}")
 
 if steps:
+    # Built once per run and kept with it: a 100,000-step history takes ~0.5 s to draw,
+    # and this page reruns on every click below. plotly_chart only reads a figure.
+    if "figures" not in run:
+        run["figures"] = {"loss": charts.loss_figure(history), "weights": charts.weights_figure(history),
+                          "grads": charts.grad_norm_figure(history)}
+    figs = run["figures"]
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(charts.loss_figure(history), key="loss")
-        st.plotly_chart(charts.weights_figure(history), key="weights")
+        st.plotly_chart(figs["loss"], key="loss")
+        st.plotly_chart(figs["weights"], key="weights")
     with right:
-        st.plotly_chart(charts.grad_norm_figure(history), key="grads")
+        st.plotly_chart(figs["grads"], key="grads")
         if spec.model.size_in == 2:
             boundary_chart(spec, result.model, "Decision boundary after training")
 

@@ -113,3 +113,15 @@ def test_charts_are_pure_functions_of_the_history():
     spiral = load_preset("spiral")
     _, _, classes = charts.decision_grid(spiral.model, (-1, 1, -1, 1), 20)
     assert set(np.unique(classes)) <= {0.0, 1.0, 2.0}
+
+
+def test_exact_training_of_the_article_and_settings_survive_a_visit_to_explore():
+    at = start(train_page(), lr="1/1000000", epochs=3, batch=1)
+    assert not at.exception and not at.error
+    weights = figures(at)["Weights"]
+    assert [t["name"] for t in weights["data"]] == ["W2[1,1]", "W2[1,2]", "W2[1,3]"]
+    at.switch_page("pages/explore.py").run()
+    at.switch_page("pages/train.py").run()
+    assert at.text_input(key="train_lr").value == "1/1000000"
+    assert at.number_input(key="train_epochs").value == 3
+    assert "Loss" in figures(at)  # the run is kept per session
