@@ -3,7 +3,7 @@ import streamlit as st
 
 from engine.numbers import NotExactError
 from ui import explore_parts as parts
-from ui.explore_data import BATCH, fingerprint, frames, record_view
+from ui.explore_data import BATCH, fingerprint, frames, graph_fingerprint, record_view
 from ui.player import player
 from ui.share import share_view, shared_sample, shared_step
 from ui.state import workspace
@@ -25,7 +25,7 @@ n = len(spec.data)
 if override:
     graph = override["graph"]
     sample, arithmetic = None, graph.arithmetic
-    key = f"train-{override['label']}-{id(graph)}"
+    key = graph_fingerprint(graph)  # by content: the frame cache is shared by every session
 else:
     if "sample" not in st.session_state:  # a shared link's sample, else the article's third
         st.session_state["sample"] = shared_sample(n) or (3 if spec.name == "article" and n >= 3 else 1)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from engine.explain import explain
 from engine.gradcheck import gradcheck
+from engine.model import Dataset
 from engine.record import record
 from engine.render import style
 from engine.render.frames import frame_svgs
@@ -23,6 +24,12 @@ BATCH = 0  # the sample selector's value for "the whole batch"
 
 def fingerprint(spec: Spec) -> str:
     return hashlib.sha256(dump_spec(spec).encode()).hexdigest()[:20]
+
+
+def graph_fingerprint(graph) -> str:
+    """The content hash of a recorded graph: its model and the batch it ran on."""
+    data = Dataset(x=np.asarray(graph.x), y=np.asarray(graph.y))
+    return "graph-" + hashlib.sha256(dump_spec(graph.model, data).encode()).hexdigest()[:20]
 
 
 def record_view(spec: Spec, sample: int, arithmetic: str):
