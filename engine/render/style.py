@@ -58,8 +58,9 @@ def check_rankdir(rankdir: str) -> str:
 
 
 def html(text) -> str:
-    """Text for an HTML-like label: a name like ``<script>`` shows as text."""
-    return escape(str(text), quote=True)
+    """Text for an HTML-like label: a name like ``<script>`` shows as text. Line breaks
+    become spaces: a label must stay on one DOT line (``lower`` reads it line by line)."""
+    return escape(" ".join(str(text).splitlines()), quote=True)
 
 
 def quoted(text) -> str:
