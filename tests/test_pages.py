@@ -102,3 +102,19 @@ def test_a_bad_link_falls_back_without_an_error():
     at.run()
     assert not at.exception
     assert at.selectbox(key="sample").value == 3 and player_data(at)["step"] == 0
+
+
+def test_a_training_step_opened_from_train_is_shown_with_a_way_back():
+    from engine import record
+    from engine.presets import load_preset
+    spec = load_preset("xor")
+    graph = record(spec.model, *spec.data.batch("float", slice(0, 2)))
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["explore_graph"] = {"graph": graph, "label": "training step 7 (epoch 4)"}
+    at.run()
+    assert not at.exception
+    assert any("training step 7" in i.value for i in at.info)
+    assert len(player_data(at)["frames"]) == len(graph.timeline) + 1
+    at.button[0].click().run()  # back to the workspace model
+    assert "explore_graph" not in at.session_state
+    assert at.selectbox(key="sample").value == 3
