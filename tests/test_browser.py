@@ -31,3 +31,11 @@ def test_positions_never_jump_between_frames(page, app_url):
     page.locator('.bp-player button[data-act="last"]').click()
     after = page.locator(".bp-stage g.node").nth(2).bounding_box()
     assert before == after
+
+
+def test_clicking_an_edge_opens_its_values_and_gradient_check(page, app_url):
+    page.goto(app_url)
+    page.locator('.bp-player button[data-act="last"]').click()
+    page.locator('.bp-stage g.edge[id="W2"] text').first.click()
+    expect(page.get_by_text("Gradient check", exact=False)).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("δw2 (backward)", exact=False)).to_be_visible()

@@ -16,8 +16,9 @@ def from_player() -> None:
     state = st.session_state["player"]
     if state.get("step") is not None:
         st.session_state["step"] = int(state["step"])
-    if state.get("selected"):
-        st.session_state["inspect"] = state["selected"]
+    if state.get("selected") and state["selected"] != st.session_state.get("_clicked"):
+        st.session_state["inspect"] = st.session_state["_clicked"] = state["selected"]
+        st.session_state["_open_inspector"] = True
 
 
 def step_list(graph) -> None:
@@ -63,7 +64,8 @@ def inspector(graph, key: str, row: int) -> None:
     targets = _targets(graph)
     if st.session_state.get("inspect") not in targets:
         st.session_state["inspect"] = next(iter(targets))
-    with st.expander("Inspect an edge or a layer (or click one in the graph)", expanded=False,
+    opened = st.session_state.pop("_open_inspector", False)  # a click in the graph opens it
+    with st.expander("Inspect an edge or a layer (or click one in the graph)", expanded=opened,
                      icon=":material/search:"):
         target = st.selectbox("Edge or layer", list(targets), key="inspect", format_func=targets.get)
         try:
