@@ -15,7 +15,7 @@ EPS = 1e-12
 
 def article_pass(w, x, y):
     """Identity, w·X (no bias), ReLU, ½(x − y)²."""
-    o1 = x.copy()
+    o1 = x  # the identity
     o2 = o1 @ w.T
     o3 = np.where(o2 >= 0, o2, 0.0)
     d = o3 - y
@@ -24,7 +24,7 @@ def article_pass(w, x, y):
     d3 = d4 * (o2 >= 0)
     gw = d3.T @ o1
     d2 = d3 @ w
-    d1 = d2.copy()
+    d1 = d2
     return losses, [d1, d2, d3, d4], {"W2": gw}
 
 
@@ -74,7 +74,7 @@ def relu_mlp_pass(p, x, y, n_linear: int):
     """Linear+ReLU pairs then a Linear and softmax cross-entropy; p holds W{k}, b{k}
     by the engine's layer numbers (2, 4, 6, …)."""
     n = len(x)
-    outs = [x.copy()]  # o1: the identity layer's copy
+    outs = [x]  # o1: the identity
     o = outs[0]
     keys = [2 * i + 2 for i in range(n_linear)]
     for i, k in enumerate(keys):
@@ -99,5 +99,5 @@ def relu_mlp_pass(p, x, y, n_linear: int):
         if i > 0:
             d = d * (outs[k - 2 - 1] >= 0)  # the ReLU below: its input o^{k-2}
             deltas.append(d)
-    deltas.append(d.copy())  # δ^1 through the identity
+    deltas.append(d)  # δ^1 through the identity
     return losses, deltas, grads

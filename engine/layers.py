@@ -116,9 +116,10 @@ class Linear(Layer):
         return "b" in self.params
 
     def forward(self, x):
-        y = x @ self.params["W"].T  # (batch, out)
-        if self.has_bias:
-            y = y + self.params["b"]
+        params = self.params
+        y = x @ params["W"].T  # (batch, out)
+        if "b" in params:
+            y += params["b"]  # y is new: adding in place saves an array, never touches x
         return y
 
     def backward(self, x, y, delta_out):

@@ -5,12 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import Graph, structure
+from .layers import Input
 from .model import Model
 from .numbers import check_size, to_array
 
+# Nodes, edges and timeline depend on the layers' kinds and parameter names only, and
+# are immutable: built once per structure they are shared by every graph (building
+# them cost more than the passes of a small model). Bounded: models come from users.
+_STRUCTURES: dict = {}
+_MAX_STRUCTURES = 256
+
 
 def _readonly(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
+    a.setflags(write=False)  # half the cost of a.flags.writeable, ~24 calls a record
     return a
 
 
@@ -23,22 +30,45 @@ def check_batch(model: Model, x: np.ndarray, y: np.ndarray) -> None:
         raise ValueError("the batch is empty")
 
 
+def _structure(model: Model):
+    key = tuple((type(layer), tuple(layer.params)) for layer in model.layers)
+    found = _STRUCTURES.get(key)
+    if found is None:
+        if len(_STRUCTURES) >= _MAX_STRUCTURES:
+            _STRUCTURES.clear()
+        found = _STRUCTURES[key] = structure(model)
+    return found
+
+
 def passes(model: Model, x: np.ndarray, y: np.ndarray):
     """The bare maths, shared with training: outputs o^0..o^K, losses, deltas δ^1..δ^{K+1}, grads."""
+    exact = model.arithmetic == "exact"  # only fractions can grow: floats skip the size checks
+    layers = model.layers
+    K = len(layers)
     values = [x]
-    for k, layer in enumerate(model.layers, 1):
-        values.append(layer.forward(values[-1]))
-        check_size(values[-1], f"o{k}")
-    sample_losses = model.loss.value(values[-1], y)
-    deltas = [None] * (model.K + 2)
-    deltas[model.K + 1] = model.loss.delta(values[-1], y)
+    o = x
+    for k, layer in enumerate(layers, 1):
+        # The identity passes its input on as is: recorded arrays are read-only, so
+        # o^1 and x (and δ^1 and δ^2) may be one array; a copy would only cost time.
+        if type(layer) is not Input:
+            o = layer.forward(o)
+            if exact:
+                check_size(o, f"o{k}")
+        values.append(o)
+    sample_losses = model.loss.value(o, y)
+    deltas = [None] * (K + 2)
+    delta = deltas[K + 1] = model.loss.delta(o, y)
     grads = {}
-    for k in range(model.K, 0, -1):
-        layer = model.layers[k - 1]
-        for name, g in layer.param_grads(values[k - 1], deltas[k + 1]).items():
-            grads[f"{name}{k}"] = g
-        deltas[k] = layer.backward(values[k - 1], values[k], deltas[k + 1])
-        check_size(deltas[k], f"δ{k}")
+    for k in range(K, 0, -1):
+        layer = layers[k - 1]
+        if layer.params:
+            for name, g in layer.param_grads(values[k - 1], delta).items():
+                grads[f"{name}{k}"] = g
+        if type(layer) is not Input:
+            delta = layer.backward(values[k - 1], values[k], delta)
+            if exact:
+                check_size(delta, f"δ{k}")
+        deltas[k] = delta
     return values, sample_losses, deltas, grads
 
 
@@ -48,7 +78,7 @@ def record(model: Model, x, y) -> Graph:
     y = to_array(y, model.arithmetic)
     check_batch(model, x, y)
     values, sample_losses, deltas, grads = passes(model, x, y)
-    nodes, edges, timeline = structure(model)
+    nodes, edges, timeline = _structure(model)
     loss = sample_losses.sum() / len(sample_losses)
     return Graph(
         model=model,

@@ -295,8 +295,8 @@ def _weights(layers) -> dict[str, np.ndarray]:
 
 
 def _restore(before):
-    for layer, name, old in before:
-        layer.params[name] = old
+    for params, old in before:
+        params.update(old)
 
 
 def _epoch_data(x_all, y_all, shuffle, rng):
@@ -308,13 +308,12 @@ def _epoch_data(x_all, y_all, shuffle, rng):
 
 def _update(layers, grads, lr):
     """w ← w − α·δw with new arrays (snapshots keep references, no copies); returns
-    [(layer, name, weights before)] to undo an update that overflowed."""
-    before = []
+    the params dicts as they were (shallow copies: three dict copies cost less than a
+    tuple per tensor) to undo an update that overflowed."""
+    before = [(layer.params, dict(layer.params)) for layer in layers if layer.params]
     for layer, name, _, g in grads:
         params = layer.params
-        old = params[name]
-        before.append((layer, name, old))
-        params[name] = old - lr * g
+        params[name] = params[name] - lr * g
     return before
 
 
@@ -328,8 +327,7 @@ def _norms(grads, exact, loss) -> tuple[dict[str, float], bool]:
     norms = {}
     total = loss
     for _, _, key, g in grads:
-        r = g.ravel()
-        sq = np.dot(r, r)
+        sq = np.vdot(g, g)  # flattens without a ravel: half the cost of dot on tiny tensors
         total += sq
         norms[key] = math.sqrt(sq)  # nan stays nan, inf stays inf
     return norms, math.isfinite(total)
