@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 
 from .numbers import MAX_EXACT_DIGITS, parse_number
+from .numbers import MAX_EXPONENT as NUMBER_EXPONENT
 from .numbers import MAX_NUMBER_CHARS as NUMBER_TEXT_CHARS
 
 MAX_FILE_BYTES = 20 * 1024 * 1024   # checked before parsing
@@ -31,7 +32,7 @@ MAX_DESCRIPTION_CHARS = 1_000
 # every model the app makes can be exported and read back; past float64's range is refused.
 MAX_NUMBER_DIGITS = MAX_EXACT_DIGITS  # numerator and denominator
 MAX_NUMBER_CHARS = NUMBER_TEXT_CHARS  # a number written as a string, e.g. "-3000/11600000"
-MAX_EXPONENT = 400                  # "1e400" is fine, "1e999999999" would take forever to build
+MAX_EXPONENT = NUMBER_EXPONENT      # "1e400" is fine, "1e999999999" would take forever to build
 
 
 _EXPONENT = re.compile(r"[eE]\s*[+-]?\s*(\d+)")

@@ -7,6 +7,7 @@ tanh) must call :func:`require_float` first, which says so instead of rounding.
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from numbers import Rational, Real
 
@@ -20,6 +21,9 @@ MAX_EXACT_DIGITS = 2000
 # A number as text: "p/q" with p and q of up to MAX_EXACT_DIGITS digits, so that
 # any exact number training can produce is written out and read back.
 MAX_NUMBER_CHARS = 2 * MAX_EXACT_DIGITS + 10
+# "1e-99999999" would make Fraction build 10**99999999: minutes of one core.
+MAX_EXPONENT = 400
+_EXPONENT = re.compile(r"[eE]\s*[+-]?\s*(\d+)")
 
 
 class NotExactError(ValueError):
@@ -46,6 +50,9 @@ def parse_number(value) -> Fraction:
         text = value.strip()
         if not text or len(text) > MAX_NUMBER_CHARS:
             raise ValueError(f"{value[:40]!r} is not a number")
+        m = _EXPONENT.search(text)
+        if m and (len(m.group(1)) > 6 or int(m.group(1)) > MAX_EXPONENT):
+            raise ValueError(f"{text[:40]!r} has an exponent past {MAX_EXPONENT}")
         try:
             return Fraction(text)
         except ZeroDivisionError:

@@ -209,6 +209,8 @@ def test_the_good_documents_load():
     (["train", "--preset", "xor", "--lr", "abc"], "'abc' is not a number"),
     (["train", "--preset", "xor", "--lr", "1/0"], "divides by zero"),
     (["train", "--preset", "xor", "--lr", "nan"], "is not a number"),
+    (["train", "--preset", "xor", "--lr", "1e-999999999"], "has an exponent past 400"),  # hung for minutes
+    (["train", "--preset", "article", "--lr", "1E+99999"], "has an exponent past 400"),
     (["train", "--preset", "xor", "--lr", "-1"], "the learning rate must be positive"),
     (["train", "--preset", "xor", "--lr", "0.1", "--epochs", "0"], "epochs must be a whole number ≥ 1"),
     (["train", "--preset", "xor", "--lr", "0.1", "--epochs", "100000000"], "is more than the limit"),
