@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from engine.limits import SpecError
+from engine.limits import MAX_PARAMETERS, SpecError, neurons_limit
 from engine.losses import LOSSES
 from engine.numbers import format_number, parse_number
 from engine.spec import FORMAT, LAYER_TYPES, Spec, dump_spec, initial_weights, load_spec, spec_from_dict
@@ -192,8 +192,15 @@ def fit_to_layers(draft: dict) -> list[str]:
     notes = []
     sizes = layer_sizes(draft["layers"])
     exact = draft["arithmetic"] == "exact"
+    # A size past the limits is left for build_spec to refuse: drawing 10⁷ × 2 weights as
+    # text first would stall this session's thread (and the server) for minutes.
+    most, budget = neurons_limit(draft["arithmetic"]), MAX_PARAMETERS
     for k, (row, (n_in, n_out)) in enumerate(zip(draft["layers"], sizes), 1):
         if row.get("type") != "linear" or n_in is None or n_out is None:
+            continue
+        budget -= n_in * n_out
+        if n_in > most or n_out > most or budget < 0:
+            notes.append(f"layer {k} (linear): {n_out} × {n_in} weights are past the limits; not resized")
             continue
         p = draft["params"].setdefault(row["id"], {"W": [], "b": None})
         init = initial_weights(n_in, n_out, seed=0, layer=k)
@@ -212,7 +219,7 @@ def fit_to_layers(draft: dict) -> list[str]:
                 p["b"] = [b[i] if i < len(b) else "0" for i in range(n_out)]
     first, last = (sizes[0][1] if sizes else None), (sizes[-1][1] if sizes else None)
     for key, names, width, prefix in (("x", "feature_names", first, "x"), ("y", "target_names", last, "y")):
-        if width is None or not draft[key]:
+        if width is None or not draft[key] or width > most or width * len(draft[key]) > 2 * MAX_PARAMETERS:
             continue
         old = _shape(draft[key])
         if old[1] != width:
