@@ -28,7 +28,11 @@ if override:
     key = graph_fingerprint(graph)  # by content: the frame cache is shared by every session
 else:
     if "sample" not in st.session_state:  # a shared link's sample, else the article's third
-        st.session_state["sample"] = shared_sample(n) or (3 if spec.name == "article" and n >= 3 else 1)
+        default = 3 if spec.name == "article" and n >= 3 else 1
+        st.session_state["sample"] = shared_sample(n) or default
+        if "sample" in st.query_params and shared_sample(n) is None:
+            st.warning(f"The link asks for sample {str(st.query_params['sample'])[:20]!r}, but this model has "
+                       f"samples 1 to {n}; showing sample {default}.", icon=":material/link_off:")
     if st.session_state["sample"] not in range(0, n + 1):
         st.session_state["sample"] = 1
     sample = controls[0].selectbox(
@@ -58,6 +62,9 @@ with st.sidebar.expander("Display", icon=":material/palette:"):
 total = len(graph.timeline)
 if "step" not in st.session_state:
     st.session_state["step"] = shared_step(total) or 0
+    if not override and "step" in st.query_params and shared_step(total) is None:
+        st.warning(f"The link asks for step {str(st.query_params['step'])[:20]!r}, but the steps go from 0 "
+                   f"to {total}; showing step 0.", icon=":material/link_off:")
 st.session_state["step"] = min(st.session_state["step"], total)
 movie = frames(key, graph, view, row, theme, rankdir)
 player(movie["frames"], movie["titles"], movie["active"], step=st.session_state["step"],
