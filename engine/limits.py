@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .numbers import MAX_EXACT_DIGITS, parse_number
+from .numbers import MAX_EXACT_DIGITS, NotExactError, parse_number
 from .numbers import MAX_EXPONENT as NUMBER_EXPONENT
 from .numbers import MAX_NUMBER_CHARS as NUMBER_TEXT_CHARS
 
@@ -25,6 +25,11 @@ MAX_DATA_VALUES = 2_000_000         # numbers in data.x plus data.y
 
 MAX_EXACT_NEURONS = 64              # per layer, exact arithmetic
 MAX_EXACT_SAMPLES = 1_000           # rows of data.x, exact arithmetic
+# Exact work, in multiplications of fractions (samples × weights), refused before it
+# starts: a pass costs ~2-20 µs per multiplication as the fractions grow, so a whole
+# batch of 1,000 samples through a 64-wide, 15-layer model would take half an hour.
+MAX_EXACT_WORK = 250_000            # one recorded pass (Explore, trace, render)
+MAX_EXACT_TRAIN_WORK = 1_000_000    # a whole training run: samples seen × weights
 
 MAX_NAME_CHARS = 100                # model, feature and target names
 MAX_DESCRIPTION_CHARS = 1_000
@@ -46,6 +51,23 @@ _BAD_CHAR = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class SpecError(ValueError):
     """A model file that cannot be used; the message says what and where."""
+
+
+def check_exact_work(samples: int, weights: int, most: int, what: str) -> None:
+    """Refuse exact work past ``most`` multiplications before doing any of it."""
+    work = samples * max(weights, 1)
+    if work > most:
+        raise NotExactError(f"{what} in exact arithmetic: {samples:,} samples × {weights:,} weights is "
+                            f"{work:,} multiplications of fractions, more than the limit of {most:,};"
+                            " use float arithmetic or fewer samples")
+
+
+def check_exact_sizes(sizes, what: str = "this model") -> None:
+    """Refuse exact arithmetic for layers wider than MAX_EXACT_NEURONS (before any casting)."""
+    for k, size in enumerate(sizes, 1):
+        if size > MAX_EXACT_NEURONS:
+            raise NotExactError(f"{what} has {size:,} neurons in layer {k}; exact arithmetic allows at most"
+                                f" {MAX_EXACT_NEURONS} per layer: use float arithmetic")
 
 
 def neurons_limit(arithmetic: str) -> int:

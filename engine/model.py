@@ -43,7 +43,11 @@ class Model:
         return self.layers[k - 1]
 
     def cast(self, arithmetic: str) -> "Model":
-        """The same model computing in the other arithmetic (weights converted)."""
+        """The same model computing in the other arithmetic (weights converted); a model
+        too wide for exact arithmetic raises NotExactError before converting anything."""
+        if arithmetic == "exact" and self.arithmetic != "exact":
+            from .limits import check_exact_sizes
+            check_exact_sizes([layer.size_out for layer in self.layers])
         return replace(self, layers=tuple(l.cast(arithmetic) for l in self.layers), arithmetic=arithmetic)
 
     def weights(self) -> dict[str, np.ndarray]:

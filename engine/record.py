@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import Graph, structure
+from .limits import MAX_EXACT_WORK, check_exact_work
 from .layers import Input
 from .model import Model
 from .numbers import check_size, to_array
@@ -77,6 +78,9 @@ def record(model: Model, x, y) -> Graph:
     x = to_array(x, model.arithmetic)
     y = to_array(y, model.arithmetic)
     check_batch(model, x, y)
+    if model.arithmetic == "exact":
+        check_exact_work(len(x), sum(p.size for p in model.weights().values()), MAX_EXACT_WORK,
+                         "recording this batch")
     values, sample_losses, deltas, grads = passes(model, x, y)
     nodes, edges, timeline = _structure(model)
     loss = sample_losses.sum() / len(sample_losses)
