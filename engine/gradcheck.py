@@ -15,6 +15,13 @@ Relative error of a tensor (``a`` the recorded gradient, ``n`` the numeric one):
 loss curves sharply (a probability near 1 under cross-entropy); a wrong δ gives ~1;
 FLOOR keeps a gradient that is 0 on both sides from dividing noise by noise.
 
+A big model or batch is checked in part, within MAX_CHECK_WORK multiply-adds (the
+Explore page runs the check on every view, for every user of the server): at most
+MAX_CHECKED components per edge and per weight tensor, those with the largest recorded
+gradients, nearest the loss first (the cheapest to re-run). An unchecked component's
+numeric estimate is NaN, and a tensor with none checked has no entry; ``checked`` says
+how many components of each were compared when that was not all of them.
+
 Non-differentiable points are legitimately different. ReLU at exactly 0 (the
 article's third sample: o2 = w·(0, 2000, 3000) = 0 exactly) has derivative 1 in the
 engine (the article's convention; 0 with ``at_zero=0``), while the central difference
@@ -25,7 +32,7 @@ sees why, instead of a silent red mark.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +40,9 @@ from .graph import Graph
 from .numbers import to_float
 
 FLOOR = 1e-8
+MAX_CHECKED = 64  # components per edge or weight tensor
+MAX_CHECK_WORK = 50_000_000  # multiply-adds of the re-runs together: well under a second
+MAX_KINKS = 20  # notes listed; the rest are counted
 REL_STEP = np.finfo(float).eps ** (1 / 3)  # ≈ 6e-6: balances truncation and rounding
 
 
@@ -46,6 +56,7 @@ class GradCheck:
     weights: dict[str, float]
     numeric: dict[str, np.ndarray]
     kinks: tuple[str, ...]
+    checked: dict[str, tuple[int, int]] = field(default_factory=dict)  # key -> (compared, of), when partial
 
     def worst(self) -> tuple[str, float]:
         """The key with the largest relative error, and that error."""
@@ -59,6 +70,8 @@ class GradCheck:
 
 def relative_error(a: np.ndarray, n: np.ndarray) -> float:
     a, n = np.asarray(a, dtype=float), np.asarray(n, dtype=float)
+    if np.isnan(n).any():  # a partial check: compare the checked components only
+        a, n = a[~np.isnan(n)], n[~np.isnan(n)]
     if a.size == 0:
         return 0.0
     diff = float(np.abs(a - n).max())
@@ -85,12 +98,30 @@ def gradcheck(graph: Graph) -> GradCheck:
             o = layer.forward(o)
         return loss.value(o, y) / n
 
-    edges, weights, numeric = {}, {}, {}
+    edges, weights, numeric, checked = {}, {}, {}, {}
+    # the multiply-adds of one re-run from L^k on: its weights and widths, per sample
+    rerun = [n * (1 + sum(l.size_out + sum(p.size for p in l.params.values()) for l in layers[k - 1:]))
+             for k in range(1, graph.K + 2)]
+    budget = [MAX_CHECK_WORK]
+
+    def pick(key: str, grads: np.ndarray, size: int, k: int) -> np.ndarray:
+        """Which components to check (indices into ``size``), within the budget."""
+        count = min(size, MAX_CHECKED, budget[0] // (2 * rerun[k - 1]))
+        budget[0] -= count * 2 * rerun[k - 1]
+        if count < size:
+            checked[key] = (int(count), size)
+        return np.argsort(-np.abs(grads), kind="stable")[:count]
+
     with np.errstate(all="ignore"):
-        for k in range(1, graph.K + 2):
+        for k in range(graph.K + 1, 0, -1):  # nearest the loss first: the cheapest re-runs
             base = outs[k - 1]
-            est = np.zeros_like(base)
-            for j in range(base.shape[1]):
+            est = np.full_like(base, np.nan)
+            delta = to_float(graph.delta(k)).astype(float)
+            columns = pick(f"X{k}", np.abs(delta).max(axis=0) if delta.size else np.zeros(base.shape[1]),
+                           base.shape[1], k)
+            if len(columns) == 0 and base.shape[1]:
+                continue
+            for j in columns:
                 h = _steps(base[:, j])
                 plus, minus = base.copy(), base.copy()
                 plus[:, j] += h
@@ -98,14 +129,19 @@ def gradcheck(graph: Graph) -> GradCheck:
                 width = plus[:, j] - minus[:, j]  # the step actually taken, after rounding
                 est[:, j] = (sample_losses(k, plus) - sample_losses(k, minus)) / width
             numeric[f"X{k}"] = est
-            edges[f"X{k}"] = relative_error(to_float(graph.delta(k)), est)
+            edges[f"X{k}"] = relative_error(delta, est)
 
-        for k, layer in enumerate(layers, 1):
-            for name, p in layer.params.items():
+        for k in range(len(layers), 0, -1):
+            for name, p in layers[k - 1].params.items():
                 key = f"{name}{k}"
                 p = np.asarray(p, dtype=float)
-                est = np.zeros_like(p)
-                for idx in np.ndindex(p.shape):
+                est = np.full_like(p, np.nan)
+                grad = to_float(graph.weight_grads[key]).astype(float)
+                chosen = pick(key, grad.ravel(), p.size, k)
+                if len(chosen) == 0 and p.size:
+                    continue
+                for flat in chosen:
+                    idx = np.unravel_index(flat, p.shape)
                     h = float(_steps(p[idx]))
                     totals = []
                     for sign in (1, -1):
@@ -115,30 +151,43 @@ def gradcheck(graph: Graph) -> GradCheck:
                         totals.append(sample_losses(k, outs[k - 1], run).sum())
                     est[idx] = (totals[0] - totals[1]) / (2 * h)
                 numeric[key] = est
-                weights[key] = relative_error(to_float(graph.weight_grads[key]), est)
-    return GradCheck(edges, weights, numeric, tuple(_kinks(graph, model, outs, y)))
+                weights[key] = relative_error(grad, est)
+    edges = {key: edges[key] for key in sorted(edges, key=lambda e: int(e[1:]))}
+    return GradCheck(edges, weights, numeric, tuple(_kinks(graph, model, outs, y)), checked)
 
 
 def _kinks(graph: Graph, model, outs, y) -> list[str]:
-    notes = []
+    notes, more = [], 0
+
+    def found(mask, note) -> None:
+        """Notes for the first points of ``mask`` (at most MAX_KINKS in all); the rest counted."""
+        nonlocal more
+        total = int(np.count_nonzero(mask))
+        shown = max(0, min(total, MAX_KINKS - len(notes)))
+        for i, j in list(zip(*np.nonzero(mask)))[:shown]:
+            notes.append(note(i, j))
+        more += total - shown
+
     for k, layer in enumerate(model.layers, 1):
         if layer.kind in ("relu", "leaky_relu"):
             x = outs[k - 1]
-            for i, j in zip(*np.nonzero(np.abs(x) < _steps(x))):
-                at = getattr(layer, "at_zero", 1)
-                notes.append(f"L{k} ({layer.kind}) sample {i + 1}, component {j + 1}: its input is "
-                             f"{'exactly ' if x[i, j] == 0 else 'within a step of '}0, where it is not "
-                             f"differentiable; the engine uses derivative {at}, finite differences "
-                             "see the average of both sides")
+            at = getattr(layer, "at_zero", 1)
+            found(np.abs(x) < _steps(x), lambda i, j: (
+                f"L{k} ({layer.kind}) sample {i + 1}, component {j + 1}: its input is "
+                f"{'exactly ' if x[i, j] == 0 else 'within a step of '}0, where it is not "
+                f"differentiable; the engine uses derivative {at}, finite differences "
+                "see the average of both sides"))
     if model.loss.kind == "mae":
         o = outs[-1]
-        for i, j in zip(*np.nonzero(np.abs(o - y) < _steps(o))):
-            notes.append(f"Loss (mae) sample {i + 1}, component {j + 1}: o = y, where |o − y| is "
-                         "not differentiable; the engine uses 0")
+        found(np.abs(o - y) < _steps(o), lambda i, j: (
+            f"Loss (mae) sample {i + 1}, component {j + 1}: o = y, where |o − y| is "
+            "not differentiable; the engine uses 0"))
     if model.loss.kind == "binary_cross_entropy":
         o = outs[-1]
-        for i, j in zip(*np.nonzero(np.minimum(o, 1 - o) < _steps(o))):
-            notes.append(f"Loss (binary_cross_entropy) sample {i + 1}, component {j + 1}: the probability "
-                         f"{o[i, j]:.6g} is within a step of 0 or 1, where log is singular (and clipped at "
-                         "1e-12): finite differences are not reliable there")
+        found(np.minimum(o, 1 - o) < _steps(o), lambda i, j: (
+            f"Loss (binary_cross_entropy) sample {i + 1}, component {j + 1}: the probability "
+            f"{o[i, j]:.6g} is within a step of 0 or 1, where log is singular (and clipped at "
+            "1e-12): finite differences are not reliable there"))
+    if more:
+        notes.append(f"… and {more:,} more such points")
     return notes
