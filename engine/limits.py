@@ -30,6 +30,8 @@ MAX_EXACT_SAMPLES = 1_000           # rows of data.x, exact arithmetic
 # batch of 1,000 samples through a 64-wide, 15-layer model would take half an hour.
 MAX_EXACT_WORK = 250_000            # one recorded pass (Explore, trace, render)
 MAX_EXACT_TRAIN_WORK = 1_000_000    # a whole training run: samples seen × weights
+# Float training runs ~1e10 of those a second here; past this a run takes minutes of a core.
+MAX_FLOAT_TRAIN_WORK = 500_000_000_000
 
 MAX_NAME_CHARS = 100                # model, feature and target names
 MAX_DESCRIPTION_CHARS = 1_000

@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .graph import Graph
-from .limits import MAX_EXACT_TRAIN_WORK, check_exact_work
+from .limits import MAX_EXACT_TRAIN_WORK, MAX_FLOAT_TRAIN_WORK, check_exact_work
 from .layers import Input
 from .model import Dataset, Model
 from .numbers import NotExactError, check_size, format_number, parse_number
@@ -122,9 +122,12 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
     if total > limit:
         raise ValueError(f"{epochs} epochs × {per_epoch} steps = {total} steps is more than the limit of "
                          f"{limit} steps ({arithmetic} arithmetic); use fewer epochs or a larger batch")
+    n_weights = sum(p.size for p in model.weights().values())
     if arithmetic == "exact":
-        check_exact_work(epochs * n, sum(p.size for p in model.weights().values()), MAX_EXACT_TRAIN_WORK,
-                         f"training {epochs} epochs")
+        check_exact_work(epochs * n, n_weights, MAX_EXACT_TRAIN_WORK, f"training {epochs} epochs")
+    elif epochs * n * max(n_weights, 1) > MAX_FLOAT_TRAIN_WORK:
+        raise ValueError(f"{epochs} epochs × {n:,} samples × {n_weights:,} weights is more work than this "
+                         f"server allows in one run ({MAX_FLOAT_TRAIN_WORK:.0e} multiply-adds); use fewer epochs")
     wanted = sorted(set(int(s) for s in record_steps))
     if wanted and not (1 <= wanted[0] and wanted[-1] <= total):
         raise ValueError(f"record_steps must lie between 1 and {total}, got {wanted}")

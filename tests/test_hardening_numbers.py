@@ -245,3 +245,12 @@ def test_the_gradient_check_of_a_big_model_stays_within_its_budget():
     small = load_spec(json.dumps(REGRESSION))
     full = gradcheck(record(small.model, *small.data.batch("float")))
     assert full.checked == {} and set(full.weights) == {"W2", "b2", "W4"}  # small models: everything
+
+
+def test_a_float_run_past_the_work_limit_is_refused_before_the_first_step():
+    import time
+    spec = _wide("float", 700, 2, 1000)  # ~1M weights × 1,000 samples: hours for 10,000 epochs
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="is more work than this server allows in one run"):
+        train(spec.model, spec.data, lr="0.1", epochs=10_000, batch_size=1000)
+    assert time.monotonic() - started < 1
