@@ -107,7 +107,7 @@ def draft_to_doc(draft: dict) -> dict:
             p = draft["params"].get(row["id"], {})
             item["weights"] = _numbers(p.get("W", []), a)
             item["bias"] = _numbers([p["b"]], a)[0] if row.get("bias") and p.get("b") is not None else bool(row.get("bias"))
-        option = (row.get("option") or "").strip()
+        option = str(row.get("option") or "").strip()  # a forged change set may send any JSON value
         if kind == "relu" and option:
             item["at_zero"] = int(option) if option in ("0", "1") else option
         if kind == "leaky_relu" and option:
