@@ -226,3 +226,56 @@ def test_train_refuses_runs_past_the_limit_before_starting(preset, epochs, limit
     with pytest.raises(ValueError, match="is more than the limit"):
         train(ws.model, ws.data, lr="1/10", epochs=epochs, batch_size=1)
     assert time.monotonic() - started < 1
+
+
+# The Build page's pure functions under random edits: nothing but a placed message --------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from engine.presets import load_preset  # noqa: E402
+
+cell_values = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 30, 10 ** 30), st.floats(),
+                        st.text(max_size=12), st.sampled_from(["1/0", "nan", "-inf", "1e400", "1e-9999999",
+                                                               "<script>", "", " ", "1/3", "0.5", "7" * 5000]))
+layer_edits = st.fixed_dictionaries({}, optional={
+    "type": st.one_of(st.sampled_from(bf.LAYER_KINDS), st.none(), st.text(max_size=6)),
+    "size": st.one_of(st.none(), st.integers(-5, 10 ** 12), st.floats(), st.text(max_size=4)),
+    "bias": st.one_of(st.booleans(), st.none()), "option": cell_values, "order": st.one_of(st.none(), st.floats())})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(["article", "xor"]), st.data())
+def test_random_edits_in_the_build_tables_give_a_model_or_a_placed_message(preset, data):
+    draft = bf.draft_from_spec(load_preset(preset))
+    for _ in range(data.draw(st.integers(1, 3))):
+        table = data.draw(st.sampled_from(["layers", "weights", "data"]))
+        if table == "layers":
+            n = len(draft["layers"])
+            edits = data.draw(st.dictionaries(st.integers(0, max(n - 1, 0)), layer_edits, max_size=3))
+            added = data.draw(st.lists(layer_edits, max_size=2))
+            deleted = data.draw(st.lists(st.integers(0, max(n - 1, 0)), max_size=2))
+            started = time.monotonic()
+            bf.commit_layers(draft, {"edited_rows": edits, "added_rows": added, "deleted_rows": deleted})
+            assert time.monotonic() - started < 10  # 1,000,000 weights (the limit) take ~3 s to draw as text
+        elif table == "weights":
+            linear = [r["id"] for r in draft["layers"] if r["type"] == "linear" and r["id"] in draft["params"]]
+            if linear:
+                lid = data.draw(st.sampled_from(linear))
+                cols = list(bf.weights_table(draft, lid))
+                if cols:
+                    edits = data.draw(st.dictionaries(st.integers(0, 3), st.dictionaries(
+                        st.sampled_from(cols + ["w99", "zz"]), cell_values, max_size=2), max_size=2))
+                    bf.commit_weights(draft, lid, {"edited_rows": edits})
+        else:
+            cols = list(bf.data_table(draft))
+            edits = data.draw(st.dictionaries(st.integers(0, 5), st.dictionaries(
+                st.sampled_from(cols + ["x9"]), cell_values, max_size=2), max_size=2))
+            bf.commit_data(draft, {"edited_rows": edits, "added_rows": data.draw(st.lists(st.just({}), max_size=2)),
+                                   "deleted_rows": data.draw(st.lists(st.integers(0, 5), max_size=2))})
+    spec, errors = bf.build_spec(draft)
+    assert (spec is None) == bool(errors)
+    for place, message in errors:
+        assert place in ("layers", "data", "loss", "arithmetic", "name", "description", "general") \
+            or place.startswith("weights:")
+        assert "\n" not in message
