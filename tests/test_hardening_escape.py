@@ -152,3 +152,24 @@ def test_the_cli_renders_a_hostile_model_file(tmp_path, capsys):
         assert main(["render", "--model", str(path), "--view", "neuron", "--format", fmt, "-o", str(out)]) == 0
         assert "<script>alert" not in out.read_text()
     capsys.readouterr()
+
+
+def test_a_hostile_model_link_runs_nothing_in_the_app(page, app_url):
+    """The whole stack: a link carrying the hostile model, opened in Chromium and taken
+    through every page; the names show as text and nothing runs."""
+    from ui.share import encode_model
+    dialogs, errors = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{app_url}/?model={encode_model(hostile_spec())}")
+    page.locator(".bp-stage svg g.edge").first.wait_for()
+    page.get_by_text("neuron", exact=True).click()
+    page.locator(".bp-stage svg text", has_text="x₁").first.wait_for()  # (Explore draws x₁, not the names)
+    for link in ("Build", "Train", "Export", "Explore"):
+        page.get_by_role("link", name=link).first.click()
+        page.get_by_role("heading", name=link).wait_for()
+    page.wait_for_timeout(500)
+    assert SCRIPT in page.inner_text("body")
+    assert page.locator("script", has_text="alert(").count() == 0
+    assert page.locator("img[src=x]").count() == 0
+    assert dialogs == [] and errors == []

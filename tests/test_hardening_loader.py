@@ -341,3 +341,11 @@ def test_fuzz_raw_bytes_raise_only_spec_error(raw):
         assert "\n" not in str(e)
         return
     _must_be_usable(spec)
+
+
+def test_uploads_are_limited_in_the_server_config():
+    import tomllib
+    from pathlib import Path
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == 5  # MB: model files are small JSON documents
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 <= limits.MAX_FILE_BYTES
