@@ -39,3 +39,12 @@ def test_clicking_an_edge_opens_its_values_and_gradient_check(page, app_url):
     page.locator('.bp-stage g.edge[id="W2"] text').first.click()
     expect(page.get_by_text("Gradient check", exact=False)).to_be_visible(timeout=15_000)
     expect(page.get_by_text("δw2 (backward)", exact=False)).to_be_visible()
+
+
+def test_a_link_straight_to_a_page_keeps_the_apps_navigation(page, app_url):
+    page.goto(app_url + "/build?preset=xor")
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    expect(nav.get_by_text("Explore", exact=True)).to_be_visible(timeout=30_000)
+    expect(nav.get_by_text("Train", exact=True)).to_be_visible()
+    assert nav.get_by_text("app", exact=True).count() == 0  # not Streamlit's v1 pages list
+    expect(page.get_by_text("In use: xor")).to_be_visible()

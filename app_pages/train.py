@@ -175,4 +175,4 @@ with b.container(border=True):
             st.session_state["explore_graph"] = {
                 "graph": graph, "label": f"training step {int(pick)} (epoch {s.epoch}, {graph.batch_size} "
                                          f"sample{'s' if graph.batch_size > 1 else ''})"}
-            st.switch_page("pages/explore.py")
+            st.switch_page("app_pages/explore.py")

@@ -218,7 +218,7 @@ with side:
         st.code("\n".join(lines), language=None)
         n_params = sum(p.size for p in ws.model.weights().values())
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
-        st.page_link("pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
+        st.page_link("app_pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
     st.download_button("Export JSON", bf.export_model(ws), file_name=f"{ws.name or 'model'}.json",
                        mime="application/json", icon=":material/file_download:", width="stretch",
                        help="The model in use as a model file (docs/model-format.md)")
