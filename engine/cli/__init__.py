@@ -43,6 +43,9 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.run(args) or 0
+    except BrokenPipeError:  # the reader left (`| head`): nothing more to say
+        sys.stderr.close()
+        return 0
     except (UsageError, ValueError, NotExactError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
