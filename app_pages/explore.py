@@ -66,7 +66,8 @@ if "step" not in st.session_state:
         st.warning(f"The link asks for step {str(st.query_params['step'])[:20]!r}, but the steps go from 0 "
                    f"to {total}; showing step 0.", icon=":material/link_off:")
 st.session_state["step"] = min(st.session_state["step"], total)
-movie = frames(key, graph, view, row, theme, rankdir)
+names = tuple(spec.data.feature_names) if not override else ()
+movie = frames(key, graph, view, row, theme, rankdir, names)
 player(movie["frames"], movie["titles"], movie["active"], step=st.session_state["step"],
        signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player)
 parts.step_list(graph)

@@ -118,3 +118,11 @@ def test_a_training_step_opened_from_train_is_shown_with_a_way_back():
     at.button[0].click().run()  # back to the workspace model
     assert "explore_graph" not in at.session_state
     assert at.selectbox(key="sample").value == 3
+
+
+def test_neuron_view_names_the_articles_features():
+    at = run_app()
+    at.radio(key="view").set_value("neuron").run()
+    assert not at.exception
+    final = " ".join(visible_texts(player_data(at)["frames"][-1]))
+    assert "broccoli" in final and "workout hours" in final

@@ -43,7 +43,8 @@ def record_view(spec: Spec, sample: int, arithmetic: str):
 
 
 @st.cache_data(max_entries=64, show_spinner="Drawing the frames…")
-def frames(key: str, _graph, view: str, row: int, theme: str, rankdir: str) -> dict:
+def frames(key: str, _graph, view: str, row: int, theme: str, rankdir: str,
+           feature_names: tuple = ()) -> dict:
     """Every frame's SVG with its title and the edge its marker runs along."""
     t = style.theme(theme)
     active = [None]
@@ -52,7 +53,8 @@ def frames(key: str, _graph, view: str, row: int, theme: str, rankdir: str) -> d
         active.append({"id": e.edge, "backward": backward,
                        "color": t.backward if backward else t.forward})
     titles = [explain(_graph, s, row).title for s in range(len(_graph.timeline) + 1)]
-    svgs = frame_svgs(_graph, view=view, sample=row, theme=theme, rankdir=rankdir)
+    svgs = frame_svgs(_graph, view=view, sample=row, theme=theme, rankdir=rankdir,
+                      feature_names=feature_names)
     return {"frames": svgs, "titles": titles, "active": active}
 
 

@@ -89,9 +89,15 @@ def inspector(graph, key: str, row: int) -> None:
         if result is not None:
             err = {**result.edges, **result.weights}.get(edge.id)
             if err is not None:
-                verdict = "agrees" if err < 1e-5 else "differs"
+                verdict = "agrees" if err < 1e-4 else "differs"  # gradcheck.GradCheck.ok's tolerance
                 st.markdown(f"Gradient check (central finite differences, float64): relative error "
                             f"**{err:.2e}**, the recorded {edge.backward} {verdict}.")
+            if edge.id in result.checked:  # a big tensor is checked on its largest components
+                compared, size = result.checked[edge.id]
+                st.caption(f"Checked {compared:,} of {size:,} components (the largest gradients), "
+                           "within the gradient check's work budget.")
+            elif err is None:
+                st.caption("Not checked: past the gradient check's work budget.")
             if result.kinks:
                 st.caption("Non-differentiable points met: " + "; ".join(result.kinks))
         if edge.target.startswith("L"):
