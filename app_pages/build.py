@@ -1,6 +1,6 @@
 """Build: start from a preset, from scratch or from a file; edit layers, weights and data; Apply.
 
-Edits go into a draft kept in session_state (ui/build_forms.py); a table's change set
+Edits go into a draft kept in session_state (ui/draft.py; its tables in ui/build_forms.py); a table's change set
 is folded into the draft at the start of the next run, then the table is shown anew
 under a fresh key (never its own output fed back as input). Apply validates the draft
 through engine.spec: a valid model replaces the workspace, an invalid one leaves the

@@ -1,0 +1,151 @@
+"""The Build page's draft: an editable, possibly invalid copy of a model, and the way
+between it and a validated :class:`engine.spec.Spec`.
+
+A draft is a plain dict kept in ``st.session_state`` so nothing the user typed is lost
+when validation fails. Numbers stay as the text the user typed ("1/200", "0.5", even
+"abc") until :func:`build_spec` hands them to engine.spec, which does all validation
+and names the place of each problem. The page's tables edit a draft through
+ui/build_forms.py; no Streamlit import here, so all of it is testable.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import numpy as np
+
+from engine.limits import SpecError
+from engine.numbers import format_number, parse_number
+from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_from_dict
+
+SIZED = ("input", "linear")  # the layers whose size is chosen; activations keep their input's
+
+
+# numbers as text -----------------------------------------------------------
+
+def cell(v) -> str:
+    """A number as editable text: format_number when that loses nothing, else the shortest exact repr."""
+    text = format_number(v)
+    if isinstance(v, Fraction) or float(parse_number(text)) == float(v):
+        return text
+    return repr(float(v))
+
+
+def as_text(v) -> str:
+    """A table cell as draft text: data_editor gives None or NaN for an emptied cell."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return v if isinstance(v, str) else cell(v)
+
+
+# spec <-> draft --------------------------------------------------------------
+
+def draft_from_spec(spec: Spec) -> dict:
+    """An editable copy of a model: layers as table rows, every number as text."""
+    layers, params = [], {}
+    for i, layer in enumerate(spec.model.layers):
+        row = {"id": i, "type": layer.kind, "size": layer.size_out, "bias": False, "option": ""}
+        if layer.kind == "linear":
+            row["bias"] = layer.has_bias
+            params[i] = {"W": [[cell(v) for v in r] for r in layer.params["W"]],
+                         "b": [cell(v) for v in layer.params["b"]] if layer.has_bias else None}
+        elif layer.kind == "relu":
+            row["option"] = str(layer.at_zero)
+        elif layer.kind == "leaky_relu":
+            row["option"] = format_number(layer.slope)
+        layers.append(row)
+    return {"name": spec.name, "description": spec.description, "arithmetic": spec.arithmetic,
+            "loss": spec.model.loss.kind, "layers": layers, "params": params,
+            "x": [[cell(v) for v in r] for r in spec.data.x], "y": [[cell(v) for v in r] for r in spec.data.y],
+            "feature_names": list(spec.data.feature_names), "target_names": list(spec.data.target_names),
+            "next_id": len(layers)}
+
+
+def scratch_spec(inputs: int = 2, outputs: int = 1, arithmetic: str = "float",
+                 loss: str = "half_squared_error") -> Spec:
+    """The smallest useful model: input n → linear (with bias) → loss, two samples of zeros and ones."""
+    doc = {"format": FORMAT, "name": "scratch", "description": f"input {inputs} → linear {outputs} → {loss}",
+           "arithmetic": arithmetic,
+           "layers": [{"type": "input", "size": inputs},
+                      {"type": "linear", "size": outputs, "bias": True, "init": {"scheme": "xavier", "seed": 0}}],
+           "loss": loss, "data": {"x": [[0] * inputs, [1] * inputs], "y": [[0] * outputs, [1] * outputs]}}
+    return spec_from_dict(doc)
+
+
+_INT = re.compile(r"[+-]?\d{1,15}")
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?")
+
+
+def _json_number(text, arithmetic: str):
+    """Plain numbers as JSON numbers (so a draft of a preset rebuilds it exactly); the rest as text."""
+    if isinstance(text, str):
+        t = text.strip()
+        if _INT.fullmatch(t):
+            return int(t)
+        if arithmetic == "float" and _DECIMAL.fullmatch(t) and np.isfinite(float(t)):
+            return float(t)
+    return text
+
+
+def _numbers(rows, arithmetic: str):
+    return [[_json_number(v, arithmetic) for v in row] for row in rows]
+
+
+def draft_to_doc(draft: dict) -> dict:
+    """The model-file document of a draft (numbers still as text) for engine.spec to judge."""
+    a = draft["arithmetic"]
+    layers = []
+    for row in draft["layers"]:
+        kind = row.get("type")
+        item = {"type": kind}
+        if kind in SIZED:
+            item["size"] = row.get("size")
+        if kind == "linear":
+            p = draft["params"].get(row["id"], {})
+            item["weights"] = _numbers(p.get("W", []), a)
+            item["bias"] = _numbers([p["b"]], a)[0] if row.get("bias") and p.get("b") is not None else bool(row.get("bias"))
+        option = str(row.get("option") or "").strip()  # a forged change set may send any JSON value
+        if kind == "relu" and option:
+            item["at_zero"] = int(option) if option in ("0", "1") else option
+        if kind == "leaky_relu" and option:
+            item["slope"] = option
+        layers.append(item)
+    data = {"x": _numbers(draft["x"], a), "y": _numbers(draft["y"], a)}
+    for key in ("feature_names", "target_names"):
+        if draft.get(key):
+            data[key] = draft[key]
+    return {"format": FORMAT, "name": draft["name"] or "untitled", "description": draft["description"] or "",
+            "arithmetic": draft["arithmetic"], "layers": layers, "loss": draft["loss"], "data": data}
+
+
+def build_spec(draft: dict) -> tuple[Spec | None, list[tuple[str, str]]]:
+    """Validate a draft through engine.spec: (Spec, []) or (None, [(where, message)])."""
+    try:
+        return spec_from_dict(draft_to_doc(draft)), []
+    except SpecError as e:
+        return None, [(locate(str(e), draft), str(e))]
+
+
+def locate(message: str, draft: dict) -> str:
+    """Which part of the page a SpecError is about: 'layers', 'weights:<id>', 'data', 'loss', ..."""
+    m = re.match(r"layer (\d+): (weights|bias)", message)
+    if m:
+        k = int(m.group(1))
+        if 1 <= k <= len(draft["layers"]):
+            return f"weights:{draft['layers'][k - 1]['id']}"
+    if message.startswith(("layer", "layers")):
+        return "layers"
+    for prefix in ("data", "loss", "arithmetic", "name", "description"):
+        if message.startswith(prefix):
+            return "data" if prefix == "data" else prefix
+    return "general"
+
+
+def import_model(data: bytes) -> Spec:
+    """The Spec of an uploaded model file's bytes; SpecError says what is wrong and where."""
+    return load_spec(data)
+
+
+def export_model(spec: Spec) -> str:
+    """The JSON model file of a Spec (what the download button serves)."""
+    return dump_spec(spec)
