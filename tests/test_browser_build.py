@@ -24,7 +24,12 @@ def test_edit_a_weight_apply_and_explore_shows_it(page, app_url):
     box = weights.bounding_box()
     page.mouse.click(box["x"] + 90, box["y"] + 52)  # W2's first cell (1/200)
     page.keyboard.press("ArrowRight")               # -3/11600, the weight of the strawberries
-    page.keyboard.type("-1/11600", delay=30)        # typing on a selected cell replaces it
+    # Open the cell's editor first: typing straight onto a selected cell can lose the
+    # first keystroke (the one that opens the editor) when the machine is busy.
+    page.keyboard.press("Enter")
+    editor = page.locator("#portal textarea, #portal input").first
+    editor.wait_for()
+    editor.fill("-1/11600")
     page.keyboard.press("Enter")
     page.get_by_text("Unapplied edits").wait_for()
     page.get_by_role("button", name="Apply").click()
