@@ -146,6 +146,3 @@ def format_number(v, digits: int = 6) -> str:
         return "0"
     return f"{f:.{digits}g}"
 
-
-def to_json_number(v) -> float:
-    return float(v)

@@ -15,8 +15,6 @@ from .losses import HalfSquaredError
 from .model import Dataset, Model
 from .spec import FORMAT, Spec, spec_from_dict
 
-Preset = Spec  # a preset is a spec that ships with the app
-
 
 def article(arithmetic: str = "exact") -> Spec:
     """The article's model: L1 identity, L2 = w·X without bias, L3 ReLU, Loss ½(x − y)²."""

@@ -28,7 +28,6 @@ from engine.presets import PRESETS, load_preset
 from engine.spec import Spec, load_spec, spec_to_dict
 
 MAX_LINK_CHARS = 2048  # the encoded model; URLs past a few kB get cut by some servers and chats
-SHARED_KEYS = ("preset", "model", "sample", "step")
 
 
 def encode_model(spec: Spec) -> str | None:

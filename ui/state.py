@@ -35,7 +35,8 @@ def _keep_link(ws) -> None:
         share.share_model(ws)
 
 
-def set_workspace(preset) -> None:
-    st.session_state["workspace"] = preset
+def set_workspace(spec) -> None:
+    """Make ``spec`` this session's model: back to step 0, and the link follows it."""
+    st.session_state["workspace"] = spec
     st.session_state["step"] = 0
-    share.share_model(preset, reset_view=True)
+    share.share_model(spec, reset_view=True)

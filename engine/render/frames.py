@@ -69,7 +69,3 @@ def node_positions(svg: str) -> dict[str, tuple[float, ...]]:
         out[title] = tuple(coords)
     return out
 
-
-def svg_size(svg: str) -> tuple[str, str]:
-    root = ET.fromstring(svg)
-    return root.get("width"), root.get("height")

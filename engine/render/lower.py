@@ -20,7 +20,6 @@ _SUP = str.maketrans("0123456789+-()kn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽�
 _SUB = str.maketrans("0123456789+-()", "₀₁₂₃₄₅₆₇₈₉₊₋₍₎")
 _SCRIPT = re.compile("[\u2070-\u209f\u1d62\u1d4f\u2c7c]")
 _START = re.compile(r'\blabel=<')
-_NODE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|[A-Za-z_][\w.]*)\s*\[')
 _ID = re.compile(r'\bid="((?:[^"\\]|\\.)*)"')
 _CLUSTER = re.compile(r'^\s*subgraph\s+(cluster\w*)\s*\{')
 
