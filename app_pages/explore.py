@@ -3,7 +3,7 @@ import streamlit as st
 
 from engine.numbers import NotExactError
 from ui import explore_parts as parts
-from ui.explore_data import BATCH, fingerprint, frames, graph_fingerprint, record_view
+from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
 from ui.share import share_view, shared_sample, shared_step
 from ui.state import workspace
@@ -25,7 +25,7 @@ n = len(spec.data)
 if override:
     graph = override["graph"]
     sample, arithmetic = None, graph.arithmetic
-    key = graph_fingerprint(graph)  # by content: the frame cache is shared by every session
+    key = "graph-" + graph_key(graph)  # by content: the frame cache is shared by every session
 else:
     if "sample" not in st.session_state:  # a shared link's sample, else the article's third
         default = 3 if spec.name == "article" and n >= 3 else 1
@@ -43,7 +43,7 @@ else:
     arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="arithmetic", horizontal=True,
                                    help="Exact: rational numbers, as the article. Float: float64, as a computer.")
     try:
-        graph = record_view(spec, sample, arithmetic)
+        graph = record_sample(spec, sample, arithmetic)
     except NotExactError as e:
         st.error(f"{e}.")
         st.stop()

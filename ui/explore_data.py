@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from engine.explain import explain
+from engine.graph import Graph
 from engine.gradcheck import gradcheck
 from engine.model import Dataset
 from engine.record import record
@@ -26,20 +27,23 @@ def fingerprint(spec: Spec) -> str:
     return hashlib.sha256(dump_spec(spec).encode()).hexdigest()[:20]
 
 
-def graph_fingerprint(graph) -> str:
-    """The content hash of a recorded graph: its model and the batch it ran on."""
-    data = Dataset(x=np.asarray(graph.x), y=np.asarray(graph.y))
-    return "graph-" + hashlib.sha256(dump_spec(graph.model, data).encode()).hexdigest()[:20]
-
-
-def record_view(spec: Spec, sample: int, arithmetic: str):
-    """The recorded graph of one sample (1-based) or of the whole batch (``BATCH``)."""
-    model = spec.model.cast(arithmetic)
-    if sample == BATCH:
-        x, y = spec.data.batch(arithmetic)
-    else:
-        x, y = spec.data.sample(sample, arithmetic)
+def record_sample(spec: Spec, sample: int, arithmetic: str | None = None) -> Graph:
+    """The recorded graph of sample ``sample`` (1-based, as the article counts), or of
+    the whole dataset for ``sample == 0`` (``BATCH``, Explore's "whole batch")."""
+    model = spec.model if arithmetic in (None, spec.arithmetic) else spec.model.cast(arithmetic)
+    x, y = spec.data.batch(model.arithmetic) if sample == BATCH else spec.data.sample(sample, model.arithmetic)
     return record(model, x, y)
+
+
+def graph_key(graph: Graph) -> str:
+    """A fingerprint of everything a recorded graph is made of: its model and its batch."""
+    try:
+        text = dump_spec(graph.model, Dataset(x=graph.x, y=graph.y))
+    except (TypeError, ValueError):  # a model the file format cannot write: hash its numbers
+        text = repr(([(l.kind, l.size_in, l.size_out) for l in graph.model.layers], graph.model.loss.kind,
+                     graph.x.tolist(), graph.y.tolist(),
+                     {k: w.tolist() for k, w in graph.model.weights().items()}))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 @st.cache_data(max_entries=64, show_spinner="Drawing the frames…")

@@ -8,7 +8,7 @@ from engine.explain import explain
 from engine.numbers import NotExactError, format_number
 from engine.render import layer_view
 
-from .explore_data import check, record_view, vector_table
+from .explore_data import check, record_sample, vector_table
 
 
 def from_player() -> None:
@@ -121,7 +121,7 @@ def compare_arithmetics(spec, sample: int, row: int) -> None:
         for col, arithmetic in zip(cols, ("exact", "float")):
             col.markdown(f"**{arithmetic}**")
             try:
-                graphs[arithmetic] = g = record_view(spec, sample, arithmetic)
+                graphs[arithmetic] = g = record_sample(spec, sample, arithmetic)
             except NotExactError as e:
                 col.caption(str(e))
                 continue

@@ -8,17 +8,16 @@ passed unhashed (``_graph``) and only read.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
 import streamlit as st
 
 from engine.graph import Graph
-from engine.model import Dataset
-from engine.record import record
 from engine.render.export import export
 from engine.spec import Spec, dump_spec
+# Export records and keys a graph exactly as Explore does: one frame cache key for both.
+from ui.explore_data import graph_key, record_sample  # noqa: F401
 
 FRAME_FORMATS = ("svg", "png", "pdf", "dot")
 ANIMATED_FORMATS = ("gif", "html")
@@ -42,25 +41,6 @@ def for_format(opts: Options, fmt: str) -> Options:
     """The options that matter for ``fmt``: only PNG has a scale (fewer cache entries)."""
     from dataclasses import replace
     return opts if fmt == "png" else replace(opts, scale=GIF_SCALE if fmt == "gif" else 2.0)
-
-
-def record_sample(spec: Spec, sample: int, arithmetic: str | None = None) -> Graph:
-    """The recorded graph of sample ``sample`` (1-based, as the article counts), or of
-    the whole dataset for ``sample == 0`` (Explore's "whole batch")."""
-    model = spec.model if arithmetic in (None, spec.arithmetic) else spec.model.cast(arithmetic)
-    x, y = spec.data.batch(model.arithmetic) if sample == 0 else spec.data.sample(sample, model.arithmetic)
-    return record(model, x, y)
-
-
-def graph_key(graph: Graph) -> str:
-    """A fingerprint of everything a recorded graph is made of: its model and its batch."""
-    try:
-        text = dump_spec(graph.model, Dataset(x=graph.x, y=graph.y))
-    except (TypeError, ValueError):  # a model the file format cannot write: hash its numbers
-        text = repr(([(l.kind, l.size_in, l.size_out) for l in graph.model.layers], graph.model.loss.kind,
-                     graph.x.tolist(), graph.y.tolist(),
-                     {k: w.tolist() for k, w in graph.model.weights().items()}))
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def frame_file(graph: Graph, fmt: str, step: int | None, opts: Options) -> bytes:
