@@ -127,7 +127,7 @@ class Linear(Layer):
 
     def param_grads(self, x, delta_out):
         grads = {"W": delta_out.T @ x}  # (out, in): Σ_n δ_n ⊗ x_n
-        if self.has_bias:
+        if "b" in self.params:  # has_bias without a property call: this runs every step
             grads["b"] = delta_out.sum(axis=0)
         return grads
 

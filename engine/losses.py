@@ -26,6 +26,12 @@ class Loss:
         """∂(mean loss)/∂o, shape of o: each row carries 1/n."""
         raise NotImplementedError
 
+    def value_and_delta(self, o: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Both at once, as ``value`` and ``delta`` give them (the same bits): the
+        passes need both, and a loss whose two share a term (o − y, a clip, a
+        log-softmax) computes it once. At a batch of 200 each numpy call is ~1 µs."""
+        return self.value(o, y), self.delta(o, y)
+
     def formula(self, k: int) -> str:
         raise NotImplementedError
 
@@ -44,6 +50,12 @@ def _n(o):
     return o.shape[0]
 
 
+def _row_sums(a):
+    """``a.sum(axis=1)``, skipped for one column (a sum of one number is that number;
+    callers pass terms that are never -0.0, which the sum would turn into +0.0)."""
+    return a[:, 0] if a.shape[1] == 1 else a.sum(axis=1)
+
+
 class HalfSquaredError(Loss):
     """The article's Loss(X, y) = ½ Σ (X − y)²; δ = X − y."""
 
@@ -52,10 +64,14 @@ class HalfSquaredError(Loss):
 
     def value(self, o, y):
         d = o - y
-        return (d * d).sum(axis=1) / 2
+        return _row_sums(d * d) / 2  # squares: never -0.0
 
     def delta(self, o, y):
         return (o - y) / _n(o)
+
+    def value_and_delta(self, o, y):
+        d = o - y
+        return _row_sums(d * d) / 2, d / _n(o)
 
     def formula(self, k):
         return tex.boxed(f"{tex.delta(k)} = {tex.output(k - 1)} - y^{{truth}}")
@@ -77,10 +93,14 @@ class MSE(Loss):
 
     def value(self, o, y):
         d = o - y
-        return (d * d).sum(axis=1) / o.shape[1]
+        return _row_sums(d * d) / o.shape[1]
 
     def delta(self, o, y):
         return 2 * (o - y) / (o.shape[1] * _n(o))
+
+    def value_and_delta(self, o, y):
+        d = o - y
+        return _row_sums(d * d) / o.shape[1], 2 * d / (o.shape[1] * _n(o))
 
     def formula(self, k):
         return tex.boxed(f"{tex.delta(k)} = \\tfrac{{2}}{{m}}({tex.output(k - 1)} - y^{{truth}})")
@@ -119,15 +139,27 @@ class BinaryCrossEntropy(Loss):
     kind = "binary_cross_entropy"
     title = "binary cross-entropy"
 
-    def value(self, o, y):
+    def _clipped(self, o):
         require_float(o, "binary cross-entropy (it needs log)")
-        p = np.clip(o, EPS, 1 - EPS)
-        return -(y * np.log(p) + (1 - y) * np.log1p(-p)).sum(axis=1) / o.shape[1]
+        # np.clip's bits (nan stays nan) for half its cost on small arrays
+        return np.minimum(np.maximum(o, EPS), 1 - EPS)
+
+    def _value(self, p, y, m):
+        # Each sample's terms: y·log p is -0.0 only when y = 0, and then
+        # (1 − y)·log(1 − p) < 0, so their sum is never -0.0 (see _row_sums).
+        s = -_row_sums(y * np.log(p) + (1 - y) * np.log1p(-p))
+        return s if m == 1 else s / m  # x / 1 is x: a call saved
+
+    def value(self, o, y):
+        return self._value(self._clipped(o), y, o.shape[1])
 
     def delta(self, o, y):
-        require_float(o, "binary cross-entropy (it needs log)")
-        p = np.clip(o, EPS, 1 - EPS)
+        p = self._clipped(o)
         return (p - y) / (p * (1 - p)) / (o.shape[1] * _n(o))
+
+    def value_and_delta(self, o, y):
+        p = self._clipped(o)
+        return self._value(p, y, o.shape[1]), (p - y) / (p * (1 - p)) / (o.shape[1] * _n(o))
 
     def formula(self, k):
         o = tex.output(k - 1)
@@ -155,6 +187,11 @@ class SoftmaxCrossEntropy(Loss):
     def delta(self, o, y):
         require_float(o, "softmax cross-entropy (it needs exp and log)")
         return (np.exp(self._log_softmax(o)) - y) / _n(o)
+
+    def value_and_delta(self, o, y):
+        require_float(o, "softmax cross-entropy (it needs exp and log)")
+        log_p = self._log_softmax(o)  # the shared term: shift, exp, sum, log
+        return -(y * log_p).sum(axis=1), (np.exp(log_p) - y) / _n(o)
 
     def formula(self, k):
         return tex.boxed(f"{tex.delta(k)} = \\mathrm{{softmax}}({tex.output(k - 1)}) - y^{{truth}}")

