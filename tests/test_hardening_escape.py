@@ -164,7 +164,7 @@ def test_a_hostile_model_link_runs_nothing_in_the_app(page, app_url):
     page.goto(f"{app_url}/?model={encode_model(hostile_spec())}")
     page.locator(".bp-stage svg g.edge").first.wait_for()
     page.get_by_text("neuron", exact=True).click()
-    page.locator(".bp-stage svg text", has_text="x₁").first.wait_for()  # (Explore draws x₁, not the names)
+    page.locator(".bp-stage svg text", has_text=SCRIPT).first.wait_for()  # the feature name, drawn as text
     for link in ("Build", "Train", "Export", "Explore"):
         page.get_by_role("link", name=link).first.click()
         page.get_by_role("heading", name=link).wait_for()

@@ -183,45 +183,45 @@ def _wide(arithmetic: str, width: int, depth: int, samples: int):
                                  "data": {"x": [[1] * width] * samples, "y": [[0] * width] * samples}}))
 
 
-def test_an_exact_whole_batch_past_the_work_limit_is_refused_at_once():
-    import time
+@pytest.fixture
+def linear_forwards(monkeypatch):
+    """Counts Linear.forward calls: work refused before it starts leaves it at zero."""
+    from engine.layers import Linear
+    calls, original = [], Linear.forward
+    monkeypatch.setattr(Linear, "forward", lambda self, x: calls.append(1) or original(self, x))
+    return calls
+
+
+def test_an_exact_whole_batch_past_the_work_limit_is_refused_at_once(linear_forwards):
     from engine.limits import MAX_EXACT_WORK
     spec = _wide("exact", 64, 15, 1000)  # a whole batch would take about half an hour
     x, y = spec.data.batch("exact")
-    started = time.monotonic()
     with pytest.raises(NotExactError, match=f"more than the limit of {MAX_EXACT_WORK:,}"):
         record(spec.model, x, y)
-    assert time.monotonic() - started < 0.5
+    assert not linear_forwards  # refused before the first multiplication
     with pytest.raises(NotExactError, match="recording this batch in exact arithmetic: 1,000 samples"):
         record(spec.model, x, y)
     small = _wide("exact", 4, 2, 3)
     assert record(small.model, *small.data.batch("exact")).batch_size == 3  # small work still runs
 
 
-def test_exact_training_past_the_work_limit_is_refused_before_the_first_step():
-    import time
+def test_exact_training_past_the_work_limit_is_refused_before_the_first_step(linear_forwards):
     spec = _wide("exact", 64, 3, 100)
-    started = time.monotonic()
     with pytest.raises(NotExactError, match="training 5 epochs in exact arithmetic"):
         train(spec.model, spec.data, lr="1/10", epochs=5, batch_size=1)
-    assert time.monotonic() - started < 0.5
+    assert not linear_forwards
 
 
 def test_a_wide_float_model_is_not_cast_to_exact():
-    import time
     spec = _wide("float", 784, 1, 10)
-    started = time.monotonic()
     with pytest.raises(NotExactError, match="784 neurons in layer 1; exact arithmetic allows at most 64"):
         spec.model.cast("exact")
-    assert time.monotonic() - started < 0.1
 
 
 def test_explore_shows_a_wide_float_model_and_refuses_only_its_exact_side():
-    import time
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.session_state["workspace"] = _wide("float", 100, 2, 2000)
-    started = time.monotonic()
     at.run()
     assert not at.exception
     assert any("exact arithmetic allows at most 64" in c.value for c in at.caption)  # the side-by-side view
@@ -229,17 +229,13 @@ def test_explore_shows_a_wide_float_model_and_refuses_only_its_exact_side():
     assert not at.exception
     at.radio(key="arithmetic").set_value("exact").run()
     assert not at.exception and any("exact arithmetic allows at most 64" in e.value for e in at.error)
-    assert time.monotonic() - started < 30
 
 
 def test_the_gradient_check_of_a_big_model_stays_within_its_budget():
-    import time
     from engine.gradcheck import MAX_CHECKED, gradcheck
     spec = _wide("float", 100, 2, 2000)
     graph = record(spec.model, *spec.data.batch("float"))  # Explore's whole batch: it used to take ~40 s
-    started = time.monotonic()
     check = gradcheck(graph)
-    assert time.monotonic() - started < 3
     assert check.worst()[1] < 1e-4  # what was checked agrees
     assert check.checked and all(done <= MAX_CHECKED and done < of for done, of in check.checked.values())
     small = load_spec(json.dumps(REGRESSION))
@@ -247,10 +243,8 @@ def test_the_gradient_check_of_a_big_model_stays_within_its_budget():
     assert full.checked == {} and set(full.weights) == {"W2", "b2", "W4"}  # small models: everything
 
 
-def test_a_float_run_past_the_work_limit_is_refused_before_the_first_step():
-    import time
+def test_a_float_run_past_the_work_limit_is_refused_before_the_first_step(linear_forwards):
     spec = _wide("float", 700, 2, 1000)  # ~1M weights × 1,000 samples: hours for 10,000 epochs
-    started = time.monotonic()
     with pytest.raises(ValueError, match="is more work than this server allows in one run"):
         train(spec.model, spec.data, lr="0.1", epochs=10_000, batch_size=1000)
-    assert time.monotonic() - started < 1
+    assert not linear_forwards

@@ -5,7 +5,6 @@ refuses bad settings and runs past the limits before starting."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -117,13 +116,11 @@ def test_build_shows_each_bad_input_under_its_field_and_keeps_the_model(preset, 
     at = open_page("app_pages/build.py", preset=preset)
     before = spec_to_dict(at.session_state["workspace"])
     where, what = how
-    started = time.monotonic()
     if isinstance(what, dict):
         change(at, where, what)
     else:
         typed(at, where, what)
     at.button(key="build_apply").click().run()
-    assert time.monotonic() - started < 20  # refused, not computed
     assert not at.exception
     assert spec_to_dict(at.session_state["workspace"]) == before  # the last valid model stays
     errors = [e.value for e in at.error]
@@ -162,9 +159,7 @@ def test_the_pure_build_functions_place_the_error(how, place):
 def test_a_huge_layer_size_is_refused_without_drawing_its_weights():
     from engine.presets import load_preset
     draft = bf.draft_from_spec(load_preset("xor"))
-    started = time.monotonic()
     notes = bf.commit_layers(draft, {"edited_rows": {1: {"size": 10 ** 12}}})
-    assert time.monotonic() - started < 1
     assert any("past the limits; not resized" in n for n in notes)
     assert bf.build_spec(draft)[1][0][1].startswith("layer 2: size: 1000000000000 is too large")
 
@@ -201,9 +196,7 @@ def test_train_refuses_a_bad_learning_rate_with_a_message(lr, message):
     at = train_page("xor")
     at.text_input(key="train_lr").input(lr).run()
     at.number_input(key="train_epochs").set_value(1).run()
-    started = time.monotonic()
     next(b for b in at.button if b.label == "Train").click().run()
-    assert time.monotonic() - started < 20
     assert not at.exception
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
     assert "training" not in at.session_state
@@ -222,10 +215,8 @@ def test_train_refuses_runs_past_the_limit_before_starting(preset, epochs, limit
     # and were the click forged, the engine refuses before the first step
     from engine.train import train
     ws = at.session_state["workspace"]
-    started = time.monotonic()
     with pytest.raises(ValueError, match="is more than the limit"):
         train(ws.model, ws.data, lr="1/10", epochs=epochs, batch_size=1)
-    assert time.monotonic() - started < 1
 
 
 # The Build page's pure functions under random edits: nothing but a placed message --------
@@ -255,9 +246,7 @@ def test_random_edits_in_the_build_tables_give_a_model_or_a_placed_message(prese
             edits = data.draw(st.dictionaries(st.integers(0, max(n - 1, 0)), layer_edits, max_size=3))
             added = data.draw(st.lists(layer_edits, max_size=2))
             deleted = data.draw(st.lists(st.integers(0, max(n - 1, 0)), max_size=2))
-            started = time.monotonic()
             bf.commit_layers(draft, {"edited_rows": edits, "added_rows": added, "deleted_rows": deleted})
-            assert time.monotonic() - started < 10  # 1,000,000 weights (the limit) take ~3 s to draw as text
         elif table == "weights":
             linear = [r["id"] for r in draft["layers"] if r["type"] == "linear" and r["id"] in draft["params"]]
             if linear:
