@@ -23,8 +23,21 @@ from engine.spec import Spec, dump_spec
 BATCH = 0  # the sample selector's value for "the whole batch"
 
 
+def _remembered(kind: str, obj, compute) -> str:
+    """``compute(obj)``, computed once per object per session. Specs and graphs are
+    immutable, so the hash of the object in hand stays true; writing out a big model
+    file to hash it again on every rerun cost half a second."""
+    memo = st.session_state.setdefault("_hash_memo", {})
+    held, value = memo.get(kind, (None, None))
+    if held is not obj:
+        value = compute(obj)
+        memo[kind] = (obj, value)  # holding obj keeps its id from being reused
+    return value
+
+
 def fingerprint(spec: Spec) -> str:
-    return hashlib.sha256(dump_spec(spec).encode()).hexdigest()[:20]
+    """The content hash of a spec (its model file)."""
+    return _remembered("spec", spec, lambda s: hashlib.sha256(dump_spec(s).encode()).hexdigest()[:20])
 
 
 def record_sample(spec: Spec, sample: int, arithmetic: str | None = None) -> Graph:
@@ -37,6 +50,10 @@ def record_sample(spec: Spec, sample: int, arithmetic: str | None = None) -> Gra
 
 def graph_key(graph: Graph) -> str:
     """A fingerprint of everything a recorded graph is made of: its model and its batch."""
+    return _remembered("graph", graph, _graph_hash)
+
+
+def _graph_hash(graph: Graph) -> str:
     try:
         text = dump_spec(graph.model, Dataset(x=graph.x, y=graph.y))
     except (TypeError, ValueError):  # a model the file format cannot write: hash its numbers
