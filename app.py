@@ -5,6 +5,9 @@ The pages live in ``app_pages/``, not ``pages/``: Streamlit still treats a folde
 without this script (no navigation, no wide layout)."""
 import streamlit as st
 
+from engine.render.svg import warm_up
+
+warm_up()  # a fresh server's Graphviz loads while this first run builds the page (once per process)
 st.set_page_config(page_title="Backprop Explorer", page_icon=":material/account_tree:", layout="wide")
 
 pages = [
