@@ -125,7 +125,8 @@ class Sigmoid(Elementwise):
         require_float(x, "Sigmoid (it needs exp)")
         # exp of a negative number only: never overflows.
         e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        d = 1 + e  # once: at a batch of 200 each numpy call is ~1 µs
+        return np.where(x >= 0, 1 / d, e / d)
 
     def derivative(self, x, y):
         return y * (1 - y)
