@@ -68,6 +68,7 @@ if "step" not in st.session_state:
 st.session_state["step"] = min(st.session_state["step"], total)
 names = tuple(spec.data.feature_names) if not override else ()
 movie = frames(key, graph, view, row, theme, rankdir, names)
+parts.legend(view, first_look=st.session_state["step"] == 0)
 player(movie["frames"], movie["titles"], movie["active"], step=st.session_state["step"],
        signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player)
 parts.step_list(graph)

@@ -74,8 +74,9 @@ def frames(key: str, _graph, view: str, row: int, theme: str, rankdir: str,
         active.append({"id": e.edge, "backward": backward,
                        "color": t.backward if backward else t.forward})
     titles = [explain(_graph, s, row).title for s in range(len(_graph.timeline) + 1)]
+    # No legend in the picture: the page writes it above, so the graph gets the width.
     svgs = frame_svgs(_graph, view=view, sample=row, theme=theme, rankdir=rankdir,
-                      feature_names=feature_names)
+                      feature_names=feature_names, legend=False)
     return {"frames": svgs, "titles": titles, "active": active}
 
 

@@ -21,6 +21,17 @@ def from_player() -> None:
         st.session_state["_open_inspector"] = True
 
 
+def legend(view: str, first_look: bool) -> None:
+    """What the colours and widths mean (the exports carry the same legend in the picture)."""
+    hint = "Press **Play**: the information flow runs forward to the loss, then the learning flow runs back. " \
+        if first_look else ""
+    extra = " · an edge: its forward contribution, then its impact δⱼ·∂Lⱼ/∂Xᵢ; a neuron's δ sums the " \
+        "impacts leaving it" if view == "neuron" else ""
+    st.caption(f"{hint}:blue[**forward**: o, the information flow] · :orange[**backward**: δ and δw, the "
+               f"learning flow] · :orange-background[the current step] · edge width grows with log |δ| "
+               f"(thin: vanishing, thick: exploding) · dashed: no learning flow passes{extra}")
+
+
 def step_list(graph) -> None:
     names = ["start", *(e.name for e in graph.timeline)]
     st.session_state["step_name"] = names[st.session_state["step"]]

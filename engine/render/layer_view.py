@@ -54,8 +54,9 @@ def _label(rows) -> str:
 
 
 def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
-               theme: str = "light", rankdir: str = "LR") -> str:
-    """DOT of the layer view at ``step`` (None: everything has flowed; 0: nothing yet)."""
+               theme: str = "light", rankdir: str = "LR", legend: bool = True) -> str:
+    """DOT of the layer view at ``step`` (None: everything has flowed; 0: nothing yet).
+    ``legend=False`` leaves the legend out, for a host that draws its own (the app)."""
     t = style.theme(theme)
     p = progress(graph, step)
     shown, current = p.shown, p.current
@@ -108,6 +109,7 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
         elif edge.forward in shown or edge.forward[0] in "Wb":
             attrs += [f'color="{t.forward}"', style.stroke(2)]
         lines.append(f"  {style.quoted(edge.source)} -> {style.quoted(edge.target)} [{', '.join(attrs)}];")
-    lines += style.legend(t)
+    if legend:
+        lines += style.legend(t)
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -222,7 +222,7 @@ class _View:
         attrs += [f'color="{color}"', style.stroke(width, dashed=dashed)]
         return f'  "{e["src"]}" -> "{e["dst"]}" [{", ".join(attrs)}];'
 
-    def dot(self, rankdir: str) -> list[str]:
+    def dot(self, rankdir: str, legend: bool = True) -> list[str]:
         K = self.g.K
         self.hidden_edges: dict[int, int] = {}
         layers = {k: self.layer_edges(k) for k in range(1, K + 1)}
@@ -235,9 +235,10 @@ class _View:
         for k, edges in layers.items():
             labelled = len(edges) <= LABELLED_EDGES
             lines += [self.edge(e, labelled) for e in edges]
-        lines += style.legend(self.t, extra=(
-            "edge: forward contribution, then its impact δⱼ · ∂Lⱼ/∂Xᵢ",
-            "a node's δ is the sum of the impacts leaving it"))
+        if legend:
+            lines += style.legend(self.t, extra=(
+                "edge: forward contribution, then its impact δⱼ · ∂Lⱼ/∂Xᵢ",
+                "a node's δ is the sum of the impacts leaving it"))
         return lines
 
 
@@ -249,11 +250,12 @@ def _plain(text: str) -> str:
 
 def neuron_view(graph: Graph, *, step: int | None = None, sample: int = 0, theme: str = "light",
                 rankdir: str = "LR", max_neurons: int = DEFAULT_MAX_NEURONS,
-                max_edges: int = DEFAULT_MAX_EDGES, feature_names=()) -> str:
-    """DOT of the neuron view at ``step`` (None: the final picture; 0: nothing computed)."""
+                max_edges: int = DEFAULT_MAX_EDGES, feature_names=(), legend: bool = True) -> str:
+    """DOT of the neuron view at ``step`` (None: the final picture; 0: nothing computed).
+    ``legend=False`` leaves the legend out, for a host that draws its own."""
     if max_neurons < 1 or max_edges < 1:
         raise ValueError("max_neurons and max_edges must be at least 1")
     p = progress(graph, step)
     view = _View(graph, p, check_sample(graph, sample), style.theme(theme),
                  max_neurons, max_edges, feature_names)
-    return "\n".join(view.dot(rankdir) + ["}"]) + "\n"
+    return "\n".join(view.dot(rankdir, legend) + ["}"]) + "\n"
