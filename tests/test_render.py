@@ -204,3 +204,13 @@ def test_cli_writes_every_format(tmp_path, capsys):
     assert main(["render", "--preset", "article", "--step", "40", "--format", "svg",
                  "-o", str(tmp_path / "b.svg")]) == 2
     assert "step 40 does not exist" in capsys.readouterr().err
+
+
+def test_a_closed_relu_gate_keeps_its_edge_dashed_in_the_neuron_view():
+    # float: o2 = -1.1e-16 closes L3's gate, ReLU'(o2) = 0; the edge o2 → o3 must stay
+    # (dashed), else the graph falls apart and Graphviz draws o3 and the loss apart
+    spec = load_preset("article")
+    g = record(spec.model.cast("float"), *spec.data.sample(3, "float"))
+    dot = neuron_view(g)
+    edge = next(line for line in dot.splitlines() if '"X3_1" -> "X4_1"' in line)
+    assert "dashed" in edge

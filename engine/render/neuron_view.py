@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..activations import Elementwise
 from ..graph import Graph
 from ..layers import Linear
 from ..numbers import format_number
@@ -165,12 +166,15 @@ class _View:
             jac = layer.params["W"]
         else:
             jac = np.asarray(layer.jacobian(self.o[k], self.o[k + 1]))
-        total = int(np.count_nonzero(jac != 0))
+        joined = np.asarray(jac != 0, dtype=bool)
+        if isinstance(layer, Elementwise):  # a closed gate (ReLU'(x) = 0) still joins X_i to L_i:
+            joined |= np.eye(*joined.shape, dtype=bool)  # drawn dashed, the graph stays in one piece
+        total = int(np.count_nonzero(joined))
         sub = jac[np.ix_(outs, ins)]  # (out, in)
         impact = self.d[k + 1][outs][:, None] * sub
         linear = isinstance(layer, Linear)
         forward = sub * self.o[k][ins][None, :] if linear else sub
-        nz = np.argwhere(np.asarray(sub != 0, dtype=bool))
+        nz = np.argwhere(joined[np.ix_(outs, ins)])
         imp, fwd = _mags(impact), _mags(forward)
         order = sorted(range(len(nz)), key=lambda n: (-imp[tuple(nz[n])], -fwd[tuple(nz[n])], n))
         keep = sorted(order[:self.max_edges])
