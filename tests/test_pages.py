@@ -126,3 +126,11 @@ def test_neuron_view_names_the_articles_features():
     assert not at.exception
     final = " ".join(visible_texts(player_data(at)["frames"][-1]))
     assert "broccoli" in final and "workout hours" in final
+
+
+def test_the_float_versus_exact_table_shows_the_trap_in_scientific_notation():
+    at = run_app()
+    table = next(d.value for d in at.dataframe if "largest difference" in d.value.columns)
+    o2 = table[table["value"] == "o2"].iloc[0]
+    assert o2["float"] == "-1.11022e-16"
+    assert o2["largest difference"] == "1.11022e-16"  # not 0.0000000000000001

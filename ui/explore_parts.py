@@ -145,5 +145,7 @@ def compare_arithmetics(spec, sample: int, row: int) -> None:
                 e, f = np.ravel(g_e.value(name)[row]), np.ravel(g_f.value(name)[row])
                 diff = float(np.max(np.abs(e.astype(float) - f))) if e.size else 0.0
                 rows.append({"value": name, "exact": ", ".join(map(format_number, e[:4])),
-                             "float": ", ".join(map(format_number, f[:4])), "largest difference": diff})
+                             "float": ", ".join(map(format_number, f[:4])),
+                             # as text: a number column rounds 1.1e-16 to 0.0000000000000001
+                             "largest difference": format_number(diff)})
             st.dataframe(rows, hide_index=True)
