@@ -126,6 +126,7 @@ with main:
             if ss.get("build_import_error"):
                 st.error(ss["build_import_error"], icon=":material/error:")
     draft = ss["build_draft"]
+    ws = workspace()  # a preset, scratch model or file loaded just above is now the model in use
 
     kind, message = ss.pop("build_flash", (None, None))
     if kind:

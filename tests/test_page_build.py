@@ -180,3 +180,13 @@ def test_an_applied_custom_model_goes_into_the_link_and_back():
     again.run()
     assert not again.exception and not again.warning
     assert spec_to_dict(again.session_state["workspace"]) == spec_to_dict(at.session_state["workspace"])
+
+
+def test_after_loading_a_preset_the_page_shows_it_in_use_with_no_pending_edits():
+    at = open_build()
+    at.selectbox(key="build_preset").set_value("moons")
+    at.button[0].click().run()
+    texts = " ".join(m.value for m in at.markdown)
+    assert "In use: moons" in texts and "In use: article" not in texts
+    assert "The draft is the model in use" in texts and "Unapplied edits" not in texts
+    assert at.button(key="build_apply").disabled
