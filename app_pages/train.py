@@ -53,6 +53,13 @@ with st.expander("Workspace: train another preset", icon=":material/swap_horiz:"
 SETTINGS = {"train_lr": "1/1000000" if arithmetic == "exact" else "0.1",
             "train_batch": 1 if n <= 10 else min(16, n), "train_epochs": 50 if n <= 10 else 20,
             "train_shuffle": False, "train_seed": 0}
+if st.session_state.get("_train_for") != (ws.name, arithmetic, n):
+    # another model (a preset loaded here or in Build): its own defaults, not the last
+    # model's (the article's α = 1/1000000 left moons, spiral and xor untrained)
+    st.session_state["_train_for"] = (ws.name, arithmetic, n)
+    for name in SETTINGS:
+        st.session_state.pop(name, None)
+        st.session_state.pop("_" + name, None)
 for name, default in SETTINGS.items():
     if name not in st.session_state:
         st.session_state[name] = st.session_state.get("_" + name, default)

@@ -125,3 +125,17 @@ def test_exact_training_of_the_article_and_settings_survive_a_visit_to_explore()
     assert at.text_input(key="train_lr").value == "1/1000000"
     assert at.number_input(key="train_epochs").value == 3
     assert "Loss" in figures(at)  # the run is kept per session
+
+
+def test_loading_another_preset_gives_its_own_default_settings():
+    at = train_page()
+    assert at.text_input(key="train_lr").value == "1/1000000"  # the article, exact
+    at.selectbox(key="train_preset").set_value("moons")
+    at = click(at, "Load preset")
+    assert not at.exception
+    assert at.text_input(key="train_lr").value == "0.1"  # not the article's 1/1000000
+    assert at.number_input(key="train_batch").value == 16
+    at.text_input(key="train_lr").set_value("0.3").run()
+    at.switch_page("app_pages/explore.py").run()
+    at.switch_page("app_pages/train.py").run()
+    assert at.text_input(key="train_lr").value == "0.3"  # the same model: the settings stay
