@@ -16,36 +16,53 @@ class Explanation:
     impacts: str = ""  # LaTeX: δ^k_1 as the sum of its impacts, when L^k has a fan-out
 
 
-def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
-    """Explain timeline step ``step`` (1-based; 0 is the start) for one sample row."""
+def step_title(graph: Graph, step: int) -> str:
+    """The title of timeline step ``step`` (0 is the start), the same for every sample row:
+    "Step 6 of 9 · learning flow · δ3 through L3 (relu)". Explore, the GIF and the HTML
+    player all caption their frames with it."""
     total = len(graph.timeline)
     if step <= 0:
-        return Explanation(f"Step 0 of {total} · the data x enters L1",
-                           "X^{1} = x", f"x = {tex.vector(graph.x[sample])}")
+        return f"Step 0 of {total} · the data x enters L1"
     event = graph.timeline[step - 1]
-    k, model, n = event.k, graph.model, graph.batch_size
+    k, model = event.k, graph.model
     head = f"Step {step} of {total} · "
     if event.phase == "forward":
+        return head + f"information flow · {event.name} = L{k}({tex_name(k - 1)}), {model.layer(k).kind}"
+    if event.phase == "loss":
+        return head + f"the loss, {model.loss.title}"
+    if event.phase == "backward" and k == model.K + 1:
+        return head + f"learning flow starts at the loss · δ{k}"
+    what = f"δ{k} through L{k}" if event.phase == "backward" else f"{event.name}, the gradient of L{k}'s weights"
+    return head + f"learning flow · {what} ({model.layer(k).kind})"
+
+
+def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
+    """Explain timeline step ``step`` (1-based; 0 is the start) for one sample row."""
+    title = step_title(graph, step)
+    if step <= 0:
+        return Explanation(title, "X^{1} = x", f"x = {tex.vector(graph.x[sample])}")
+    event = graph.timeline[step - 1]
+    k, model, n = event.k, graph.model, graph.batch_size
+    if event.phase == "forward":
         layer = model.layer(k)
-        return Explanation(head + f"information flow · {event.name} = L{k}({tex_name(k - 1)}), {layer.kind}",
+        return Explanation(title,
                            tex.boxed(layer.forward_formula(k)),
                            f"{tex.output(k)} = {tex.vector(graph.o(k)[sample])}")
     if event.phase == "loss":
         loss = model.loss
-        return Explanation(head + f"the loss, {loss.title}",
+        return Explanation(title,
                            tex.boxed(loss.forward_formula(k)),
                            f"loss = {tex.number(graph.sample_losses[sample])}"
                            + ("" if n == 1 else f", \\quad \\text{{batch mean}} = {tex.number(graph.loss)}"))
     if event.phase == "backward" and k == model.K + 1:
         loss = model.loss
-        return Explanation(head + f"learning flow starts at the loss · δ{k}",
+        return Explanation(title,
                            loss.formula(k),
                            loss.substituted(k, graph.o(k - 1)[sample], graph.y[sample],
                                             graph.delta(k)[sample], n))
     layer = model.layer(k)
     impacts = sum_of_impacts(graph, k, sample) if event.phase == "backward" else ""
-    what = f"δ{k} through L{k}" if event.phase == "backward" else f"{event.name}, the gradient of L{k}'s weights"
-    return Explanation(head + f"learning flow · {what} ({layer.kind})",
+    return Explanation(title,
                        layer.formula(k),
                        layer.substituted(k, graph.o(k - 1)[sample], graph.o(k)[sample],
                                          graph.delta(k + 1)[sample], graph.delta(k)[sample]),

@@ -214,3 +214,12 @@ def test_a_closed_relu_gate_keeps_its_edge_dashed_in_the_neuron_view():
     dot = neuron_view(g)
     edge = next(line for line in dot.splitlines() if '"X3_1" -> "X4_1"' in line)
     assert "dashed" in edge
+
+
+def test_exported_frames_are_captioned_with_explores_step_titles():
+    from engine.explain import explain
+    from engine.render.frames import captions
+    g = article()
+    texts = captions(g)
+    assert texts == [explain(g, s).title for s in range(len(g.timeline) + 1)]
+    assert texts[4] == "Step 4 of 9 · the loss, ½(x − y)²"  # was "step 4 of 9 · loss: loss on Loss"

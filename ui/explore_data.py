@@ -11,13 +11,12 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from engine.explain import explain
 from engine.graph import Graph
 from engine.gradcheck import gradcheck
 from engine.model import Dataset
 from engine.record import record
 from engine.render import style
-from engine.render.frames import frame_svgs
+from engine.render.frames import captions, frame_svgs
 from engine.spec import Spec, dump_spec
 
 BATCH = 0  # the sample selector's value for "the whole batch"
@@ -73,7 +72,7 @@ def frames(key: str, _graph, view: str, row: int, theme: str, rankdir: str,
         backward = e.phase in ("backward", "weight_grad")
         active.append({"id": e.edge, "backward": backward,
                        "color": t.backward if backward else t.forward})
-    titles = [explain(_graph, s, row).title for s in range(len(_graph.timeline) + 1)]
+    titles = captions(_graph)  # the same titles as the GIF and the HTML player
     # No legend in the picture: the page writes it above, so the graph gets the width.
     svgs = frame_svgs(_graph, view=view, sample=row, theme=theme, rankdir=rankdir,
                       feature_names=feature_names, legend=False)

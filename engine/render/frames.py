@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from ..explain import step_title
 from ..graph import Graph
 from .layer_view import layer_view
 from .neuron_view import neuron_view
-from .progress import describe
 from .svg import to_svg
 
 VIEWS = {"layer": layer_view, "neuron": neuron_view}
@@ -44,9 +44,9 @@ def frame_svgs(graph: Graph, *, view: str = "layer", **kw) -> list[str]:
 
 
 def captions(graph: Graph) -> list[str]:
-    """One line per frame: "step 6 of 9 · backward: δ3 on X3"."""
-    total = len(graph.timeline)
-    return [describe(None, total)] + [describe(e, total) for e in graph.timeline]
+    """One line per frame, the titles Explore shows: "Step 6 of 9 · learning flow · δ3
+    through L3 (relu)" (it was "backward: δ3 on X3", and "loss: loss on Loss")."""
+    return [step_title(graph, s) for s in steps(graph)]
 
 
 _SVG = "{http://www.w3.org/2000/svg}"
