@@ -49,7 +49,7 @@ else:
         st.stop()
     key = f"{fingerprint(spec)}-{sample}-{arithmetic}"
 
-view = controls[2].radio("View", ["layer", "neuron"], key="view", horizontal=True,
+view = controls[0 if override else 2].radio("View", ["layer", "neuron"], key="view", horizontal=True,
                          help="Layers with vectors on the edges, or every neuron with its own edges")
 row = 0
 if graph.batch_size > 1:

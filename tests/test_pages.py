@@ -115,6 +115,8 @@ def test_a_training_step_opened_from_train_is_shown_with_a_way_back():
     assert not at.exception
     assert any("training step 7" in i.value for i in at.info)
     assert len(player_data(at)["frames"]) == len(graph.timeline) + 1
+    # no sample or arithmetic to choose: the view choice comes first, not alone in the middle
+    assert [r.key for r in at.columns[0].radio] == ["view"]
     at.button[0].click().run()  # back to the workspace model
     assert "explore_graph" not in at.session_state
     assert at.selectbox(key="sample").value == 3
