@@ -36,7 +36,7 @@ else:
     if st.session_state["sample"] not in range(0, n + 1):
         st.session_state["sample"] = 1
     sample = controls[0].selectbox(
-        "Sample", [*range(1, n + 1), BATCH], key="sample",
+        "Sample", [BATCH, *range(1, n + 1)], key="sample",  # the batch first: spiral has 300 samples
         format_func=lambda i: f"whole batch (n = {n})" if i == BATCH else f"sample {i}",
         help="One sample, or the whole batch: then the loss is the mean and every δ carries 1/n")
     st.session_state.setdefault("arithmetic", spec.arithmetic)

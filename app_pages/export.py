@@ -37,7 +37,7 @@ else:
     explore_sample = st.session_state.get("sample")
     init("export_sample", explore_sample if explore_sample in range(0, n + 1)
          else (3 if spec.name == "article" and n >= 3 else 1))
-    sample = controls[0].selectbox("Sample", [*range(1, n + 1), 0], key="export_sample",
+    sample = controls[0].selectbox("Sample", [0, *range(1, n + 1)], key="export_sample",
                                    format_func=lambda i: f"whole batch (n = {n})" if i == 0 else f"sample {i}")
     init("export_arithmetic", st.session_state.get("arithmetic", spec.arithmetic))
     arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="export_arithmetic", horizontal=True)

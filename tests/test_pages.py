@@ -136,3 +136,15 @@ def test_the_float_versus_exact_table_shows_the_trap_in_scientific_notation():
     o2 = table[table["value"] == "o2"].iloc[0]
     assert o2["float"] == "-1.11022e-16"
     assert o2["largest difference"] == "1.11022e-16"  # not 0.0000000000000001
+
+
+def test_the_whole_batch_is_the_first_choice_not_after_300_samples():
+    from engine.presets import load_preset
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["workspace"] = load_preset("spiral")
+    at.run()
+    box = at.selectbox(key="sample")
+    assert box.options[0] == "whole batch (n = 300)" and box.options[1] == "sample 1"
+    assert box.value == 1  # still opens on a single sample
+    at.switch_page("app_pages/export.py").run()
+    assert at.selectbox(key="export_sample").options[0] == "whole batch (n = 300)"
