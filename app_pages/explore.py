@@ -29,8 +29,9 @@ if override:
 else:
     if "sample" not in st.session_state:  # a shared link's sample, else the article's third
         default = 3 if spec.name == "article" and n >= 3 else 1
-        st.session_state["sample"] = shared_sample(n) or default
-        if "sample" in st.query_params and shared_sample(n) is None:
+        batch_link = st.query_params.get("sample") == "batch"
+        st.session_state["sample"] = BATCH if batch_link else shared_sample(n) or default
+        if "sample" in st.query_params and not batch_link and shared_sample(n) is None:
             st.warning(f"The link asks for sample {str(st.query_params['sample'])[:20]!r}, but this model has "
                        f"samples 1 to {n}; showing sample {default}.", icon=":material/link_off:")
     if st.session_state["sample"] not in range(0, n + 1):
@@ -73,7 +74,7 @@ player(movie["frames"], movie["titles"], movie["active"], step=st.session_state[
        signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player)
 parts.step_list(graph)
 if not override:  # the address bar reproduces this view
-    share_view(sample=sample if sample != BATCH else None, step=st.session_state["step"])
+    share_view(sample="batch" if sample == BATCH else sample, step=st.session_state["step"])
 parts.chain_rule(graph, st.session_state["step"], row)
 parts.inspector(graph, key, row)
 if not override:

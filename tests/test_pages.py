@@ -148,3 +148,15 @@ def test_the_whole_batch_is_the_first_choice_not_after_300_samples():
     assert box.value == 1  # still opens on a single sample
     at.switch_page("app_pages/export.py").run()
     assert at.selectbox(key="export_sample").options[0] == "whole batch (n = 300)"
+
+
+def test_the_whole_batch_travels_in_the_link():
+    at = run_app()
+    at.selectbox(key="sample").set_value(0).run()
+    assert at.query_params["sample"] == "batch"  # it kept the previous sample=3
+    shared = AppTest.from_file("../app.py", default_timeout=60)
+    shared.query_params["preset"] = "article"
+    shared.query_params["sample"] = "batch"
+    shared.run()
+    assert not shared.exception and not shared.warning
+    assert shared.selectbox(key="sample").value == 0

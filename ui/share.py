@@ -109,8 +109,9 @@ def shared_step(total: int) -> int | None:
     return read_index(st.query_params, "step", 0, total)
 
 
-def share_view(sample: int | None = None, step: int | None = None) -> None:
-    """Write the place in the view into the URL (only what changed, to spare round trips)."""
+def share_view(sample: int | str | None = None, step: int | None = None) -> None:
+    """Write the place in the view into the URL (only what changed, to spare round trips);
+    ``sample`` is 1-based, or "batch" for the whole batch."""
     import streamlit as st
     for key, value in (("sample", sample), ("step", step)):
         if value is not None and st.query_params.get(key) != str(value):
