@@ -268,3 +268,11 @@ def test_random_edits_in_the_build_tables_give_a_model_or_a_placed_message(prese
         assert place in ("layers", "data", "loss", "arithmetic", "name", "description", "general") \
             or place.startswith("weights:")
         assert "\n" not in message
+
+
+def test_an_infinite_float_in_a_weight_cell_is_a_placed_message_not_a_crash():
+    draft = bf.draft_from_spec(load_preset("article"))
+    lid = next(r["id"] for r in draft["layers"] if r["type"] == "linear")
+    bf.commit_weights(draft, lid, {"edited_rows": {0: {"w0": float("inf")}}})  # raised ValueError
+    spec, errors = bf.build_spec(draft)
+    assert spec is None and any(place == f"weights:{lid}" and "inf" in msg for place, msg in errors)

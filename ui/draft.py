@@ -35,7 +35,12 @@ def as_text(v) -> str:
     """A table cell as draft text: data_editor gives None or NaN for an emptied cell."""
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return ""
-    return v if isinstance(v, str) else cell(v)
+    if isinstance(v, str):
+        return v
+    try:
+        return cell(v)
+    except (ValueError, TypeError, OverflowError):  # inf, 1e400 as a float: Apply says where it is
+        return str(v)
 
 
 # spec <-> draft --------------------------------------------------------------
