@@ -6,7 +6,7 @@ from ui import explore_parts as parts
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
 from ui.share import share_view, shared_sample, shared_step
-from ui.state import workspace
+from ui.state import remember_choices, workspace
 
 spec = workspace()
 st.title("Explore")
@@ -59,6 +59,8 @@ with st.sidebar.expander("Display", icon=":material/palette:"):
     theme = st.radio("Theme", ["light", "dark"], key="theme", horizontal=True)
     rankdir = st.radio("Direction", ["LR", "TB"], key="rankdir", horizontal=True,
                        format_func={"LR": "left → right", "TB": "top → bottom"}.get)
+
+remember_choices()
 
 total = len(graph.timeline)
 if "step" not in st.session_state:

@@ -22,7 +22,22 @@ def workspace():
             st.warning(warning, icon=":material/link_off:")
     ws = st.session_state["workspace"]
     _keep_link(ws)
+    for key in EXPLORE_CHOICES:  # back from a page without Explore's widgets
+        if key not in st.session_state and "_" + key in st.session_state:
+            st.session_state[key] = st.session_state["_" + key]
     return ws
+
+
+# Streamlit forgets a widget's value once a page without it has run: Explore's choices
+# are kept under "_"-prefixed keys too (remember_choices), so float, the neuron view or
+# the dark theme survive a visit to Build or Train, and Export starts from them.
+EXPLORE_CHOICES = ("arithmetic", "view", "theme", "rankdir")
+
+
+def remember_choices() -> None:
+    for key in EXPLORE_CHOICES:
+        if key in st.session_state:
+            st.session_state["_" + key] = st.session_state[key]
 
 
 def _keep_link(ws) -> None:
@@ -39,4 +54,6 @@ def set_workspace(spec) -> None:
     """Make ``spec`` this session's model: back to step 0, and the link follows it."""
     st.session_state["workspace"] = spec
     st.session_state["step"] = 0
+    for key in ("arithmetic", "_arithmetic"):  # the new model starts in its own arithmetic
+        st.session_state.pop(key, None)
     share.share_model(spec, reset_view=True)
