@@ -63,7 +63,8 @@ rankdir = controls[4].radio("Direction", ["LR", "TB"], key="export_rankdir", hor
                             format_func={"LR": "left → right", "TB": "top → bottom"}.get)
 scale = controls[5].select_slider("PNG scale", [1.0, 2.0, 3.0, 4.0], value=2.0, key="export_scale",
                                   format_func=lambda s: f"{s:g}×")
-opts = ex.Options(view=view, theme=theme, rankdir=rankdir, sample=row, scale=scale)
+names = () if override else tuple(spec.data.feature_names)  # as Explore: "broccoli", not "x1"
+opts = ex.Options(view=view, theme=theme, rankdir=rankdir, sample=row, scale=scale, feature_names=names)
 
 total = len(graph.timeline)
 explore_step = st.session_state.get("step")

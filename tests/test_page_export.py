@@ -112,3 +112,12 @@ def test_the_cache_key_changes_with_what_is_drawn():
     assert k3 != ex.graph_key(ex.record_sample(spec, 1))
     assert k3 != ex.graph_key(ex.record_sample(spec, 3, "float"))
     assert ex.file_name("my model/1", "layer", "step4", ext="png") == "my_model_1-layer-step4.png"
+
+
+def test_the_neuron_view_export_names_the_features_as_explore_does():
+    spec = load_preset("article")
+    opts = ex.Options(view="neuron", feature_names=tuple(spec.data.feature_names))
+    dot = ex.frame_file(article_graph(), "dot", None, opts).decode()
+    assert "broccoli" in dot and "x<SUB>1</SUB>" not in dot  # it said x1, x2, x3
+    html = ex.animation_file(article_graph(), "html", opts).decode()
+    assert "broccoli" in html

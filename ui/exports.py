@@ -35,6 +35,7 @@ class Options:
     rankdir: str = "LR"
     sample: int = 0  # row of the graph's batch (0-based)
     scale: float = 2.0  # PNG only
+    feature_names: tuple[str, ...] = ()  # the neuron view's input names, as Explore shows them
 
 
 def for_format(opts: Options, fmt: str) -> Options:
@@ -48,7 +49,7 @@ def frame_file(graph: Graph, fmt: str, step: int | None, opts: Options) -> bytes
     if fmt not in FRAME_FORMATS:
         raise ValueError(f"unknown frame format {fmt!r}; choose one of {FRAME_FORMATS}")
     return export(graph, fmt, view=opts.view, step=step, sample=opts.sample, theme=opts.theme,
-                  rankdir=opts.rankdir, scale=opts.scale)
+                  rankdir=opts.rankdir, scale=opts.scale, feature_names=opts.feature_names)
 
 
 def animation_file(graph: Graph, fmt: str, opts: Options) -> bytes:
@@ -56,7 +57,7 @@ def animation_file(graph: Graph, fmt: str, opts: Options) -> bytes:
     if fmt not in ANIMATED_FORMATS:
         raise ValueError(f"unknown animation format {fmt!r}; choose one of {ANIMATED_FORMATS}")
     return export(graph, fmt, view=opts.view, sample=opts.sample, theme=opts.theme, rankdir=opts.rankdir,
-                  scale=GIF_SCALE)
+                  scale=GIF_SCALE, feature_names=opts.feature_names)
 
 
 def model_file(spec: Spec) -> bytes:
