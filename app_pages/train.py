@@ -137,8 +137,12 @@ if steps:
     m[1].metric("Loss at the first step", f"{first:.4g}")
     m[2].metric("Loss at the last step", f"{last:.4g}", delta=f"{last - first:+.3g}", delta_color="inverse")
 if history.epoch_losses:
-    m[3].metric("Mean loss, last epoch", f"{float(history.epoch_losses[-1]):.4g}",
-                help=f"epoch {len(history.epoch_losses)}")
+    # One step's loss is one batch's: with small batches it jumps, so the trend is read
+    # from the epoch means (xor sample by sample: the last step up, the epoch mean down).
+    lasts, firsts = float(history.epoch_losses[-1]), float(history.epoch_losses[0])
+    m[3].metric("Mean loss, last epoch", f"{lasts:.4g}",
+                delta=f"{lasts - firsts:+.3g}" if len(history.epoch_losses) > 1 else None, delta_color="inverse",
+                help=f"epoch {len(history.epoch_losses)}; the change is from the first epoch's mean, {firsts:.4g}")
 
 if steps:
     # Built once per run and kept with it: a 100,000-step history takes ~0.5 s to draw,

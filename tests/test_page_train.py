@@ -139,3 +139,10 @@ def test_loading_another_preset_gives_its_own_default_settings():
     at.switch_page("app_pages/explore.py").run()
     at.switch_page("app_pages/train.py").run()
     assert at.text_input(key="train_lr").value == "0.3"  # the same model: the settings stay
+
+
+def test_the_epoch_mean_says_whether_the_run_learned():
+    at = start(train_page("xor"), lr="0.1", epochs=50, batch=1)
+    assert not at.exception
+    mean = next(m for m in at.metric if m.label == "Mean loss, last epoch")
+    assert mean.delta.startswith("-")  # 0.744 → 0.50, though the last single step went up
