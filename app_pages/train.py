@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from engine.presets import PRESETS, load_preset
+from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
 from engine.train import DEFAULT_MAX_STEPS, record_step, steps_per_epoch, train
 from ui import train_charts as charts
 from ui.state import set_workspace, workspace
@@ -53,6 +53,9 @@ with st.expander("Workspace: train another preset", icon=":material/swap_horiz:"
 SETTINGS = {"train_lr": "1/1000000" if arithmetic == "exact" else "0.1",
             "train_batch": 1 if n <= 10 else min(16, n), "train_epochs": 50 if n <= 10 else 20,
             "train_shuffle": False, "train_seed": 0}
+suggested = SUGGESTED_TRAINING.get(ws.name)
+if suggested and len(load_preset(ws.name).data) == n:  # the preset's own data: its own settings
+    SETTINGS.update(train_lr=suggested["lr"], train_batch=suggested["batch_size"], train_epochs=suggested["epochs"])
 if st.session_state.get("_train_for") != (ws.name, arithmetic, n):
     # another model (a preset loaded here or in Build): its own defaults, not the last
     # model's (the article's α = 1/1000000 left moons, spiral and xor untrained)

@@ -94,6 +94,15 @@ PRESETS: dict[str, Callable[[], Spec]] = {
     "article": article, "xor": xor, "moons": moons, "circles": circles, "spiral": spiral}
 
 
+# Training settings that suit a preset (the Train page starts from them):
+# the article series' own α = 1e-7, one epoch over its 3 samples in order; XOR needs
+# full batches and a few hundred epochs to find its two-line boundary.
+SUGGESTED_TRAINING: dict[str, dict] = {
+    "article": {"lr": "1e-7", "batch_size": 1, "epochs": 1},
+    "xor": {"lr": "0.5", "batch_size": 4, "epochs": 200},
+}
+
+
 def load_preset(name: str, arithmetic: str | None = None) -> Spec:
     """A preset by name, optionally converted to the other arithmetic."""
     if name not in PRESETS:

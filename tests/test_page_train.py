@@ -129,11 +129,11 @@ def test_exact_training_of_the_article_and_settings_survive_a_visit_to_explore()
 
 def test_loading_another_preset_gives_its_own_default_settings():
     at = train_page()
-    assert at.text_input(key="train_lr").value == "1/1000000"  # the article, exact
+    assert at.text_input(key="train_lr").value == "1e-7"  # the article series' own α
     at.selectbox(key="train_preset").set_value("moons")
     at = click(at, "Load preset")
     assert not at.exception
-    assert at.text_input(key="train_lr").value == "0.1"  # not the article's 1/1000000
+    assert at.text_input(key="train_lr").value == "0.1"  # not the article's 1e-7
     assert at.number_input(key="train_batch").value == 16
     at.text_input(key="train_lr").set_value("0.3").run()
     at.switch_page("app_pages/explore.py").run()
@@ -146,3 +146,17 @@ def test_the_epoch_mean_says_whether_the_run_learned():
     assert not at.exception
     mean = next(m for m in at.metric if m.label == "Mean loss, last epoch")
     assert mean.delta.startswith("-")  # 0.744 → 0.50, though the last single step went up
+
+
+def test_presets_start_from_settings_that_suit_them():
+    from engine.presets import SUGGESTED_TRAINING
+    at = train_page("xor")
+    assert at.text_input(key="train_lr").value == "0.5"
+    assert at.number_input(key="train_batch").value == 4
+    assert at.number_input(key="train_epochs").value == 200
+    spec = load_preset("xor")
+    s = SUGGESTED_TRAINING["xor"]
+    result = train(spec.model, spec.data, lr=s["lr"], epochs=s["epochs"], batch_size=s["batch_size"])
+    assert result.history.epoch_losses[-1] < 0.1  # XOR solved from the suggested settings
+    article = train_page("article")
+    assert article.text_input(key="train_lr").value == "1e-7"  # the article series' α
