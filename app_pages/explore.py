@@ -5,7 +5,7 @@ from engine.numbers import NotExactError
 from ui import explore_parts as parts
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
-from ui.share import share_view, shared_sample, shared_step
+from ui.share import share_view, shared_arithmetic, shared_sample, shared_step
 from ui.state import remember_choices, workspace
 
 spec = workspace()
@@ -40,7 +40,8 @@ else:
         "Sample", [BATCH, *range(1, n + 1)], key="sample",  # the batch first: spiral has 300 samples
         format_func=lambda i: f"whole batch (n = {n})" if i == BATCH else f"sample {i}",
         help="One sample, or the whole batch: then the loss is the mean and every δ carries 1/n")
-    st.session_state.setdefault("arithmetic", spec.arithmetic)
+    if "arithmetic" not in st.session_state:  # a shared link's arithmetic, else the model's own
+        st.session_state["arithmetic"] = shared_arithmetic() or spec.arithmetic
     arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="arithmetic", horizontal=True,
                                    help="Exact: rational numbers, as the article. Float: float64, as a computer.")
     try:
@@ -76,7 +77,8 @@ player(movie["frames"], movie["titles"], movie["active"], step=st.session_state[
        signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player)
 parts.step_list(graph)
 if not override:  # the address bar reproduces this view
-    share_view(sample="batch" if sample == BATCH else sample, step=st.session_state["step"])
+    share_view(sample="batch" if sample == BATCH else sample, step=st.session_state["step"],
+               arithmetic=arithmetic)
 parts.chain_rule(graph, st.session_state["step"], row)
 parts.inspector(graph, key, row)
 if not override:

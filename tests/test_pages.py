@@ -188,3 +188,16 @@ def test_a_new_model_opens_in_its_own_arithmetic():
     at.switch_page("app_pages/explore.py").run()
     assert not at.exception and not at.error  # not "Tanh has no exact rational value"
     assert at.radio(key="arithmetic").value == "float"
+
+
+def test_a_link_can_open_the_float_trap():
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["preset"] = "article"
+    at.query_params["arithmetic"] = "float"
+    at.query_params["step"] = "6"
+    at.run()
+    assert not at.exception
+    assert at.radio(key="arithmetic").value == "float"
+    assert any(r"-1.11022 \times 10^{-16} \geq 0" in l.value for l in at.latex)
+    at.radio(key="arithmetic").set_value("exact").run()
+    assert at.query_params["arithmetic"] in ("exact", ["exact"])

@@ -9,9 +9,11 @@ Query parameters (the names are part of the app's interface; keep them stable):
     without padding. Written only when it fits in MAX_LINK_CHARS; a bigger model has
     no link (export it as a JSON file instead). ``preset`` and ``model`` exclude each other.
 ``sample=<i>``
-    The sample shown on Explore, counted from 1.
+    The sample shown on Explore, counted from 1, or ``batch`` for the whole batch.
 ``step=<t>``
     The step of the timeline shown on Explore (0 = nothing has flowed yet).
+``arithmetic=exact|float``
+    The arithmetic Explore computes in (so a link can show the float trap).
 
 Reading is defensive (a link may come from anyone): a bad value gives a warning
 message and the default, never an exception. No Streamlit import here except in
@@ -109,11 +111,19 @@ def shared_step(total: int) -> int | None:
     return read_index(st.query_params, "step", 0, total)
 
 
-def share_view(sample: int | str | None = None, step: int | None = None) -> None:
+def shared_arithmetic() -> str | None:
+    """The ``arithmetic`` in the URL (``exact`` or ``float``), or None."""
+    import streamlit as st
+    value = st.query_params.get("arithmetic")
+    return value if value in ("exact", "float") else None
+
+
+def share_view(sample: int | str | None = None, step: int | None = None,
+               arithmetic: str | None = None) -> None:
     """Write the place in the view into the URL (only what changed, to spare round trips);
     ``sample`` is 1-based, or "batch" for the whole batch."""
     import streamlit as st
-    for key, value in (("sample", sample), ("step", step)):
+    for key, value in (("sample", sample), ("step", step), ("arithmetic", arithmetic)):
         if value is not None and st.query_params.get(key) != str(value):
             st.query_params[key] = str(value)
 
@@ -129,6 +139,6 @@ def share_model(spec: Spec, *, reset_view: bool = False) -> None:
         elif key in st.query_params:
             del st.query_params[key]
     if reset_view:
-        for key in ("sample", "step"):
+        for key in ("sample", "step", "arithmetic"):
             if key in st.query_params:
                 del st.query_params[key]
