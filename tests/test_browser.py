@@ -15,13 +15,13 @@ def test_play_runs_forward_then_the_learning_flow_appears(page, app_url):
     delta4 = page.locator(".bp-stage text", has_text="δ4 = -1")
     expect(delta4).to_have_attribute("fill", "none")  # nothing has flowed back yet
     page.locator(".bp-player button.bp-play").click()
-    expect(page.locator(".bp-player")).to_have_attribute("data-step", "5", timeout=15_000)
+    expect(page.locator(".bp-player")).to_have_attribute("data-step", "5", timeout=60_000)
     expect(delta4).not_to_have_attribute("fill", "none")
     # A marker travels along the active edge.
     assert page.locator(".bp-stage circle.bp-marker").count() == 1
     # When the player stops, the chain rule panel follows it to δ1.
-    expect(page.locator(".bp-player")).to_have_attribute("data-step", "9", timeout=15_000)
-    expect(page.get_by_text("δ1 through L1", exact=False).last).to_be_visible(timeout=15_000)
+    expect(page.locator(".bp-player")).to_have_attribute("data-step", "9", timeout=60_000)
+    expect(page.get_by_text("δ1 through L1", exact=False).last).to_be_visible(timeout=60_000)
 
 
 def test_positions_never_jump_between_frames(page, app_url):
@@ -37,14 +37,14 @@ def test_clicking_an_edge_opens_its_values_and_gradient_check(page, app_url):
     page.goto(app_url)
     page.locator('.bp-player button[data-act="last"]').click()
     page.locator('.bp-stage g.edge[id="W2"] text').first.click()
-    expect(page.get_by_text("Gradient check", exact=False)).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("Gradient check", exact=False)).to_be_visible(timeout=60_000)
     expect(page.get_by_text("δw2 (backward)", exact=False)).to_be_visible()
 
 
 def test_a_link_straight_to_a_page_keeps_the_apps_navigation(page, app_url):
     page.goto(app_url + "/build?preset=xor")
     nav = page.locator('[data-testid="stSidebarNav"]')
-    expect(nav.get_by_text("Explore", exact=True)).to_be_visible(timeout=30_000)
+    expect(nav.get_by_text("Explore", exact=True)).to_be_visible(timeout=60_000)
     expect(nav.get_by_text("Train", exact=True)).to_be_visible()
     assert nav.get_by_text("app", exact=True).count() == 0  # not Streamlit's v1 pages list
     expect(page.get_by_text("In use: xor")).to_be_visible()

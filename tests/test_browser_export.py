@@ -25,6 +25,6 @@ def test_train_page_draws_its_charts(page, app_url):
     page.goto(app_url + "/train?preset=moons")
     page.get_by_role("heading", name="Train").wait_for()
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(4, timeout=30_000)
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(4, timeout=60_000)
     page.wait_for_timeout(1000)  # let plotly finish drawing before the picture
     page.screenshot(path=f"{SHOTS}/train_page.png", full_page=True)

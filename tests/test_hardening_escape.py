@@ -115,7 +115,7 @@ def test_the_exported_html_player_runs_no_script_in_chromium(graph, browser, tmp
 
 
 def test_explore_page_shows_a_hostile_workspace_without_exception():
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["workspace"] = hostile_spec()
     at.run()
     assert not at.exception
@@ -129,7 +129,7 @@ def test_explore_page_shows_a_hostile_workspace_without_exception():
 
 @pytest.mark.parametrize("page", ["app_pages/build.py", "app_pages/train.py", "app_pages/export.py"])
 def test_other_pages_show_a_hostile_workspace_without_exception(page):
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["workspace"] = hostile_spec()
     at.run()
     at.switch_page(page).run()

@@ -220,7 +220,7 @@ def test_a_wide_float_model_is_not_cast_to_exact():
 
 def test_explore_shows_a_wide_float_model_and_refuses_only_its_exact_side():
     from streamlit.testing.v1 import AppTest
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["workspace"] = _wide("float", 100, 2, 2000)
     at.run()
     assert not at.exception

@@ -14,7 +14,7 @@ from ui import build_forms as bf
 
 
 def open_page(page: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     for k, v in query.items():
         at.query_params[k] = v
     at.run()

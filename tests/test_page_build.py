@@ -11,7 +11,7 @@ from ui import build_forms as bf
 
 
 def open_build(**query) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     for k, v in query.items():
         at.query_params[k] = v
     at.run()
@@ -160,7 +160,7 @@ def test_export_round_trips(name):
 def test_query_preset_loads_it_and_a_bad_one_warns_and_falls_back():
     at = open_build(preset="xor")
     assert at.session_state["workspace"].name == "xor"
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     at.query_params["preset"] = "nope"
     at.run()
     assert not at.exception
@@ -175,7 +175,7 @@ def test_an_applied_custom_model_goes_into_the_link_and_back():
     apply(at)
     code = at.query_params.get("model")
     assert code and "preset" not in at.query_params
-    again = AppTest.from_file("../app.py", default_timeout=30)
+    again = AppTest.from_file("../app.py", default_timeout=120)
     again.query_params["model"] = code
     again.run()
     assert not again.exception and not again.warning

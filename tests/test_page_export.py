@@ -14,7 +14,7 @@ FRAME_LABELS = ["SVG", "PNG", "PDF", "DOT"]
 
 
 def export_page(**state) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     for k, v in state.items():
         at.session_state[k] = v
     at.run()

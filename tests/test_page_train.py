@@ -11,7 +11,7 @@ from ui import train_charts as charts
 
 
 def train_page(preset: str | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     if preset:
         at.session_state["workspace"] = load_preset(preset)
     at.run()

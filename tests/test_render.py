@@ -4,7 +4,6 @@ import io
 import os
 import shutil
 import threading
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -130,13 +129,11 @@ def test_png_scale_changes_the_pixel_size():
     assert abs(big[0] - 2 * small[0]) <= 2
 
 
-def test_a_784_64_10_network_collapses_into_a_legible_view_quickly():
+def test_a_784_64_10_network_collapses_into_a_legible_view():
+    # its speed is bench/'s business (python -m bench); here: what the view shows
     g = mlp([784, 64, 10])
-    start = time.perf_counter()
     dot = neuron_view(g)
     svg = to_svg(dot)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
     assert "+ 772 more neurons" in dot and "+ 52 more neurons" in dot
     hidden = 784 * 64 - 40
     assert f"{hidden:,} weaker edges hidden" in dot

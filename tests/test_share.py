@@ -43,7 +43,7 @@ def test_sample_and_step_are_read_within_bounds():
 
 def test_a_model_link_opens_that_model_in_the_app():
     code = share.encode_model(load_preset("article", "float"))
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     at.query_params["model"] = code
     at.run()
     assert not at.exception and not at.warning
@@ -51,7 +51,7 @@ def test_a_model_link_opens_that_model_in_the_app():
 
 
 def test_a_broken_model_link_warns_and_shows_the_article():
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=120)
     at.query_params["model"] = "bm90IGpzb24"  # "not json"
     at.run()
     assert not at.exception
