@@ -312,8 +312,11 @@ def _must_be_usable(spec: Spec) -> None:
         pass  # a documented refusal the pages show (growth, or float's range)
 
 
-@pytest.mark.slow  # ~30 s of CPU; part of the default suite all the same
-@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+# 2,500 mutated files (~10 s; 10,000 took ~40 s of a 2-core CI's time and found
+# nothing more in the runs that had them). Hypothesis keeps failing examples in its
+# database, so a local run replays any failure first.
+@pytest.mark.slow
+@settings(max_examples=2_500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_fuzz_broken_model_files_raise_only_spec_error(data):
     d = copy.deepcopy(data.draw(st.sampled_from(SEEDS)))
