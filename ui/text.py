@@ -30,7 +30,8 @@ _AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)")
 # prose punctuation stays as written, so a message reads (and is searched) as before.
 # '<' only where it would open an autolink (<http://host>, <a@b.c>): Streamlit shows
 # other HTML as text.
-_ACTIVE = re.compile(r"""([\\\[\]!&$`*~|#]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|<(?=[A-Za-z][A-Za-z0-9+.\-]{1,31}:|[^\s<>]*@))""")
+_ACTIVE = re.compile(r"""([\\\[\]!&$`*~|#]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])"""
+                     r"""|<(?=[A-Za-z][A-Za-z0-9+.\-]{1,31}:|[^\s<>]*@))""")
 
 _SHORTCODE = re.compile(r"(?<=:)(?=[A-Za-z0-9_+\-/]+[:[])")
 
