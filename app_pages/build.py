@@ -17,7 +17,8 @@ from ui import build_forms as bf
 from ui import share
 from ui.exports import file_name
 from ui.state import set_workspace, workspace
-from ui.text import md, message, plain
+from ui.text import md, plain
+from ui.text import message as safe_message  # "message" names a local of this page
 
 ss = st.session_state
 
@@ -68,9 +69,9 @@ def commit_pending(draft: dict) -> None:
 
 
 def show_errors(where: str) -> None:
-    for place, text in ss.get("build_errors", []):
+    for place, message in ss.get("build_errors", []):
         if place == where:
-            st.error(message(text), icon=":material/error:")
+            st.error(safe_message(message), icon=":material/error:")
 
 
 # state --------------------------------------------------------------------------
@@ -126,7 +127,7 @@ with main:
             if upload is None:
                 ss.pop("build_import_error", None)
             if ss.get("build_import_error"):
-                st.error(message(ss["build_import_error"]), icon=":material/error:")
+                st.error(safe_message(ss["build_import_error"]), icon=":material/error:")
     draft = ss["build_draft"]
     ws = workspace()  # a preset, scratch model or file loaded just above is now the model in use
 
