@@ -298,6 +298,11 @@ def test_chromium_fetches_nothing_and_links_nothing_from_the_names(page, app_url
         text = page.locator("body").inner_text().replace(JOINER, "")
         assert IMG in text, f"{shown}: the name is shown as typed"
         assert "\u202e" not in text and (shown == "Export" or RTL_SHOWN in text)
+        if shown == "Train":  # plotly draws the axis titles and the classes as typed
+            chart = page.locator('[data-testid="stPlotlyChart"]').first
+            assert chart.locator("text.xtitle").text_content() == TAGS
+            assert chart.locator("text.ytitle").text_content() == AMP
+            assert chart.locator("text.legendtext", has_text="click").text_content() == LINK
         pointing = page.evaluate("""host => [...document.querySelectorAll('img, a, image, iframe')]
             .map(e => e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('xlink:href') || '')
             .filter(u => u.includes(host))""", HOST)
