@@ -15,7 +15,10 @@ from engine.numbers import ARITHMETICS
 from engine.presets import PRESETS, load_preset
 from ui import build_forms as bf
 from ui import share
+from ui.exports import file_name
 from ui.state import set_workspace, workspace
+from ui.text import md, plain
+from ui.text import message as safe_message  # "message" names a local of this page
 
 ss = st.session_state
 
@@ -68,7 +71,7 @@ def commit_pending(draft: dict) -> None:
 def show_errors(where: str) -> None:
     for place, message in ss.get("build_errors", []):
         if place == where:
-            st.error(message, icon=":material/error:")
+            st.error(safe_message(message), icon=":material/error:")
 
 
 # state --------------------------------------------------------------------------
@@ -84,7 +87,7 @@ if ss.get("build_apply"):
         ss["build_errors"] = errors
         ss["build_flash"] = ("error", "Not applied: the model in use is unchanged. Fix the problem shown below.")
     else:
-        use(spec, f"Applied: **{spec.name}** is now the model in use.")
+        use(spec, f"Applied: **{md(spec.name)}** is now the model in use.")
         draft, ws = ss["build_draft"], spec
 
 st.title("Build")
@@ -117,14 +120,14 @@ with main:
             if upload is not None and ss.get("build_uploaded") != upload.file_id:
                 ss["build_uploaded"] = upload.file_id
                 try:
-                    use(bf.import_model(upload.getvalue()), f"Imported **{upload.name}**.")
+                    use(bf.import_model(upload.getvalue()), f"Imported **{md(upload.name)}**.")
                     ss.pop("build_import_error", None)
                 except SpecError as e:
                     ss["build_import_error"] = f"{upload.name}: {e}"
             if upload is None:
                 ss.pop("build_import_error", None)
             if ss.get("build_import_error"):
-                st.error(ss["build_import_error"], icon=":material/error:")
+                st.error(safe_message(ss["build_import_error"]), icon=":material/error:")
     draft = ss["build_draft"]
     ws = workspace()  # a preset, scratch model or file loaded just above is now the model in use
 
@@ -190,28 +193,28 @@ with main:
                 named = k == 2 and draft["feature_names"]
                 st.data_editor(frame, key=key(f"w{row['id']}"), num_rows="fixed", width="content",
                                column_config={c: st.column_config.TextColumn(
-                                   "b" if c == "b" else draft["feature_names"][int(c[1:])] if named
+                                   "b" if c == "b" else plain(draft["feature_names"][int(c[1:])]) if named
                                    else f"from {int(c[1:]) + 1}") for c in cols})
                 show_errors(f"weights:{row['id']}")
 
     st.subheader("Data")
     names_x = draft["feature_names"] or [f"x{j + 1}" for j in range(len(draft["x"][0]) if draft["x"] else 0)]
     names_y = draft["target_names"] or [f"y{j + 1}" for j in range(len(draft["y"][0]) if draft["y"] else 0)]
-    st.caption(f"One row per sample: the inputs ({', '.join(names_x)}) then y_truth ({', '.join(names_y)}).")
+    st.caption(f"One row per sample: the inputs ({md(', '.join(names_x))}) then y_truth ({md(', '.join(names_y))}).")
     data_cols = bf.data_table(draft)
     st.data_editor(
         pd.DataFrame(data_cols), key=key("data"), num_rows="dynamic", width="stretch",
         column_config={c: st.column_config.TextColumn(
-            names_x[int(c[1:])] if c[0] == "x" else f"y: {names_y[int(c[1:])]}")
+            plain(names_x[int(c[1:])]) if c[0] == "x" else f"y: {plain(names_y[int(c[1:])])}")
             for c in data_cols})
     show_errors("data")
 
 # the model in use -------------------------------------------------------------------
 with side:
     with st.container(border=True):
-        st.markdown(f"**In use: {ws.name}**")
+        st.markdown(f"**In use: {md(ws.name)}**")
         if ws.description:
-            st.caption(ws.description)
+            st.caption(md(ws.description))
         lines = [f"{k}. {layer.describe()}" + (" + b" if getattr(layer, "has_bias", False) else "")
                  for k, layer in enumerate(ws.model.layers, 1)]
         loss = ws.model.loss
@@ -220,7 +223,7 @@ with side:
         n_params = sum(p.size for p in ws.model.weights().values())
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
         st.page_link("app_pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
-    st.download_button("Export JSON", bf.export_model(ws), file_name=f"{ws.name or 'model'}.json",
+    st.download_button("Export JSON", bf.export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
                        mime="application/json", icon=":material/file_download:", width="stretch",
                        help="The model in use as a model file (docs/model-format.md)")
     params = share.model_params(ws)

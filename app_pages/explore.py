@@ -7,6 +7,7 @@ from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
 from ui.share import share_view, shared_arithmetic, shared_sample, shared_step
 from ui.state import remember_choices, workspace
+from ui.text import md, message
 
 spec = workspace()
 st.title("Explore")
@@ -18,7 +19,7 @@ if override:
         del st.session_state["explore_graph"]
         st.rerun()
 else:
-    st.caption(f"**{spec.name}** · {spec.description}")
+    st.caption(f"**{md(spec.name)}** · {md(spec.description)}")
 
 controls = st.columns([1.2, 1, 1, 1])
 n = len(spec.data)
@@ -32,8 +33,8 @@ else:
         batch_link = st.query_params.get("sample") == "batch"
         st.session_state["sample"] = BATCH if batch_link else shared_sample(n) or default
         if "sample" in st.query_params and not batch_link and shared_sample(n) is None:
-            st.warning(f"The link asks for sample {str(st.query_params['sample'])[:20]!r}, but this model has "
-                       f"samples 1 to {n}; showing sample {default}.", icon=":material/link_off:")
+            st.warning(message(f"The link asks for sample {str(st.query_params['sample'])[:20]!r}, but this model has "
+                               f"samples 1 to {n}; showing sample {default}."), icon=":material/link_off:")
     if st.session_state["sample"] not in range(0, n + 1):
         st.session_state["sample"] = 1
     sample = controls[0].selectbox(
@@ -67,8 +68,8 @@ total = len(graph.timeline)
 if "step" not in st.session_state:
     st.session_state["step"] = shared_step(total) or 0
     if not override and "step" in st.query_params and shared_step(total) is None:
-        st.warning(f"The link asks for step {str(st.query_params['step'])[:20]!r}, but the steps go from 0 "
-                   f"to {total}; showing step 0.", icon=":material/link_off:")
+        st.warning(message(f"The link asks for step {str(st.query_params['step'])[:20]!r}, but the steps go "
+                           f"from 0 to {total}; showing step 0."), icon=":material/link_off:")
 st.session_state["step"] = min(st.session_state["step"], total)
 names = tuple(spec.data.feature_names) if not override else ()
 movie = frames(key, graph, view, row, theme, rankdir, names)

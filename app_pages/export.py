@@ -7,6 +7,7 @@ from engine.render.frames import captions
 from engine.spec import dump_spec
 from ui import exports as ex
 from ui.state import workspace
+from ui.text import md
 
 READY = "export_ready"  # session key: the animations this user has prepared
 
@@ -51,7 +52,7 @@ else:
         row = min(st.session_state.get("row", 1), graph.batch_size) - 1
     where = f"whole batch, row {row + 1}" if sample == 0 else f"sample {sample}"
     stem = spec.name
-    st.caption(f"**{spec.name}** · {where} · {arithmetic} arithmetic · the graph Explore draws")
+    st.caption(f"**{md(spec.name)}** · {where} · {arithmetic} arithmetic · the graph Explore draws")
     model_json = dump_spec(spec)
 
 init("export_view", st.session_state.get("view", "layer"))

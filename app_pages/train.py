@@ -7,6 +7,7 @@ from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
 from engine.train import DEFAULT_MAX_STEPS, record_step, steps_per_epoch, train
 from ui import train_charts as charts
 from ui.state import set_workspace, workspace
+from ui.text import md
 
 TRAINING = "training"  # session key: the last run, {"result", "spec", "applied", "label"}
 
@@ -37,7 +38,7 @@ arithmetic = ws.model.arithmetic
 two_d = ws.model.size_in == 2
 
 st.title("Train")
-st.caption(f"**{ws.name}** · {ws.description}")
+st.caption(f"**{md(ws.name)}** · {md(ws.description)}")
 
 with st.expander("Workspace: train another preset", icon=":material/swap_horiz:"):
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -127,7 +128,7 @@ if run is None:
 result, spec = run["result"], run["spec"]
 history = result.history
 if spec is not ws and not run["applied"]:
-    st.warning(f"This run trained the workspace as it was (**{spec.name}**); the workspace has changed "
+    st.warning(f"This run trained the workspace as it was (**{md(spec.name)}**); the workspace has changed "
                "since. Train again to follow it.", icon=":material/history:")
 if result.stopped:
     st.error(result.stopped, icon=":material/error:")

@@ -16,6 +16,7 @@ from engine.render.layer_view import layer_view
 from engine.render.neuron_view import neuron_view
 from engine.render.svg import to_svg
 from engine.spec import FORMAT, dump_spec, load_spec
+from ui.text import md
 
 SCRIPT = "<script>alert(1)</script>"
 DOT = '"];x->y['
@@ -119,7 +120,7 @@ def test_explore_page_shows_a_hostile_workspace_without_exception():
     at.session_state["workspace"] = hostile_spec()
     at.run()
     assert not at.exception
-    assert any(SCRIPT in c.value for c in at.caption)  # markdown: Streamlit escapes the HTML
+    assert any(md(SCRIPT) in c.value for c in at.caption)  # as text: ui/text.md escapes the Markdown
     for view in ("neuron", "layer"):
         at.radio(key="view").set_value(view).run()
         assert not at.exception

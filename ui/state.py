@@ -7,6 +7,7 @@ import streamlit as st
 from engine.presets import PRESETS, load_preset
 
 from . import share
+from .text import message
 
 DEFAULT_PRESET = "article"
 
@@ -19,7 +20,7 @@ def workspace():
         spec, warning = share.spec_from_params(st.query_params, DEFAULT_PRESET)
         st.session_state["workspace"] = spec
         if warning:
-            st.warning(warning, icon=":material/link_off:")
+            st.warning(message(warning), icon=":material/link_off:")  # it may quote the link
     ws = st.session_state["workspace"]
     _keep_link(ws)
     for key in EXPLORE_CHOICES:  # back from a page without Explore's widgets

@@ -6,9 +6,12 @@ Nothing here imports Streamlit or changes its inputs: the Train page calls these
 from __future__ import annotations
 
 import math
+from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
+
+from engine.names import one_line
 
 # A line per weight component reads well up to about this many components; past it
 # the chart shows one norm per tensor.
@@ -28,6 +31,13 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, log_y: bo
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", **({"dtick": "D2"} if log_y else {}))
     return fig
+
+
+def label(text) -> str:
+    """A name from the model file as plotly text, drawn as typed: plotly reads tags
+    (``<a href>``, ``<b>``, ``<br>``) and entities in titles, legends and hover labels,
+    so ``<`` and ``&`` are written as entities it decodes back to themselves."""
+    return escape(one_line(text), quote=False)
 
 
 def thin(n: int, most: int = MAX_POINTS) -> slice:
@@ -178,12 +188,12 @@ def boundary_figure(xs, ys, z, x: np.ndarray, y: np.ndarray, *, n_classes: int,
         mask = labels == c
         if not mask.any():
             continue
-        name = class_names[c] if c < len(class_names) else f"class {c}"
+        name = label(class_names[c]) if c < len(class_names) else f"class {c}"
         fig.add_trace(go.Scatter(x=x[mask, 0], y=x[mask, 1], mode="markers", name=name,
                                  marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], size=7,
                                              line=dict(color="white", width=1))))
-    fig = _layout(fig, "Decision boundary", feature_names[0] if feature_names else "x1",
-                  feature_names[1] if len(feature_names) > 1 else "x2")
+    fig = _layout(fig, "Decision boundary", label(feature_names[0]) if feature_names else "x1",
+                  label(feature_names[1]) if len(feature_names) > 1 else "x2")
     fig.update_layout(height=430, hovermode="closest")
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig

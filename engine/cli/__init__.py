@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from ..names import one_line
     from ..numbers import NotExactError
     try:
         args = build_parser().parse_args(argv)
@@ -47,5 +48,5 @@ def main(argv=None) -> int:
         sys.stderr.close()
         return 0
     except (UsageError, ValueError, NotExactError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {one_line(e)}", file=sys.stderr)  # a file's name may hold U+202E
         return 2

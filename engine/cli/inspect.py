@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 
+from ..names import one_line
 from ..numbers import format_number
 from ..limits import MAX_FILE_BYTES
 from ..presets import PRESETS, load_preset
@@ -80,7 +81,7 @@ def run_trace(args) -> int:
         print(json.dumps(trace_json(graph)))
         return 0
     row = lambda a: "(" + ", ".join(format_number(v) for v in np.ravel(a)) + ")"
-    print(f"{preset.name}, sample {args.sample}, {graph.arithmetic} arithmetic")
+    print(f"{one_line(preset.name)}, sample {args.sample}, {graph.arithmetic} arithmetic")
     print(f"  x      = {row(graph.x[0])}   y_truth = {row(graph.y[0])}")
     for k in range(1, graph.K + 1):
         print(f"  o{k:<5} = {row(graph.o(k)[0])}")

@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 
+from ..names import one_line
 from ..numbers import format_number
 from ..train import train
 from .inspect import add_model_source, load_model_source
@@ -37,7 +38,7 @@ def run_train(args) -> int:
         print(json.dumps(out))
         return 0
     history = result.history
-    print(f"{spec.name}: {len(history.steps)} steps, {len(history.epoch_losses)} epochs, "
+    print(f"{one_line(spec.name)}: {len(history.steps)} steps, {len(history.epoch_losses)} epochs, "
           f"{result.model.arithmetic} arithmetic")
     if history.epoch_losses:
         print(f"  loss: first epoch {format_number(history.epoch_losses[0])}, "

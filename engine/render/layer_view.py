@@ -80,9 +80,9 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
             attrs = 'label="x", shape=ellipse'
         elif node.kind == "layer":
             layer = model.layer(node.k)
-            attrs = f"label={style.quoted(node.label + chr(10) + layer.describe())}"
+            attrs = f"label={style.plain_label(node.label + chr(10) + layer.describe())}"
         elif node.kind == "weight":
-            attrs = f"label={style.quoted(node.label)}, shape=note"
+            attrs = f"label={style.plain_label(node.label)}, shape=note"
         else:
             loss_color = t.fg if "loss" in shown else style.HIDDEN
             attrs = (f'label=<Loss<BR/><FONT POINT-SIZE="10">{style.html(model.loss.title)}</FONT><BR/>'

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from .style import HIDDEN, quoted
+from .style import HIDDEN, plain_label
 
 _SUP = str.maketrans("0123456789+-()kn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵏⁿ")
 _SUB = str.maketrans("0123456789+-()", "₀₁₂₃₄₅₆₇₈₉₊₋₍₎")
@@ -89,7 +89,8 @@ def lower(dot: str) -> tuple[str, dict[str, list]]:
         start = m.end() - 1
         end = _end(line, start)
         parts = lines_of(line[start + 1:end - 1])
-        text = quoted("\n".join(p[0] for p in parts))
+        # the text ET decoded, now a plain label: entities must not be decoded a second time
+        text = plain_label("\n".join(p[0] for p in parts))
         new = line[:m.start()] + "label=" + text + line[end:]
         key = None
         cluster = _CLUSTER.match(out[-1]) if out else None

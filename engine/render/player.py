@@ -7,6 +7,8 @@ import json
 import re
 from html import escape
 
+from ..names import one_line
+
 _PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*\?>)?\s*(<!DOCTYPE[^>]*>)?\s*(<!--.*?-->\s*)*", re.S)
 _ID = re.compile(r'\bid="([^"]*)"')
 
@@ -83,13 +85,16 @@ def player_html(svgs: list[str], captions: list[str], *, title: str, theme) -> s
     css = _CSS % {"scheme": "dark" if theme.name == "dark" else "light", "bg": theme.bg,
                   "fg": theme.fg, "muted": theme.muted}
     last = len(svgs) - 1
+    # a title may carry a model's name: HTML text, as typed (``&amp;`` stays five
+    # characters, ``<b>`` no tag), bidi controls shown as escapes
+    title = escape(one_line(title), quote=True)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title>
+<title>{title}</title>
 <style>{css}</style></head>
 <body>
-<header><h1>{escape(title)}</h1></header>
+<header><h1>{title}</h1></header>
 <main class="stage">
 {frames}
 </main>

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from html import escape
 
+from ..names import one_line
+
 RANKDIRS = ("LR", "TB")
 FONT = "Helvetica"  # one of the few names Graphviz-in-wasm has metrics for
 HIDDEN = "#00000000"  # fully transparent: the text keeps its place in the layout
@@ -58,9 +60,11 @@ def check_rankdir(rankdir: str) -> str:
 
 
 def html(text) -> str:
-    """Text for an HTML-like label: a name like ``<script>`` shows as text. Line breaks
-    become spaces: a label must stay on one DOT line (``lower`` reads it line by line)."""
-    return escape(" ".join(str(text).splitlines()), quote=True)
+    """Text for an HTML-like label: a name like ``<script>`` or ``&amp;`` shows as typed
+    (Graphviz reads the label as XML, decoding it once). Line breaks become spaces: a
+    label must stay on one DOT line (``lower`` reads it line by line). Bidi controls
+    show as escapes (engine/names.py)."""
+    return escape(one_line(text), quote=True)
 
 
 def quoted(text) -> str:
@@ -68,6 +72,13 @@ def quoted(text) -> str:
     ``\\N`` or ``\\G`` in a user's name as the node's or graph's name."""
     text = str(text).replace("\\", "\\\\").replace('"', '\\"')
     return '"' + text.replace("\r", "").replace("\n", "\\n") + '"'
+
+
+def plain_label(text) -> str:
+    """A DOT double-quoted *label*, drawn as typed. Graphviz decodes HTML entities in a
+    plain label (``&amp;`` drew as ``&``, ``&lt;b&gt;`` as ``<b>``), so every ``&``
+    is written ``&amp;``; it then decodes to itself and nothing else."""
+    return quoted(str(text).replace("&", "&amp;"))
 
 
 def magnitude(v) -> float:
