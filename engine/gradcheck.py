@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .graph import Graph
-from .numbers import to_float
+from .numbers import format_number, to_float
 
 FLOOR = 1e-8
 MAX_CHECKED = 64  # components per edge or weight tensor
@@ -169,13 +169,13 @@ def _kinks(graph: Graph, model, outs, y) -> list[str]:
         more += total - shown
 
     for k, layer in enumerate(model.layers, 1):
-        if layer.kind in ("relu", "leaky_relu"):
+        at = layer.at_kink()  # the layer says if it has a kink at 0, and its derivative there
+        if at is not None:
             x = outs[k - 1]
-            at = getattr(layer, "at_zero", 1)
             found(np.abs(x) < _steps(x), lambda i, j: (
                 f"L{k} ({layer.kind}) sample {i + 1}, component {j + 1}: its input is "
                 f"{'exactly ' if x[i, j] == 0 else 'within a step of '}0, where it is not "
-                f"differentiable; the engine uses derivative {at}, finite differences "
+                f"differentiable; the engine uses derivative {format_number(at)}, finite differences "
                 "see the average of both sides"))
     if model.loss.kind == "mae":
         o = outs[-1]
