@@ -26,7 +26,8 @@ Non-differentiable points are legitimately different. ReLU at exactly 0 (the
 article's third sample: o2 = w·(0, 2000, 3000) = 0 exactly) has derivative 1 in the
 engine (the article's convention; 0 with ``at_zero=0``), while the central difference
 sees the average of both sides (½), so the error there is large. The same holds for
-LeakyReLU at 0 and MAE where o = y; binary cross-entropy with a probability within a
+LeakyReLU at 0 (derivative 1, or its slope with ``at_zero=0``; each layer says which:
+``Layer.at_kink``) and MAE where o = y; binary cross-entropy with a probability within a
 step of 0 or 1 is near log's singularity, where a finite step is too coarse. Such points are listed in ``kinks`` so a user
 sees why, instead of a silent red mark.
 """

@@ -1,4 +1,4 @@
-"""Smooth element-wise activations built on exp: Sigmoid, Tanh (float only: exp has no exact value)."""
+"""Smooth element-wise activations built on exp: Sigmoid, Tanh, Softplus (float only: exp has no exact value)."""
 from __future__ import annotations
 
 import numpy as np
@@ -57,4 +57,26 @@ class Tanh(Elementwise):
         return f"{tex.output(k)} = \\tanh({tex.output(k - 1)})"
 
 
-LAYERS = (Sigmoid, Tanh)
+
+class Softplus(Elementwise):
+    """L(X) = ln(1 + e^X), a smooth ReLU; its derivative is σ(X)."""
+
+    kind = "softplus"
+    exact_ok = False
+
+    def forward(self, x):
+        require_float(x, "Softplus (it needs exp and log)")
+        return np.logaddexp(0.0, x)  # ln(e^0 + e^x) without overflow for large x
+
+    def derivative(self, x, y):
+        e = np.exp(-np.abs(x))  # σ(x) as Sigmoid computes it: exp of a negative number only
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    def derivative_tex(self, k):
+        return f"\\sigma({tex.output(k - 1)})"
+
+    def forward_formula(self, k):
+        return f"{tex.output(k)} = \\ln(1 + e^{{{tex.output(k - 1)}}})"
+
+
+LAYERS = (Sigmoid, Tanh, Softplus)
