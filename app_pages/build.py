@@ -155,7 +155,7 @@ with main:
     c1.text_input("Name", draft["name"], key=key("name"), max_chars=100)
     c2.text_input("Description", draft["description"], key=key("description"), max_chars=1000)
     c3.radio("Arithmetic", ARITHMETICS, index=ARITHMETICS.index(draft["arithmetic"]), key=key("arithmetic"),
-             help="exact: fractions, no rounding (no exp/log: no sigmoid, tanh, softmax, cross-entropy)")
+             help=f"exact: fractions, no rounding (no exp/log: no {', '.join(bf.FLOAT_ONLY)})")
     losses = list(LOSSES)
     c4.selectbox("Loss", losses, index=losses.index(draft["loss"]) if draft["loss"] in losses else 0,
                  format_func=lambda k: f"{k} · {LOSSES[k].title}" if LOSSES[k].title else k, key=key("loss"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.activations import ReLU, Tanh
+from engine.layers import ReLU, Tanh
 from engine.layers import Input, Linear
 from engine.losses import SoftmaxCrossEntropy
 from engine.model import Dataset, Model

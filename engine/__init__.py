@@ -2,9 +2,8 @@
 
 Pure Python + numpy; never imports Streamlit.
 """
-from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .graph import Edge, Event, Graph, Node
-from .layers import Input, Layer, Linear
+from .layers import Input, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .losses import LOSSES, Loss
 from .model import Dataset, Model
 from .numbers import NotExactError

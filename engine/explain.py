@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import latex as tex
-from .activations import Elementwise
+from .layers import Elementwise
 from .graph import Graph
 
 

@@ -26,7 +26,8 @@ Non-differentiable points are legitimately different. ReLU at exactly 0 (the
 article's third sample: o2 = w·(0, 2000, 3000) = 0 exactly) has derivative 1 in the
 engine (the article's convention; 0 with ``at_zero=0``), while the central difference
 sees the average of both sides (½), so the error there is large. The same holds for
-LeakyReLU at 0 and MAE where o = y; binary cross-entropy with a probability within a
+LeakyReLU at 0 (derivative 1, or its slope with ``at_zero=0``; each layer says which:
+``Layer.at_kink``) and MAE where o = y; binary cross-entropy with a probability within a
 step of 0 or 1 is near log's singularity, where a finite step is too coarse. Such points are listed in ``kinks`` so a user
 sees why, instead of a silent red mark.
 """
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .graph import Graph
-from .numbers import to_float
+from .numbers import format_number, to_float
 
 FLOOR = 1e-8
 MAX_CHECKED = 64  # components per edge or weight tensor
@@ -169,13 +170,13 @@ def _kinks(graph: Graph, model, outs, y) -> list[str]:
         more += total - shown
 
     for k, layer in enumerate(model.layers, 1):
-        if layer.kind in ("relu", "leaky_relu"):
+        at = layer.at_kink()  # the layer says if it has a kink at 0, and its derivative there
+        if at is not None:
             x = outs[k - 1]
-            at = getattr(layer, "at_zero", 1)
             found(np.abs(x) < _steps(x), lambda i, j: (
                 f"L{k} ({layer.kind}) sample {i + 1}, component {j + 1}: its input is "
                 f"{'exactly ' if x[i, j] == 0 else 'within a step of '}0, where it is not "
-                f"differentiable; the engine uses derivative {at}, finite differences "
+                f"differentiable; the engine uses derivative {format_number(at)}, finite differences "
                 "see the average of both sides"))
     if model.loss.kind == "mae":
         o = outs[-1]

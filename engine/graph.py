@@ -99,9 +99,6 @@ class Graph:
                 grads[f"{name}{k}"] = g
         return grads
 
-    def edge(self, edge_id: str) -> Edge:
-        return next(e for e in self.edges if e.id == edge_id)
-
 
 def structure(model: Model) -> tuple[tuple[Node, ...], tuple[Edge, ...], tuple[Event, ...]]:
     """Nodes, edges and timeline of a model: they depend on its structure only."""

@@ -15,8 +15,9 @@ EPS = 1e-12  # keeps log away from 0 in binary cross-entropy
 
 
 class Loss:
-    kind: ClassVar[str] = ""
-    title: ClassVar[str] = ""
+    kind: ClassVar[str] = ""  # its name in a model file ("loss")
+    title: ClassVar[str] = ""  # its label in the views and on the Build page
+    exact_ok: ClassVar[bool] = True  # False: needs exp or log, refused in exact arithmetic
 
     def value(self, o: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Loss of each sample, shape (batch,)."""
@@ -41,9 +42,6 @@ class Loss:
     def substituted(self, k, o_row, y_row, delta_row, n: int) -> str:
         scale = "" if n == 1 else f"\\frac{{1}}{{{n}}} \\cdot "
         return f"{tex.delta(k)} = {scale}\\ldots = {tex.vector(delta_row)}"
-
-    def spec(self) -> str:
-        return self.kind
 
 
 def _n(o):
@@ -138,6 +136,7 @@ class BinaryCrossEntropy(Loss):
 
     kind = "binary_cross_entropy"
     title = "binary cross-entropy"
+    exact_ok = False
 
     def _clipped(self, o):
         require_float(o, "binary cross-entropy (it needs log)")
@@ -175,6 +174,7 @@ class SoftmaxCrossEntropy(Loss):
 
     kind = "softmax_cross_entropy"
     title = "softmax cross-entropy"
+    exact_ok = False
 
     def _log_softmax(self, o):
         z = o - o.max(axis=1, keepdims=True)

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 
 from . import datasets
-from .activations import ReLU
+from .layers import ReLU
 from .layers import Input, Linear
 from .losses import HalfSquaredError
 from .model import Dataset, Model

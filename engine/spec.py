@@ -15,8 +15,7 @@ from fractions import Fraction
 import numpy as np
 
 from . import limits
-from .activations import LeakyReLU, ReLU
-from .layers import Input, Layer, Linear
+from .layers import Layer
 from .limits import SpecError, kind_of, read_numbers, read_object, read_text, shown
 from .losses import LOSSES
 from .model import Dataset, Model
@@ -189,17 +188,14 @@ def spec_to_dict(spec: Spec) -> dict:
 
 
 def _layer_dict(layer: Layer) -> dict:
-    out = {"type": layer.kind}
-    if isinstance(layer, (Input, Linear)):
-        out["size"] = layer.size_out
-    if isinstance(layer, Linear):
-        out["bias"] = _json_rows(layer.params["b"][None, :])[0] if layer.has_bias else False
-        out["weights"] = _json_rows(layer.params["W"])
-    if isinstance(layer, ReLU) and layer.at_zero != 1:
-        out["at_zero"] = layer.at_zero
-    if isinstance(layer, LeakyReLU):
-        out["slope"] = _json_number(layer.slope)
-    return out
+    """The layer's file entry (each layer declares it: ``to_entry``), its numbers as JSON."""
+    return {key: _json_value(v) for key, v in layer.to_entry().items()}
+
+
+def _json_value(v):
+    if isinstance(v, np.ndarray):  # a bias (one row) or weights (rows)
+        return _json_rows(v[None, :])[0] if v.ndim == 1 else _json_rows(v)
+    return v if isinstance(v, (bool, int, str)) else _json_number(v)
 
 
 def _json_rows(a: np.ndarray) -> list:

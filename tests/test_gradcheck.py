@@ -85,6 +85,14 @@ def test_exact_graphs_are_checked_in_float_and_the_relu_kink_is_explained():
     assert any("L3 (relu)" in k and "exactly 0" in k for k in sample3.kinks)
 
 
+@pytest.mark.parametrize("at_zero,used", [(1, "derivative 1,"), (0, "derivative 1/100,")])
+def test_the_leaky_relu_kink_note_names_the_derivative_the_layer_uses(at_zero, used):
+    p = load_preset("article", "exact")
+    layers = p.model.layers[:2] + (LeakyReLU(1, at_zero=at_zero),)
+    check = gradcheck(record(Model(layers, p.model.loss, "exact"), *p.data.sample(3, "exact")))
+    assert any("L3 (leaky_relu)" in k and "exactly 0" in k and used in k for k in check.kinks), check.kinks
+
+
 def test_relu_away_from_zero_passes():
     rng = np.random.default_rng(2)
     model = Model((Input(3), Linear(3, 4, rng.normal(size=(4, 3)), rng.normal(size=4)), ReLU(4),

@@ -8,7 +8,7 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from engine.activations import Sigmoid, Softmax, Tanh
+from engine.layers import Sigmoid, Softmax, Tanh
 from engine.cli import main
 from engine.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from engine.numbers import MAX_EXACT_DIGITS, NotExactError, to_array, to_float

@@ -164,6 +164,16 @@ def test_relu_derivative_at_zero_follows_the_convention():
         ReLU(3, at_zero=2)
 
 
+def test_leaky_relu_derivative_at_zero_is_1_by_default_or_the_slope_as_pytorch():
+    x = to_array([[0, -1, 2]], "exact")
+    assert LeakyReLU(3).derivative(x, x).tolist() == [[1, F(1, 100), 1]]  # the engine's default
+    assert LeakyReLU(3, at_zero=0).derivative(x, x).tolist() == [[F(1, 100), F(1, 100), 1]]  # PyTorch's
+    assert LeakyReLU(3, at_zero=0).forward(x).tolist() == LeakyReLU(3).forward(x).tolist()  # same values
+    assert "> 0" in LeakyReLU(3, at_zero=0).formula(2) and "\\geq 0" in LeakyReLU(3).formula(2)
+    with pytest.raises(ValueError):
+        LeakyReLU(3, at_zero=2)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_formulas_are_latex_and_substituted_shows_the_numbers(kind):
     layer = make(kind, 2, 2, np.random.default_rng(5))

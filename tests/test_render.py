@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.activations import ReLU, Softmax
+from engine.layers import ReLU, Softmax
 from engine.layers import Input, Linear
 from engine.losses import HalfSquaredError
 from engine.model import Model

@@ -117,6 +117,8 @@ BAD = [
     (doc(**{"layers.1.weights": [[1, 2], [3]]}), "layer 2: weights: rows have different lengths"),
     (doc(**{"layers.1.weights": [["1/3", {}]]}), "layer 2: weights row 1, column 2: expected a number, got an object"),
     (doc(**{"layers.2.at_zero": 2}), "layer 3: at_zero: 2 is too large; it must be 0 or 1"),
+    (doc(**{"layers.2": {"type": "leaky_relu", "at_zero": 2}}), "layer 3: at_zero: 2 is too large; it must be 0 or 1"),
+    (doc(**{"layers.2": {"type": "softplus", "slope": 1}}), "layer 3: unknown key 'slope'; known keys: type, size"),
     (doc(**{"layers": []}), "layers: the model needs at least an input layer"),
     (doc(**{"layers": [{"type": "input", "size": 2}] + [{"type": "relu"}] * 40}), "layers: 41 layers; at most 32"),
     (doc(**{"loss": "hinge"}), "loss: unknown loss 'hinge'; known losses: half_squared_error"),

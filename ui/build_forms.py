@@ -11,13 +11,18 @@ import re
 from fractions import Fraction
 
 from engine.limits import MAX_PARAMETERS, neurons_limit
+from engine.losses import LOSSES
 from engine.spec import LAYER_TYPES, initial_weights
 # The page reaches the draft through this module too: one import for the Build page.
 from ui.draft import (SIZED, as_text, build_spec, cell, draft_from_spec, draft_to_doc,  # noqa: F401
-                      export_model, import_model, scratch_spec)
+                      export_model, import_model, option_keys, scratch_spec)
 
 LAYER_KINDS = tuple(LAYER_TYPES)
-OPTION_HELP = "relu: derivative at 0 (1 or 0) · leaky_relu: slope for x < 0 (e.g. 1/100)"
+# Each layer declares what its option column holds (ui.draft.option_keys): "relu: derivative at 0 (1 or 0) · …"
+OPTION_HELP = " · ".join(f"{kind}: " + ", then ".join(key.help for _, key in option_keys(cls))
+                         for kind, cls in LAYER_TYPES.items() if option_keys(cls))
+# What exact arithmetic refuses: the layers and losses that declare exact_ok False.
+FLOAT_ONLY = tuple(kind for kind, cls in (*LAYER_TYPES.items(), *LOSSES.items()) if not cls.exact_ok)
 
 
 # sizes and resizing ----------------------------------------------------------

@@ -16,9 +16,36 @@ import numpy as np
 
 from engine.limits import SpecError
 from engine.numbers import format_number, parse_number
-from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_from_dict
+from engine.spec import FORMAT, LAYER_TYPES, Spec, dump_spec, load_spec, spec_from_dict
 
-SIZED = ("input", "linear")  # the layers whose size is chosen; activations keep their input's
+# The layers whose size is chosen (input, linear); activations keep their input's.
+SIZED = tuple(kind for kind, cls in LAYER_TYPES.items() if cls.sized)
+
+
+# the option column: the keys a layer declares for it (ReLU's at_zero, LeakyReLU's slope, ...)
+
+def option_keys(cls) -> list:
+    """(name, Key) of the keys a layer class lets the option column edit, in order."""
+    return [(name, key) for name, key in cls.keys.items() if key.option]
+
+
+def option_text(layer) -> str:
+    """A layer's option column: its option keys' values, comma-separated; trailing defaults
+    are left out, the first value is always shown ("1" for a ReLU, "1/100" for a LeakyReLU)."""
+    keys = option_keys(type(layer))
+    parts = [key.text(getattr(layer, name)) for name, key in keys]
+    while len(parts) > 1 and parts[-1] == keys[len(parts) - 1][1].text(keys[len(parts) - 1][1].default):
+        parts.pop()
+    return ", ".join(parts)
+
+
+def option_entry(kind, text: str) -> dict:
+    """The file-entry keys of an option column's text, as typed (engine.spec judges them)."""
+    keys = option_keys(LAYER_TYPES[kind]) if kind in LAYER_TYPES else []
+    if not keys or not text:
+        return {}
+    parts = [part.strip() for part in text.split(",", len(keys) - 1)]  # the last key takes any extra commas
+    return {name: key.from_text(part) for (name, key), part in zip(keys, parts) if part}
 
 
 # numbers as text -----------------------------------------------------------
@@ -49,15 +76,11 @@ def draft_from_spec(spec: Spec) -> dict:
     """An editable copy of a model: layers as table rows, every number as text."""
     layers, params = [], {}
     for i, layer in enumerate(spec.model.layers):
-        row = {"id": i, "type": layer.kind, "size": layer.size_out, "bias": False, "option": ""}
+        row = {"id": i, "type": layer.kind, "size": layer.size_out, "bias": False, "option": option_text(layer)}
         if layer.kind == "linear":
             row["bias"] = layer.has_bias
             params[i] = {"W": [[cell(v) for v in r] for r in layer.params["W"]],
                          "b": [cell(v) for v in layer.params["b"]] if layer.has_bias else None}
-        elif layer.kind == "relu":
-            row["option"] = str(layer.at_zero)
-        elif layer.kind == "leaky_relu":
-            row["option"] = format_number(layer.slope)
         layers.append(row)
     return {"name": spec.name, "description": spec.description, "arithmetic": spec.arithmetic,
             "loss": spec.model.loss.kind, "layers": layers, "params": params,
@@ -110,10 +133,7 @@ def draft_to_doc(draft: dict) -> dict:
             item["weights"] = _numbers(p.get("W", []), a)
             item["bias"] = _numbers([p["b"]], a)[0] if row.get("bias") and p.get("b") is not None else bool(row.get("bias"))
         option = str(row.get("option") or "").strip()  # a forged change set may send any JSON value
-        if kind == "relu" and option:
-            item["at_zero"] = int(option) if option in ("0", "1") else option
-        if kind == "leaky_relu" and option:
-            item["slope"] = option
+        item.update(option_entry(kind, option) if isinstance(kind, str) else {})
         layers.append(item)
     data = {"x": _numbers(draft["x"], a), "y": _numbers(draft["y"], a)}
     for key in ("feature_names", "target_names"):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import Elementwise
+from ..layers import Elementwise
 from ..graph import Graph
 from ..layers import Linear
 from ..numbers import format_number
