@@ -168,3 +168,23 @@ def test_a_small_custom_model_is_not_at_risk_on_reload():
     at = go(app(model=share.encode_model(load_preset("article", "float"))), "build")
     assert at_risk(at) == [] and not at.warning
     assert spec_to_dict(at.session_state["workspace"]) == spec_to_dict(load_preset("article", "float"))
+
+
+def test_the_browser_asks_before_a_reload_drops_unapplied_edits(page, app_url):
+    """A reload starts a new Streamlit session, so only the browser can warn: its own
+    leave prompt (the beforeunload event), which AppTest cannot show."""
+    page.goto(app_url + "/build")
+    page.get_by_role("heading", name="Build").wait_for()
+    page.reload()  # nothing at risk yet: no question asked, the reload just happens
+    page.get_by_role("heading", name="Build").wait_for()
+    name = page.get_by_label("Name")
+    name.fill("my article")
+    name.press("Enter")
+    page.get_by_text("Unapplied edits").wait_for()
+    page.locator('html[data-bp-at-risk="unapplied Build edits"]').wait_for(state="attached")
+    with page.expect_event("dialog") as asked:
+        page.evaluate("setTimeout(() => location.reload(), 0)")
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()  # "Stay on page": the session and the edits are still there
+    page.get_by_text("Unapplied edits").wait_for()
+    assert page.get_by_label("Name").input_value() == "my article"

@@ -188,8 +188,7 @@ def ask_replace(place: str) -> None:
         st.warning(f"{ask['question']} It would replace the model in use, and your unapplied "
                    "Build edits would be lost. **Keep mine** leaves them as they are (Apply them, or export "
                    "them, first if you want both).", icon=":material/warning:")
-        a, b, _ = st.columns([1, 1, 3])
-        a.button("Replace", key=f"replace_confirm_{place}", type="primary", icon=":material/swap_horiz:",
-                 on_click=_confirm, width="stretch")
-        b.button("Keep mine", key=f"replace_keep_{place}", icon=":material/undo:", on_click=_keep,
-                 width="stretch")
+        with st.container(horizontal=True):
+            st.button("Replace", key=f"replace_confirm_{place}", type="primary", icon=":material/swap_horiz:",
+                      on_click=_confirm)
+            st.button("Keep mine", key=f"replace_keep_{place}", icon=":material/undo:", on_click=_keep)
