@@ -119,6 +119,21 @@ def test_train_pages_load_over_unapplied_edits_asks_and_a_replace_restarts_the_d
     assert not unapplied(at) and len(layer_types(at)) == 5
 
 
+def test_applying_trained_weights_over_unapplied_edits_asks_where_it_was_clicked():
+    at = edited_build()
+    go(at, "train")
+    at.number_input(key="train_epochs").set_value(2)
+    button(at.run(), "Train").click().run()
+    before = at.session_state["workspace"]
+    button(at, "Apply trained weights").click().run()
+    assert at.session_state["workspace"] is before
+    assert any("Apply the trained weights?" in w.value for w in at.warning)
+    button(at, "Replace").click().run()
+    assert not at.exception and at.session_state["workspace"] is not before
+    assert any("the workspace holds the trained weights" in s.value for s in at.success)
+    assert at_risk(at) == []  # the edits were given up and the run is applied: nothing left to lose
+
+
 def test_applied_trained_weights_are_not_shown_as_unapplied_edits_on_build():
     at = go(app(preset="xor"), "build")  # a draft of xor, unedited
     go(at, "train")
