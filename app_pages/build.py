@@ -5,6 +5,10 @@ is folded into the draft at the start of the next run, then the table is shown a
 under a fresh key (never its own output fed back as input). Apply validates the draft
 through engine.spec: a valid model replaces the workspace, an invalid one leaves the
 workspace alone and shows the error under the part concerned, the draft kept as typed.
+
+The draft outlives page changes (a session key, not a widget value). A preset, a new
+model or a file loaded over unapplied edits asks first (ui/state.py: replace_workspace);
+so does any other page replacing the model (the draft is then started again from it).
 """
 import pandas as pd
 import streamlit as st
@@ -16,6 +20,7 @@ from engine.presets import PRESETS, load_preset
 from ui import build_forms as bf
 from ui import share
 from ui.exports import file_name
+from ui import state
 from ui.state import set_workspace, workspace
 from ui.text import md, plain
 from ui.text import message as safe_message  # "message" names a local of this page
@@ -28,9 +33,14 @@ def preset_descriptions() -> dict[str, str]:
     return {name: load_preset(name).description for name in PRESETS}
 
 
-def use(spec, message: str) -> None:
-    """Make a validated spec the workspace and start a fresh draft from it."""
-    set_workspace(spec)
+def use(spec, message: str, *, ask: bool = True) -> None:
+    """Make a validated spec the workspace and start a fresh draft from it; with ``ask``,
+    unapplied edits are not thrown away without a question (Apply does not ask: the
+    edits are what it applies)."""
+    if not ask:
+        set_workspace(spec)
+    elif not state.replace_workspace(spec, message, "build"):
+        return  # asked: state.ask_replace shows the question below
     reset_draft(spec)
     ss["build_flash"] = ("success", message)
 
@@ -75,8 +85,8 @@ def show_errors(where: str) -> None:
 
 
 # state --------------------------------------------------------------------------
-ws = workspace()
-if "build_draft" not in ss:
+ws = workspace(later=True)
+if "build_draft" not in ss:  # a first visit, or another page replaced the model: start from it
     reset_draft(ws)
 draft = ss["build_draft"]
 commit_pending(draft)
@@ -87,7 +97,7 @@ if ss.get("build_apply"):
         ss["build_errors"] = errors
         ss["build_flash"] = ("error", "Not applied: the model in use is unchanged. Fix the problem shown below.")
     else:
-        use(spec, f"Applied: **{md(spec.name)}** is now the model in use.")
+        use(spec, f"Applied: **{md(spec.name)}** is now the model in use.", ask=False)
         draft, ws = ss["build_draft"], spec
 
 st.title("Build")
@@ -129,8 +139,9 @@ with main:
             if ss.get("build_import_error"):
                 st.error(safe_message(ss["build_import_error"]), icon=":material/error:")
     draft = ss["build_draft"]
-    ws = workspace()  # a preset, scratch model or file loaded just above is now the model in use
+    ws = workspace(later=True)  # a preset, scratch model or file loaded just above is now the model in use
 
+    state.ask_replace("build")
     kind, message = ss.pop("build_flash", (None, None))
     if kind:
         (st.success if kind == "success" else st.error)(message)
@@ -139,6 +150,8 @@ with main:
 
     # edit -----------------------------------------------------------------------
     pending = bf.draft_to_doc(draft) != bf.draft_to_doc(bf.draft_from_spec(ws))
+    ss[state.PENDING] = pending  # read by the other pages: replacing the model asks, leaving warns
+    state.settle(ws, note=False)  # Build's own note on a too-big model is in the panel on the right
     with st.container(border=True):
         a, b, c = st.columns([1, 1.4, 3], vertical_alignment="center")
         a.button("Apply", key="build_apply", type="primary", icon=":material/check:", width="stretch",
@@ -223,13 +236,12 @@ with side:
         n_params = sum(p.size for p in ws.model.weights().values())
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
         st.page_link("app_pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
+    state.link_note(ws)  # too big for a link: said above the file that shares it instead
     st.download_button("Export JSON", bf.export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
                        mime="application/json", icon=":material/file_download:", width="stretch",
                        help="The model in use as a model file (docs/model-format.md)")
     params = share.model_params(ws)
     if "preset" in params:
         st.caption(f":material/link: The address bar links to this view (`?preset={params['preset']}`).")
-    elif "model" in params:
+    elif params["model"] != share.TOO_BIG:
         st.caption(f":material/link: The address bar links to this model ({len(params['model'])} characters).")
-    else:
-        st.caption(":material/link_off: Too large for a link: share the exported JSON file instead.")

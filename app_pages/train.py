@@ -1,15 +1,18 @@
-"""Train: gradient descent and batch learning on the workspace, with the history drawn."""
+"""Train: gradient descent and batch learning on the workspace, with the history drawn.
+
+The last run is a session key (ui/state.py: TRAINING), so it survives page changes and
+reruns; a reload would lose it, so the leave guard asks first until it is applied.
+Loading a preset or applying the trained weights over unapplied Build edits asks first."""
 from dataclasses import replace
 
 import streamlit as st
 
 from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
 from engine.train import DEFAULT_MAX_STEPS, record_step, steps_per_epoch, train
+from ui import state
 from ui import train_charts as charts
-from ui.state import set_workspace, workspace
+from ui.state import TRAINING, workspace
 from ui.text import md
-
-TRAINING = "training"  # session key: the last run, {"result", "spec", "applied", "label"}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -32,7 +35,7 @@ def boundary_chart(spec, model, title: str):
     st.plotly_chart(fig, key=f"boundary-{title}")
 
 
-ws = workspace()
+ws = workspace(later=True)
 n = len(ws.data)
 arithmetic = ws.model.arithmetic
 two_d = ws.model.size_in == 2
@@ -45,8 +48,9 @@ with st.expander("Workspace: train another preset", icon=":material/swap_horiz:"
     choice = c1.selectbox("Preset", list(PRESETS), index=list(PRESETS).index(ws.name) if ws.name in PRESETS else 0,
                           key="train_preset")
     if c2.button("Load preset", width="stretch"):
-        set_workspace(load_preset(choice))
-        st.rerun()
+        if state.replace_workspace(load_preset(choice), f"Loaded the **{choice}** preset.", "train"):
+            st.rerun()
+state.ask_replace("train")
 
 # --- settings -------------------------------------------------------------------
 # Streamlit forgets a widget's value once a page without it has run: the settings are
@@ -116,6 +120,7 @@ if go_train:
         st.session_state[TRAINING] = {"result": result, "spec": ws, "applied": False,
                                       "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs"}
 
+state.settle(ws)  # after this run's training: a reload would now lose it
 run = st.session_state.get(TRAINING)
 if run is None:
     st.info("Set α, the batch size and the epochs, then **Train**: the loss, the weights and the "
@@ -173,9 +178,11 @@ with a.container(border=True):
     if run["applied"]:
         st.success("Applied: the workspace holds the trained weights.", icon=":material/check:")
     elif st.button("Apply trained weights", icon=":material/done_all:", disabled=not steps):
-        set_workspace(replace(spec, model=result.model))
-        run["applied"] = True
-        st.rerun()
+        if state.replace_workspace(replace(spec, model=result.model), None, "train-apply",
+                                   then=lambda: run.update(applied=True),
+                                   question="Apply the trained weights?"):
+            st.rerun()
+    state.ask_replace("train-apply")
 with b.container(border=True):
     st.markdown("**Open a step in Explore**: replay one step's forward and backward pass, with the "
                 "weights before its update.")

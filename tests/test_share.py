@@ -18,12 +18,15 @@ def test_a_preset_is_linked_by_name_and_a_small_custom_model_by_value():
     assert warning is None and spec_to_dict(back) == spec_to_dict(custom)
 
 
-def test_a_big_model_gets_no_link():
+def test_a_big_model_gets_no_link_but_a_marker_saying_so():
     assert share.model_params(load_preset("spiral")) == {"preset": "spiral"}
     draft = bf.draft_from_spec(load_preset("spiral"))
     draft["name"] = "my spiral"
     spec, errors = bf.build_spec(draft)
-    assert not errors and share.model_params(spec) == {}
+    assert not errors and share.model_params(spec) == {"model": share.TOO_BIG}
+    assert share.encode_model(spec) is None and share.link_length(spec) > share.MAX_LINK_CHARS
+    back, warning = share.spec_from_params({"model": share.TOO_BIG}, "article")
+    assert back.name == "article" and "too big to travel in a link" in warning
 
 
 def test_bad_links_fall_back_to_the_default_with_a_reason():

@@ -6,8 +6,13 @@ Query parameters (the names are part of the app's interface; keep them stable):
     One of engine.presets.PRESETS (``article``, ``xor``, ...), unmodified.
 ``model=<base64url>``
     A small custom model: its model file as compact JSON (engine.spec), base64url
-    without padding. Written only when it fits in MAX_LINK_CHARS; a bigger model has
-    no link (export it as a JSON file instead). ``preset`` and ``model`` exclude each other.
+    without padding. Written only when it fits in MAX_LINK_CHARS. ``preset`` and
+    ``model`` exclude each other.
+``model=too-big``
+    The model in use is too big for a link (TOO_BIG). The address bar says so instead
+    of silently naming no model (a reload would then have opened the article as if it
+    were the user's model); opening such a link warns that the model could not travel
+    and points to the Build page's import (the model file is the way to share it).
 ``sample=<i>``
     The sample shown on Explore, counted from 1, or ``batch`` for the whole batch.
 ``step=<t>``
@@ -30,6 +35,7 @@ from engine.presets import PRESETS, load_preset
 from engine.spec import Spec, load_spec, spec_to_dict
 
 MAX_LINK_CHARS = 2048  # the encoded model; URLs past a few kB get cut by some servers and chats
+TOO_BIG = "too-big"  # never a model code: those are base64 of '{"…', so they start with "eyJ"
 
 
 def encode_model(spec: Spec) -> str | None:
@@ -40,6 +46,12 @@ def encode_model(spec: Spec) -> str | None:
     text = json.dumps(spec_to_dict(spec), separators=(",", ":"), ensure_ascii=False)
     code = base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
     return code if len(code) <= MAX_LINK_CHARS else None
+
+
+def link_length(spec: Spec) -> int:
+    """The length the ``model`` parameter of a spec has, or would have past MAX_LINK_CHARS."""
+    text = json.dumps(spec_to_dict(spec), separators=(",", ":"), ensure_ascii=False)
+    return -(-len(text.encode("utf-8")) * 4 // 3)  # base64 without padding: ⌈4n/3⌉
 
 
 def decode_model(code: str) -> Spec:
@@ -64,17 +76,26 @@ def preset_name(spec: Spec) -> str | None:
 
 
 def model_params(spec: Spec) -> dict[str, str]:
-    """``{"preset": name}``, ``{"model": code}``, or ``{}`` for a model too big for a link."""
+    """``{"preset": name}``, ``{"model": code}``, or ``{"model": TOO_BIG}`` for a model too big for a link."""
     name = preset_name(spec)
     if name:
         return {"preset": name}
-    code = encode_model(spec)
-    return {"model": code} if code else {}
+    return {"model": encode_model(spec) or TOO_BIG}
+
+
+def too_big_link(params) -> bool:
+    """Whether a link names a model that was too big to travel in it."""
+    return params.get("model") == TOO_BIG
 
 
 def spec_from_params(params, default: str) -> tuple[Spec, str | None]:
     """The spec a link asks for, and a warning when it asked for something unusable (then the default)."""
     model, preset = params.get("model"), params.get("preset")
+    if model == TOO_BIG:
+        return load_preset(default), (
+            f"This link was made from a model too big to travel in a link (more than {MAX_LINK_CHARS:,} "
+            f"characters), so it cannot reopen it: showing the {default} preset. Import the model file "
+            "on the Build page to get it back.")
     if model:
         try:
             return decode_model(model), None

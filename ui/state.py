@@ -1,32 +1,68 @@
 """Per-user state. Everything a user builds lives in ``st.session_state`` (one per
-browser session); nothing mutable is shared through module globals or caches."""
+browser session); nothing mutable is shared through module globals or caches.
+
+Nothing is lost without a warning:
+
+- the Build draft (``build_draft``) and the last training run (``training``) are plain
+  session keys, not widget values, so reruns and page changes keep them;
+- replacing the model in use while the draft holds unapplied edits asks first
+  (:func:`replace_workspace`, :func:`ask_replace`): the edits stay until "Replace";
+- a reload or a link followed in the same tab starts a new session, so the browser is
+  asked to confirm leaving while something would be lost (ui/guard.py): unapplied
+  edits, a training run not applied, or a model too big to travel in the link;
+- a model too big for a link is said so, in the address bar (``?model=too-big``) and on
+  the page, with its model file to download (:func:`link_note`).
+"""
 from __future__ import annotations
 
 import streamlit as st
 
-from engine.presets import PRESETS, load_preset
-
 from . import share
-from .text import message
+from .exports import file_name
+from .text import md, message
+from .draft import export_model
+from .guard import leave_guard
 
 DEFAULT_PRESET = "article"
+DRAFT, PENDING = "build_draft", "build_pending"  # Build's draft, and whether it differs from the model in use
+TRAINING = "training"  # the Train page's last run: {"result", "spec", "applied", "label"}
+ss = st.session_state
 
 
-def workspace():
+def workspace(*, later: bool = False):
     """The current preset/model of this session, created once from the link
     (``?preset=`` or ``?model=``, see ui/share.py; a bad link warns and falls back
-    to the default). The URL's model parameters are kept pointing at it."""
-    if "workspace" not in st.session_state:
+    to the default). The URL's model parameters are kept pointing at it.
+
+    ``later=True``: the page changes the work itself (Build, Train) and calls
+    :func:`settle` once it has, so the leave guard sees this run's edits."""
+    if "workspace" not in ss:
+        too_big = share.too_big_link(st.query_params)
         spec, warning = share.spec_from_params(st.query_params, DEFAULT_PRESET)
-        st.session_state["workspace"] = spec
+        ss["workspace"] = spec
         if warning:
             st.warning(message(warning), icon=":material/link_off:")  # it may quote the link
-    ws = st.session_state["workspace"]
+        if too_big:  # the sample and step were the lost model's; the import brings it back
+            st.page_link("app_pages/build.py", label="Import the model file on the Build page",
+                         icon=":material/upload_file:")
+            share.share_model(spec, reset_view=True)
+    ws = ss["workspace"]
     _keep_link(ws)
     for key in EXPLORE_CHOICES:  # back from a page without Explore's widgets
-        if key not in st.session_state and "_" + key in st.session_state:
-            st.session_state[key] = st.session_state["_" + key]
+        if key not in ss and "_" + key in ss:
+            ss[key] = ss["_" + key]
+    if not later:
+        settle(ws)
     return ws
+
+
+def settle(ws, *, note: bool = True) -> None:
+    """Once per run, after the page's own changes: the leave guard and, in the sidebar,
+    the note on a model too big for a link (Build shows that note in its own panel)."""
+    leave_guard(at_risk())
+    if note:
+        with st.sidebar:
+            link_note(ws, compact=True)
 
 
 # Streamlit forgets a widget's value once a page without it has run: Explore's choices
@@ -37,24 +73,124 @@ EXPLORE_CHOICES = ("arithmetic", "view", "theme", "rankdir")
 
 def remember_choices() -> None:
     for key in EXPLORE_CHOICES:
-        if key in st.session_state:
-            st.session_state["_" + key] = st.session_state[key]
+        if key in ss:
+            ss["_" + key] = ss[key]
 
 
 def _keep_link(ws) -> None:
     # Page switches may drop the query; putting it back costs one comparison per run.
-    if st.session_state.get("_linked") is not ws:
-        st.session_state["_link_params"] = share.model_params(ws)
-        st.session_state["_linked"] = ws
-    wanted = st.session_state["_link_params"]
+    if ss.get("_linked") is not ws:
+        ss["_link_params"] = share.model_params(ws)
+        ss["_linked"] = ws
+    wanted = ss["_link_params"]
     if any(st.query_params.get(k) != wanted.get(k) for k in ("preset", "model")):
         share.share_model(ws)
 
 
+def too_big_for_link() -> bool:
+    return ss.get("_link_params", {}).get("model") == share.TOO_BIG
+
+
+def link_note(ws, *, compact: bool = False) -> None:
+    """When the model in use cannot travel in a link: say so, with its length, and offer its file."""
+    if not too_big_for_link():
+        return
+    held = ss.get("_link_length")
+    if not held or held[0] is not ws:  # one model dump per model, not per rerun
+        ss["_link_length"] = held = (ws, share.link_length(ws))
+    text = (f"This model is too big for a link ({held[1]:,} characters, limit {share.MAX_LINK_CHARS:,}): "
+            "download the model file to share it. The address bar says `model=too-big`; a reload "
+            "cannot bring the model back, only its file can (Build → Start from → A model file).")
+    if compact:
+        st.caption(":material/link_off: " + text)
+    else:
+        st.warning(text, icon=":material/link_off:")
+    if compact:  # Build has its own Export JSON button right under the note
+        st.download_button("Model file (JSON)", lambda: export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
+                           mime="application/json", icon=":material/file_download:", key="link_note_download")
+
+
+# what a reload or a replacement would lose ---------------------------------------
+
+def unapplied_edits() -> bool:
+    """Whether Build's draft differs from the model in use (Build records it every run)."""
+    return bool(ss.get(PENDING)) and DRAFT in ss
+
+
+def unapplied_training() -> bool:
+    run = ss.get(TRAINING)
+    return bool(run) and not run["applied"] and bool(run["result"].history.steps)
+
+
+def at_risk() -> list[str]:
+    """What only this session holds: a reload would lose it."""
+    return [what for what, held in (("unapplied Build edits", unapplied_edits()),
+                                    ("training results not applied", unapplied_training()),
+                                    ("a model too big for a link", too_big_for_link())) if held]
+
+
 def set_workspace(spec) -> None:
-    """Make ``spec`` this session's model: back to step 0, and the link follows it."""
-    st.session_state["workspace"] = spec
-    st.session_state["step"] = 0
-    for key in ("arithmetic", "_arithmetic"):  # the new model starts in its own arithmetic
-        st.session_state.pop(key, None)
+    """Make ``spec`` this session's model: back to step 0, and the link follows it.
+    Build's draft is dropped: it starts again from the new model (callers that could
+    lose edits go through replace_workspace)."""
+    ss["workspace"] = spec
+    ss["step"] = 0
+    for key in ("arithmetic", "_arithmetic", DRAFT, PENDING):  # the new model starts in its own arithmetic
+        ss.pop(key, None)
     share.share_model(spec, reset_view=True)
+
+
+def replace_workspace(spec, done: str | None, place: str, then=None, question: str | None = None) -> bool:
+    """Make ``spec`` the model in use, unless Build's unapplied edits would be lost: then
+    ask first (``ask_replace(place)`` shows the question where the user asked for the
+    replacement) and return False. ``done`` is said there once replaced after asking;
+    ``then()`` runs after the replacement either way."""
+    if unapplied_edits():
+        ss["_replace"] = {"spec": spec, "done": done, "place": place, "then": then,
+                          "question": question or f"Load **{md(spec.name)}**?"}
+        return False
+    set_workspace(spec)
+    if then:
+        then()
+    return True
+
+
+def _confirm() -> None:
+    ask = ss.pop("_replace", None)
+    if ask:
+        set_workspace(ask["spec"])
+        if ask["then"]:
+            ask["then"]()
+        if ask["done"]:
+            ss["_replace_said"] = (ask["place"], "success", ask["done"])
+
+
+def _keep() -> None:
+    ask = ss.pop("_replace", None)
+    if ask:
+        ss["_replace_said"] = (ask["place"], "info", f"Kept your edits: **{md(ask['spec'].name)}** was not loaded.")
+
+
+def ask_replace(place: str) -> None:
+    """The question replace_workspace left for ``place``, and what came of the last answer.
+    Buttons with callbacks: the answer is acted on before the page runs again, so the
+    page draws the replaced (or kept) work straight away. An unanswered question stays
+    until answered, or until there are no edits left to lose."""
+    said = ss.get("_replace_said")
+    if said and said[0] == place:
+        del ss["_replace_said"]
+        (st.success if said[1] == "success" else st.info)(said[2])
+    ask = ss.get("_replace")
+    if ask and not unapplied_edits():  # discarded or applied meanwhile: nothing to ask any more
+        del ss["_replace"]
+        return
+    if not ask or ask["place"] != place:
+        return
+    with st.container(border=True):
+        st.warning(f"{ask['question']} It would replace the model in use, and your unapplied "
+                   "Build edits would be lost. **Keep mine** leaves them as they are (Apply them, or export "
+                   "them, first if you want both).", icon=":material/warning:")
+        with st.container(horizontal=True):
+            st.button("Replace", key=f"replace_confirm_{place}", type="primary", icon=":material/swap_horiz:",
+                      on_click=_confirm)
+            st.button("Keep mine", key=f"replace_keep_{place}", icon=":material/undo:", on_click=_keep)
