@@ -11,18 +11,11 @@ from ui.state import set_workspace, workspace
 TRAINING = "training"  # session key: the last run, {"result", "spec", "applied", "label"}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def boundary(key: str, _model, bounds: tuple, resolution: int = 80):
-    """The decision grid of a model; ``key`` is its weights' fingerprint (the model
-    itself is not hashed)."""
-    return charts.decision_grid(_model, bounds, resolution)
-
-
 def boundary_chart(spec, model, title: str):
     data = spec.data
     x, y = data.batch("float")
     bounds = charts.grid_bounds(x)
-    xs, ys, z = boundary(charts.weights_key(model), model, bounds)
+    xs, ys, z = charts.cached_decision_grid(charts.weights_key(model), model, bounds)
     n_classes = max(2, model.size_out)
     names = data.target_names if model.size_out > 1 else ()
     fig = charts.boundary_figure(xs, ys, z, x, y, n_classes=n_classes,

@@ -1,7 +1,7 @@
 """Plotly figures of a training run, as pure functions of the history and the data.
 
 Nothing here imports Streamlit or changes its inputs: the Train page calls these
-(and caches :func:`decision_grid`, the only costly one) and draws what they return.
+and draws what they return; :func:`cached_decision_grid` keeps the only costly one.
 """
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+
+from ui.byte_cache import MB, ByteCache
 
 # A line per weight component reads well up to about this many components; past it
 # the chart shows one norm per tensor.
@@ -144,6 +146,16 @@ def decision_grid(model, bounds: tuple[float, float, float, float], resolution: 
         out = np.asarray(model.predict(points), dtype=float)
     z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1).astype(float)
     return xs, ys, z.reshape(resolution, resolution)
+
+
+# An 80 × 80 grid is ~52 KB: room for dozens of models' boundaries, shared by every session.
+GRIDS = ByteCache("decision boundaries", 4 * MB)
+
+
+def cached_decision_grid(key: str, model, bounds: tuple[float, float, float, float], resolution: int = 80):
+    """:func:`decision_grid`, kept by ``key`` (the weights' fingerprint, :func:`weights_key`)."""
+    return GRIDS.get_or_compute(("grid", key, tuple(bounds), resolution),
+                                lambda: decision_grid(model, bounds, resolution))
 
 
 def labels_of(y: np.ndarray) -> np.ndarray:
