@@ -2,7 +2,9 @@
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from engine.limits import check_float_work
 from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
 from engine.train import DEFAULT_MAX_STEPS, record_step, steps_per_epoch, train
 from ui import train_charts as charts
@@ -87,26 +89,49 @@ with st.container(border=True):
     if too_long:
         st.error(f"{total:,} steps is more than this server's limit of {limit:,} steps in {arithmetic} "
                  "arithmetic: use fewer epochs or a larger batch.", icon=":material/block:")
+    elif arithmetic == "float":  # refused before the click too, as the step limit is
+        try:
+            check_float_work(int(epochs), n, int(batch), sum(w.size for w in ws.model.weights().values()),
+                             len(ws.model.layers))
+        except ValueError as e:
+            too_long = True
+            st.error(f"{e}.", icon=":material/block:")
     go_train = st.button("Train", type="primary", icon=":material/play_arrow:", disabled=too_long)
 
 if go_train:
-    bar = st.progress(0.0, text="training…")
+    # Any click while the script runs (Stop, or any other widget) makes Streamlit raise
+    # a rerun exception at the page's next Streamlit call: the progress update. It is
+    # caught there, training ends after that step, the partial run is kept, and the
+    # exception is raised again so the rerun goes on and shows it.
+    bar, stop_slot = st.progress(0.0, text="training…"), st.empty()
+    stop_slot.button("Stop", icon=":material/stop:", key="train_stop",
+                     help="Stop after the current step and keep the steps done so far")
     every = max(1, total // 100)
+    interrupted: list[ScriptControlException] = []
 
     def on_step(step: int, of: int) -> None:
-        if step % every == 0 or step == of:
-            bar.progress(step / of, text=f"step {step:,} of {of:,}")
+        if (step % every == 0 or step == of) and not interrupted:
+            try:
+                bar.progress(step / of, text=f"step {step:,} of {of:,}")
+            except ScriptControlException as e:  # a click, or the session closing
+                interrupted.append(e)
 
     try:
         result = train(ws.model, ws.data, lr=lr.strip(), epochs=int(epochs), batch_size=int(batch),
-                       shuffle=bool(shuffle), seed=int(seed), on_step=on_step)
+                       shuffle=bool(shuffle), seed=int(seed), on_step=on_step,
+                       should_stop=lambda: bool(interrupted))
     except ValueError as e:  # a bad learning rate, a limit, exact numbers growing too large
         bar.empty()
+        stop_slot.empty()
         st.error(str(e))
     else:
-        bar.empty()
         st.session_state[TRAINING] = {"result": result, "spec": ws, "applied": False,
-                                      "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs"}
+                                      "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs",
+                                      "interrupted": bool(interrupted)}
+        if interrupted:
+            raise interrupted[0]
+        bar.empty()
+        stop_slot.empty()
 
 run = st.session_state.get(TRAINING)
 if run is None:
@@ -122,7 +147,9 @@ history = result.history
 if spec is not ws and not run["applied"]:
     st.warning(f"This run trained the workspace as it was (**{spec.name}**); the workspace has changed "
                "since. Train again to follow it.", icon=":material/history:")
-if result.stopped:
+if result.stopped and run.get("interrupted"):
+    st.info(f"Training {result.stopped}: the steps done so far are kept.", icon=":material/stop_circle:")
+elif result.stopped:
     st.error(result.stopped, icon=":material/error:")
 
 steps = history.steps
@@ -146,6 +173,9 @@ if steps:
     if "figures" not in run:
         run["figures"] = {"loss": charts.loss_figure(history), "weights": charts.weights_figure(history),
                           "grads": charts.grad_norm_figure(history)}
+        if result.stopped:  # a divergence or the Stop button: where the lines end, and why
+            for fig in run["figures"].values():
+                charts.mark_stop(fig, steps[-1].step)
     figs = run["figures"]
     left, right = st.columns(2)
     with left:
