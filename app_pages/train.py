@@ -1,4 +1,5 @@
 """Train: gradient descent and batch learning on the workspace, with the history drawn."""
+import time
 from dataclasses import replace
 
 import streamlit as st
@@ -11,6 +12,7 @@ from ui import train_charts as charts
 from ui.state import set_workspace, workspace
 
 TRAINING = "training"  # session key: the last run, {"result", "spec", "applied", "label"}
+LIVE = "_training_live"  # session key while a run trains: {"done", "run" (None: nothing to keep)}
 
 
 def boundary_chart(spec, model, title: str):
@@ -98,16 +100,33 @@ with st.container(border=True):
             st.error(f"{e}.", icon=":material/block:")
     go_train = st.button("Train", type="primary", icon=":material/play_arrow:", disabled=too_long)
 
+# A click while a run trains (Stop, or any other widget) starts a new run of this page
+# at once in another thread (Streamlit's fast reruns), and the running one gets a
+# StopException at its next Streamlit call: the progress update. It is caught there,
+# training ends after that step, and the run so far is handed over through LIVE, a
+# plain dict: past a stop request every st.session_state access raises again. The new
+# run waits for it here, then shows it. (Without fast reruns, and in AppTest, the same
+# thread gets a RerunException instead and reruns after the hand-over.)
+live = st.session_state.get(LIVE)
+if live is not None:
+    if not live["done"]:
+        with st.spinner("Stopping the training…"):
+            for _ in range(200):  # the next progress update comes within 1% of the run
+                if live["done"]:
+                    break
+                time.sleep(0.05)
+    if live["done"]:
+        if live["run"] is not None:
+            st.session_state[TRAINING] = live["run"]
+        del st.session_state[LIVE]
+
 if go_train:
-    # Any click while the script runs (Stop, or any other widget) makes Streamlit raise
-    # a rerun exception at the page's next Streamlit call: the progress update. It is
-    # caught there, training ends after that step, the partial run is kept, and the
-    # exception is raised again so the rerun goes on and shows it.
     bar, stop_slot = st.progress(0.0, text="training…"), st.empty()
     stop_slot.button("Stop", icon=":material/stop:", key="train_stop",
                      help="Stop after the current step and keep the steps done so far")
     every = max(1, total // 100)
     interrupted: list[ScriptControlException] = []
+    live = st.session_state[LIVE] = {"done": False, "run": None}
 
     def on_step(step: int, of: int) -> None:
         if (step % every == 0 or step == of) and not interrupted:
@@ -116,22 +135,27 @@ if go_train:
             except ScriptControlException as e:  # a click, or the session closing
                 interrupted.append(e)
 
+    error = None
     try:
         result = train(ws.model, ws.data, lr=lr.strip(), epochs=int(epochs), batch_size=int(batch),
                        shuffle=bool(shuffle), seed=int(seed), on_step=on_step,
                        should_stop=lambda: bool(interrupted))
+        live["run"] = {"result": result, "spec": ws, "applied": False,
+                       "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs",
+                       "interrupted": bool(interrupted)}
     except ValueError as e:  # a bad learning rate, a limit, exact numbers growing too large
-        bar.empty()
-        stop_slot.empty()
-        st.error(str(e))
-    else:
-        st.session_state[TRAINING] = {"result": result, "spec": ws, "applied": False,
-                                      "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs",
-                                      "interrupted": bool(interrupted)}
-        if interrupted:
-            raise interrupted[0]
-        bar.empty()
-        stop_slot.empty()
+        error = str(e)
+    finally:
+        live["done"] = True
+    if interrupted:
+        raise interrupted[0]
+    del st.session_state[LIVE]
+    if live["run"] is not None:
+        st.session_state[TRAINING] = live["run"]
+    bar.empty()
+    stop_slot.empty()
+    if error:
+        st.error(error)
 
 run = st.session_state.get(TRAINING)
 if run is None:

@@ -194,17 +194,23 @@ def test_stop_keeps_the_steps_done_with_their_history():
     assert graph.batch_size == 1
 
 
-def test_a_click_during_training_stops_it_and_the_rerun_shows_the_steps_done(monkeypatch):
-    """A click while the script runs makes Streamlit raise a rerun exception at the page's
-    next Streamlit call, the progress update: the fifth one raises it here as a click would."""
+@pytest.mark.parametrize("how", ["rerun", "stop"])
+def test_a_click_during_training_stops_it_and_the_next_run_shows_the_steps_done(monkeypatch, how):
+    """A click while the script runs makes Streamlit raise at the page's next Streamlit
+    call, the progress update: a RerunException in the same thread, or (fast reruns, the
+    default) a StopException while a new run starts in another thread. The fifth update
+    raises it here as a click would."""
     import streamlit as st
     from streamlit.delta_generator import DeltaGenerator
+    from streamlit.runtime.scriptrunner import StopException
     updates, progress = [], DeltaGenerator.progress
 
     def clicked_during(self, value, text=None):
         updates.append(text)
-        if len(updates) == 5:
+        if len(updates) == 5 and how == "rerun":
             st.rerun()
+        if len(updates) == 5 and how == "stop":
+            raise StopException()
         return progress(self, value, text=text)
 
     at = set_run(train_page(preset="xor"), lr="0.5", epochs=200, batch=1)  # 800 steps, 100 updates
@@ -212,10 +218,13 @@ def test_a_click_during_training_stops_it_and_the_rerun_shows_the_steps_done(mon
     next(b for b in at.button if b.label == "Train").click()
     at.run()
     assert not at.exception
-    assert len(updates) == 5 and updates[-1] == "step 40 of 800"  # training ended there ...
+    assert len(updates) == 5 and updates[-1] == "step 40 of 800"  # training ended there
+    if how == "stop":  # the stopped thread handed its run over; the click's own run shows it
+        assert "training" not in at.session_state and at.session_state["_training_live"]["done"]
+        at.run()
     run = at.session_state["training"]
     assert len(run["result"].history.steps) == 40 and run["interrupted"]
-    # ... and the rerun the click asked for shows the kept steps
+    assert "_training_live" not in at.session_state
     assert any("stopped at step 40 of 800" in i.value and "kept" in i.value for i in at.info)
     assert not at.error
     assert next(m for m in at.metric if m.label == "Steps").value == "40"
@@ -223,6 +232,27 @@ def test_a_click_during_training_stops_it_and_the_rerun_shows_the_steps_done(mon
     assert loss["layout"]["shapes"][0]["x0"] == 40  # where the line ends, and why
     at.run()  # a later rerun still shows the same partial run
     assert len(at.session_state["training"]["result"].history.steps) == 40
+
+
+def test_the_stop_button_stops_a_long_run_in_the_browser(page, app_url):
+    """The real thing: Streamlit's fast reruns, the old run stopped in its own thread."""
+    import re
+    from playwright.sync_api import expect
+    page.goto(app_url + "/train?preset=moons")
+    page.get_by_role("spinbutton", name="Batch size").fill("1")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile("200 steps per epoch"))).to_be_visible(timeout=30_000)
+    page.get_by_role("spinbutton", name="Epochs").fill("500")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("100,000 steps")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name=re.compile("Train$")).click()
+    expect(page.get_by_text(re.compile(r"step [\d,]+ of 100,000"))).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name=re.compile("Stop")).click()
+    stopped = page.get_by_text(re.compile(r"stopped at step [\d,]+ of 100,000"))
+    expect(stopped).to_be_visible(timeout=60_000)
+    done = int(re.search(r"step ([\d,]+) of", stopped.inner_text()).group(1).replace(",", ""))
+    assert 0 < done < 100_000
+    expect(page.get_by_test_id("stMetric").first).to_contain_text(f"{done:,}")
 
 
 # --- charts after a divergence --------------------------------------------------------
