@@ -3,10 +3,13 @@
 The last run is a session key (ui/state.py: TRAINING), so it survives page changes and
 reruns; a reload would lose it, so the leave guard asks first until it is applied.
 Loading a preset or applying the trained weights over unapplied Build edits asks first."""
+import time
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from engine.limits import check_float_work
 from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
 from engine.train import DEFAULT_MAX_STEPS, record_step, steps_per_epoch, train
 from ui import state
@@ -14,19 +17,14 @@ from ui import train_charts as charts
 from ui.state import TRAINING, workspace
 from ui.text import md
 
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def boundary(key: str, _model, bounds: tuple, resolution: int = 80):
-    """The decision grid of a model; ``key`` is its weights' fingerprint (the model
-    itself is not hashed)."""
-    return charts.decision_grid(_model, bounds, resolution)
+LIVE = "_training_live"  # session key while a run trains: {"done", "run" (None: nothing to keep)}
 
 
 def boundary_chart(spec, model, title: str):
     data = spec.data
     x, y = data.batch("float")
     bounds = charts.grid_bounds(x)
-    xs, ys, z = boundary(charts.weights_key(model), model, bounds)
+    xs, ys, z = charts.cached_decision_grid(charts.weights_key(model), model, bounds)
     n_classes = max(2, model.size_out)
     names = data.target_names if model.size_out > 1 else ()
     fig = charts.boundary_figure(xs, ys, z, x, y, n_classes=n_classes,
@@ -99,26 +97,71 @@ with st.container(border=True):
     if too_long:
         st.error(f"{total:,} steps is more than this server's limit of {limit:,} steps in {arithmetic} "
                  "arithmetic: use fewer epochs or a larger batch.", icon=":material/block:")
+    elif arithmetic == "float":  # refused before the click too, as the step limit is
+        try:
+            check_float_work(int(epochs), n, int(batch), sum(w.size for w in ws.model.weights().values()),
+                             len(ws.model.layers))
+        except ValueError as e:
+            too_long = True
+            st.error(f"{e}.", icon=":material/block:")
     go_train = st.button("Train", type="primary", icon=":material/play_arrow:", disabled=too_long)
 
+# A click while a run trains (Stop, or any other widget) starts a new run of this page
+# at once in another thread (Streamlit's fast reruns), and the running one gets a
+# StopException at its next Streamlit call: the progress update. It is caught there,
+# training ends after that step, and the run so far is handed over through LIVE, a
+# plain dict: past a stop request every st.session_state access raises again. The new
+# run waits for it here, then shows it. (Without fast reruns, and in AppTest, the same
+# thread gets a RerunException instead and reruns after the hand-over.)
+live = st.session_state.get(LIVE)
+if live is not None:
+    if not live["done"]:
+        with st.spinner("Stopping the training…"):
+            for _ in range(200):  # the next progress update comes within 1% of the run
+                if live["done"]:
+                    break
+                time.sleep(0.05)
+    if live["done"]:
+        if live["run"] is not None:
+            st.session_state[TRAINING] = live["run"]
+        del st.session_state[LIVE]
+
 if go_train:
-    bar = st.progress(0.0, text="training…")
+    bar, stop_slot = st.progress(0.0, text="training…"), st.empty()
+    stop_slot.button("Stop", icon=":material/stop:", key="train_stop",
+                     help="Stop after the current step and keep the steps done so far")
     every = max(1, total // 100)
+    interrupted: list[ScriptControlException] = []
+    live = st.session_state[LIVE] = {"done": False, "run": None}
 
     def on_step(step: int, of: int) -> None:
-        if step % every == 0 or step == of:
-            bar.progress(step / of, text=f"step {step:,} of {of:,}")
+        if (step % every == 0 or step == of) and not interrupted:
+            try:
+                bar.progress(step / of, text=f"step {step:,} of {of:,}")
+            except ScriptControlException as e:  # a click, or the session closing
+                interrupted.append(e)
 
+    error = None
     try:
         result = train(ws.model, ws.data, lr=lr.strip(), epochs=int(epochs), batch_size=int(batch),
-                       shuffle=bool(shuffle), seed=int(seed), on_step=on_step)
+                       shuffle=bool(shuffle), seed=int(seed), on_step=on_step,
+                       should_stop=lambda: bool(interrupted))
+        live["run"] = {"result": result, "spec": ws, "applied": False,
+                       "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs",
+                       "interrupted": bool(interrupted)}
     except ValueError as e:  # a bad learning rate, a limit, exact numbers growing too large
-        bar.empty()
-        st.error(str(e))
-    else:
-        bar.empty()
-        st.session_state[TRAINING] = {"result": result, "spec": ws, "applied": False,
-                                      "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs"}
+        error = str(e)
+    finally:
+        live["done"] = True
+    if interrupted:
+        raise interrupted[0]
+    del st.session_state[LIVE]
+    if live["run"] is not None:
+        st.session_state[TRAINING] = live["run"]
+    bar.empty()
+    stop_slot.empty()
+    if error:
+        st.error(error)
 
 state.settle(ws)  # after this run's training: a reload would now lose it
 run = st.session_state.get(TRAINING)
@@ -135,7 +178,9 @@ history = result.history
 if spec is not ws and not run["applied"]:
     st.warning(f"This run trained the workspace as it was (**{md(spec.name)}**); the workspace has changed "
                "since. Train again to follow it.", icon=":material/history:")
-if result.stopped:
+if result.stopped and run.get("interrupted"):
+    st.info(f"Training {result.stopped}: the steps done so far are kept.", icon=":material/stop_circle:")
+elif result.stopped:
     st.error(result.stopped, icon=":material/error:")
 
 steps = history.steps
@@ -159,6 +204,9 @@ if steps:
     if "figures" not in run:
         run["figures"] = {"loss": charts.loss_figure(history), "weights": charts.weights_figure(history),
                           "grads": charts.grad_norm_figure(history)}
+        if result.stopped:  # a divergence or the Stop button: where the lines end, and why
+            for fig in run["figures"].values():
+                charts.mark_stop(fig, steps[-1].step)
     figs = run["figures"]
     left, right = st.columns(2)
     with left:

@@ -30,8 +30,18 @@ MAX_EXACT_SAMPLES = 1_000           # rows of data.x, exact arithmetic
 # batch of 1,000 samples through a 64-wide, 15-layer model would take half an hour.
 MAX_EXACT_WORK = 250_000            # one recorded pass (Explore, trace, render)
 MAX_EXACT_TRAIN_WORK = 1_000_000    # a whole training run: samples seen × weights
-# Float training runs ~1e10 of those a second here; past this a run takes minutes of a core.
-MAX_FLOAT_TRAIN_WORK = 500_000_000_000
+# Float training work, in multiply-adds (samples × weights), refused before it starts so
+# that one run takes at most about 30 s of one core. Measured here (bench/models.mlp,
+# CPU time of train(), OpenBLAS on one thread, on this 2-core server under load): in
+# batches of 32 and more a sample × weight costs 0.12-0.2 ns (784-256-128-10 and
+# 784-1024-10), so 2·10¹¹ is about 30 s at 0.15 ns. A smaller batch costs about as much
+# as 32 samples (a matrix-vector product waits on memory: 3.2-3.4 ns a sample × weight
+# at batch 1), and every layer costs ~9 µs a step whatever its size (2 to 32 layers
+# of width 2: 49 to 289 µs a step), ~60,000 multiply-adds' time: both are charged.
+# The former 5·10¹¹, counted as samples seen × weights, let a batch-1 run last hours.
+MAX_FLOAT_TRAIN_WORK = 200_000_000_000
+FLOAT_BATCH_FLOOR = 32               # a batch is charged as at least this many samples
+FLOAT_LAYER_STEP_WORK = 60_000       # the fixed cost of one layer in one step
 
 MAX_NAME_CHARS = 100                # model, feature and target names
 MAX_DESCRIPTION_CHARS = 1_000
@@ -62,6 +72,24 @@ def check_exact_work(samples: int, weights: int, most: int, what: str) -> None:
         raise NotExactError(f"{what} in exact arithmetic: {samples:,} samples × {weights:,} weights is "
                             f"{work:,} multiplications of fractions, more than the limit of {most:,};"
                             " use float arithmetic or fewer samples")
+
+
+def check_float_work(epochs: int, samples: int, batch_size: int, weights: int, layers: int) -> int:
+    """Refuse a float training run past MAX_FLOAT_TRAIN_WORK before any step of it;
+    returns its work (see the constants above for how it is counted)."""
+    batch_size = min(batch_size, samples)
+    full, rest = divmod(samples, batch_size)
+    steps = full + (rest > 0)
+    charged = full * max(batch_size, FLOAT_BATCH_FLOOR) + (max(rest, FLOAT_BATCH_FLOOR) if rest else 0)
+    work = epochs * (charged * max(weights, 1) + steps * layers * FLOAT_LAYER_STEP_WORK)
+    if work > MAX_FLOAT_TRAIN_WORK:
+        small = (f"; a batch under {FLOAT_BATCH_FLOOR} samples costs as much as {FLOAT_BATCH_FLOOR}, so a larger"
+                 " batch also helps") if batch_size < FLOAT_BATCH_FLOOR else ""
+        raise ValueError(f"{epochs:,} epochs × {samples:,} samples × {weights:,} weights is more work than this "
+                         f"server allows in one run: about {work:.2g} multiply-adds, counting each step's fixed "
+                         f"cost, past the limit of {MAX_FLOAT_TRAIN_WORK:.0e} (about 30 s of one core); use "
+                         f"fewer epochs, fewer samples or a smaller model{small}")
+    return work
 
 
 def check_exact_sizes(sizes, what: str = "this model") -> None:

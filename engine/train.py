@@ -22,7 +22,7 @@ import numpy as np
 
 from .graph import Graph
 from .history import SNAPSHOT_BUDGET, History, StepRecord, snapshot_every  # noqa: F401 (re-exported)
-from .limits import MAX_EXACT_TRAIN_WORK, MAX_FLOAT_TRAIN_WORK, check_exact_work
+from .limits import MAX_EXACT_TRAIN_WORK, check_exact_work, check_float_work
 from .layers import Input
 from .model import Dataset, Model
 from .numbers import NotExactError, check_size, parse_number
@@ -50,13 +50,15 @@ def steps_per_epoch(n: int, batch_size: int) -> int:
 
 def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuffle: bool = False,
           seed: int = 0, record_steps: Iterable[int] = (), on_step: Callable[[int, int], None] | None = None,
-          max_steps: int | None = None) -> TrainResult:
+          max_steps: int | None = None, should_stop: Callable[[], bool] | None = None) -> TrainResult:
     """Train ``model`` on ``data`` by gradient descent; see the module docstring.
 
     ``lr`` may be a number or a string ("1e-7", "1/1000"); in exact arithmetic it is
     read exactly. ``shuffle`` draws a new order each epoch from ``seed``. ``on_step(step,
-    total)`` is called after every step (progress bars). Raises ValueError before
-    starting if the run would exceed ``max_steps`` (default :data:`DEFAULT_MAX_STEPS`).
+    total)`` is called after every step (progress bars), then ``should_stop()``: if it
+    returns true, training ends there and the result keeps the steps done, with
+    ``stopped`` "stopped at step N of M". Raises ValueError before starting if the run
+    would exceed ``max_steps`` (default :data:`DEFAULT_MAX_STEPS`) or the float work limit.
     """
     arithmetic = model.arithmetic
     n = len(data)
@@ -70,9 +72,8 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
     n_weights = sum(p.size for p in model.weights().values())
     if arithmetic == "exact":
         check_exact_work(epochs * n, n_weights, MAX_EXACT_TRAIN_WORK, f"training {epochs} epochs")
-    elif epochs * n * max(n_weights, 1) > MAX_FLOAT_TRAIN_WORK:
-        raise ValueError(f"{epochs} epochs × {n:,} samples × {n_weights:,} weights is more work than this "
-                         f"server allows in one run ({MAX_FLOAT_TRAIN_WORK:.0e} multiply-adds); use fewer epochs")
+    else:
+        check_float_work(epochs, n, batch_size, n_weights, len(model.layers))
     wanted = sorted(set(int(s) for s in record_steps))
     if wanted and not (1 <= wanted[0] and wanted[-1] <= total):
         raise ValueError(f"record_steps must lie between 1 and {total}, got {wanted}")
@@ -147,6 +148,10 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
                     history.weights[step] = current
                 if on_step is not None:
                     on_step(step, total)
+                if should_stop is not None and step < total and should_stop():
+                    history.weights[step] = current  # the weights chart ends where training did
+                    stopped = f"stopped at step {step:,} of {total:,} (epoch {epoch})"
+                    break
             if seen:
                 # Mean of the losses seen during the epoch, each before its own update:
                 # free to compute, unlike a fresh pass over the dataset.

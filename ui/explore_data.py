@@ -1,8 +1,8 @@
 """Pure, cached work behind the Explore page: record, frames, gradient check.
 
-``st.cache_data`` is shared by every session, so each function is keyed by the
-content of what it computes (a hash of the model file), never by a session's
-objects, and returns fresh copies.
+The caches (ui/byte_cache.py) are shared by every session and bounded by bytes, so
+each function is keyed by the content of what it computes (a hash of the model file),
+never by a session's objects, and returns fresh copies.
 """
 from __future__ import annotations
 
@@ -18,8 +18,12 @@ from engine.record import record
 from engine.render import style
 from engine.render.frames import captions, frame_svgs
 from engine.spec import Spec, dump_spec
+from ui.byte_cache import MB, ByteCache
 
 BATCH = 0  # the sample selector's value for "the whole batch"
+# A preset's frames weigh 0.1-3 MB (the neuron view of spiral: 2.8 MB), a big model's more.
+FRAMES = ByteCache("Explore's frames", 64 * MB)
+CHECKS = ByteCache("gradient checks", 8 * MB)  # 1-170 KB each for the presets
 
 
 def _remembered(kind: str, obj, compute) -> str:
@@ -62,27 +66,32 @@ def _graph_hash(graph: Graph) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-@st.cache_data(max_entries=64, show_spinner="Drawing the frames…")
 def frames(key: str, _graph, view: str, row: int, theme: str, rankdir: str,
            feature_names: tuple = ()) -> dict:
     """Every frame's SVG with its title and the edge its marker runs along."""
+    def draw():
+        with st.spinner("Drawing the frames…"):
+            return _frames(_graph, view, row, theme, rankdir, feature_names)
+    return FRAMES.get_or_compute(("frames", key, view, row, theme, rankdir, tuple(feature_names)), draw)
+
+
+def _frames(graph, view, row, theme, rankdir, feature_names) -> dict:
     t = style.theme(theme)
     active = [None]
-    for e in _graph.timeline:
+    for e in graph.timeline:
         backward = e.phase in ("backward", "weight_grad")
         active.append({"id": e.edge, "backward": backward,
                        "color": t.backward if backward else t.forward})
-    titles = captions(_graph)  # the same titles as the GIF and the HTML player
+    titles = captions(graph)  # the same titles as the GIF and the HTML player
     # No legend in the picture: the page writes it above, so the graph gets the width.
-    svgs = frame_svgs(_graph, view=view, sample=row, theme=theme, rankdir=rankdir,
+    svgs = frame_svgs(graph, view=view, sample=row, theme=theme, rankdir=rankdir,
                       feature_names=feature_names, legend=False)
     return {"frames": svgs, "titles": titles, "active": active}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def check(key: str, _graph):
     """The finite-difference check of a recorded graph (float64)."""
-    return gradcheck(_graph)
+    return CHECKS.get_or_compute(("check", key), lambda: gradcheck(_graph))
 
 
 def vector_table(values, names=None):

@@ -1,8 +1,8 @@
 """The byte-making behind the Export page: plain functions, and cached wrappers keyed
 by content.
 
-``st.cache_data`` is shared by every session, so a cached call is keyed by what it
-draws — the model file text of the graph's model and batch (a hash of it), the step,
+The caches (ui/byte_cache.py) are shared by every session and bounded by bytes, so a
+cached call is keyed by what it draws — the model file text of the graph's model and batch (a hash of it), the step,
 the sample and the options — never by a session's objects; the Graph itself is
 passed unhashed (``_graph``) and only read.
 """
@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import streamlit as st
-
 from engine.graph import Graph
 from engine.render.export import export
 from engine.spec import Spec, dump_spec
+from ui.byte_cache import MB, ByteCache
 # Export records and keys a graph exactly as Explore does: one frame cache key for both.
 from ui.explore_data import graph_key, record_sample  # noqa: F401
 
@@ -78,11 +77,15 @@ def file_name(stem: str, *parts: str, ext: str) -> str:
 
 # cached wrappers: the key says what is drawn; the graph rides along unhashed ---------
 
-@st.cache_data(max_entries=256, show_spinner=False)
+# A PNG at 2× is ~2 MB for the neuron view of moons; SVG, PDF and DOT ~50-100 KB.
+FRAMES = ByteCache("exported frames", 32 * MB)
+# The HTML player of moons is ~2.3 MB; a GIF takes seconds to make, so room for several.
+ANIMATIONS = ByteCache("exported animations", 48 * MB)
+
+
 def cached_frame(key: str, _graph: Graph, fmt: str, step: int | None, opts: Options) -> bytes:
-    return frame_file(_graph, fmt, step, opts)
+    return FRAMES.get_or_compute(("frame", key, fmt, step, opts), lambda: frame_file(_graph, fmt, step, opts))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def cached_animation(key: str, _graph: Graph, fmt: str, opts: Options) -> bytes:
-    return animation_file(_graph, fmt, opts)
+    return ANIMATIONS.get_or_compute(("animation", key, fmt, opts), lambda: animation_file(_graph, fmt, opts))

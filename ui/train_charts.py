@@ -1,7 +1,7 @@
 """Plotly figures of a training run, as pure functions of the history and the data.
 
 Nothing here imports Streamlit or changes its inputs: the Train page calls these
-(and caches :func:`decision_grid`, the only costly one) and draws what they return.
+and draws what they return; :func:`cached_decision_grid` keeps the only costly one.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.names import one_line
+from ui.byte_cache import MB, ByteCache
 
 # A line per weight component reads well up to about this many components; past it
 # the chart shows one norm per tensor.
@@ -23,13 +24,57 @@ BACKWARD = "#d9480f"  # the learning-flow orange
 CLASS_COLORS = ("#1f6fb4", "#d9480f", "#2b8a3e", "#7048e8", "#e8a700", "#c2255c")
 
 
+# Tick labels per axis. Left to itself on a log axis with dtick "D2", plotly labelled
+# 1, 2 and 5 of every decade: a diverged run's gradients span hundreds of decades, so
+# ~1000 labels, and the tab froze for 30-146 s drawing them.
+MAX_TICKS = 8
+
+
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, log_y: bool = False) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=15)), height=360,
                       margin=dict(l=10, r=10, t=40, b=10), template="plotly_white",
                       legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
                       hovermode="x unified")
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", **({"dtick": "D2"} if log_y else {}))
+    fig.update_xaxes(title_text=x_title, nticks=MAX_TICKS)
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", nticks=MAX_TICKS)
+    if log_y:
+        values, texts = log_ticks(v for trace in fig.data for v in (trace.y if trace.y is not None else ()))
+        if values:
+            fig.update_yaxes(tickmode="array", tickvals=values, ticktext=texts)
+    return fig
+
+
+def log_ticks(values, most: int = MAX_TICKS) -> tuple[list[float], list[str]]:
+    """At most ``most`` ticks for a log axis over the positive finite ``values``, written
+    in full ("0.5", not the lone "5" plotly writes between powers of ten): 1, 2 and 5
+    of each decade when they are few enough, else powers of ten, every k-th decade."""
+    positive = [float(v) for v in values if v is not None and math.isfinite(float(v)) and float(v) > 0]
+    if not positive:
+        return [], []
+    # float64 reaches from 10^-323 (subnormal) to 10^308
+    lo = max(math.floor(math.log10(min(positive))), -323)
+    hi = min(max(math.ceil(math.log10(max(positive))), lo + 1), 308)
+    ticks = [m * 10.0 ** e for e in range(lo, hi + 1) for m in (1, 2, 5)] if hi - lo <= 3 else []
+    ticks = [t for t in ticks if min(positive) / 2 <= t <= max(positive) * 2]
+    if not ticks or len(ticks) > most:
+        every = -(-(hi - lo) // (most - 1))
+        ticks = [10.0 ** e for e in range(hi, lo - 1, -every)][::-1]  # the top decade always labelled
+    return ticks, [_tick_text(t) for t in ticks]
+
+
+def _tick_text(v: float) -> str:
+    if 1e-3 <= v < 1e4:
+        return f"{v:g}"
+    mantissa, exponent = f"{v:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def mark_stop(fig: go.Figure, step: int, text: str = "training stopped") -> go.Figure:
+    """A dashed vertical line at the last step kept, where training stopped (a
+    divergence, or the Stop button): the values past it were never drawn."""
+    fig.add_vline(x=step, line=dict(color="#c92a2a", width=1.5, dash="dash"),
+                  annotation=dict(text=f"{text} after step {step:,}", font=dict(size=11, color="#c92a2a")),
+                  annotation_position="top left")
     return fig
 
 
@@ -154,6 +199,16 @@ def decision_grid(model, bounds: tuple[float, float, float, float], resolution: 
         out = np.asarray(model.predict(points), dtype=float)
     z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1).astype(float)
     return xs, ys, z.reshape(resolution, resolution)
+
+
+# An 80 × 80 grid is ~52 KB: room for dozens of models' boundaries, shared by every session.
+GRIDS = ByteCache("decision boundaries", 4 * MB)
+
+
+def cached_decision_grid(key: str, model, bounds: tuple[float, float, float, float], resolution: int = 80):
+    """:func:`decision_grid`, kept by ``key`` (the weights' fingerprint, :func:`weights_key`)."""
+    return GRIDS.get_or_compute(("grid", key, tuple(bounds), resolution),
+                                lambda: decision_grid(model, bounds, resolution))
 
 
 def labels_of(y: np.ndarray) -> np.ndarray:
