@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.layers import Input, Linear
 from engine.limits import FLOAT_BATCH_FLOOR, MAX_FLOAT_TRAIN_WORK, check_float_work
-from engine.activations import ReLU
+from engine.layers import ReLU
 from engine.losses import HalfSquaredError
 from engine.model import Dataset, Model
 from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
