@@ -74,8 +74,9 @@ def _layer(item, k: int, size_in: int | None, arithmetic: str) -> Layer:
         at_zero = read_integer(item.get("at_zero", 1), f"{where}: at_zero", 0, 1, "it must be 0 or 1")
         return ReLU(size, at_zero=at_zero)
     if kind == "leaky_relu":
-        # The slope stays a Fraction in both arithmetics (LeakyReLU converts it per pass).
-        return LeakyReLU(size, slope=read_number(item.get("slope", Fraction(1, 100)), f"{where}: slope", "exact"))
+        # The slope stays a Fraction in both arithmetics (LeakyReLU converts it per pass);
+        # read in the model's arithmetic so that float refuses a slope it would make 0.
+        return LeakyReLU(size, slope=read_number(item.get("slope", Fraction(1, 100)), f"{where}: slope", arithmetic))
     return LAYER_TYPES[kind](size)
 
 
