@@ -128,18 +128,21 @@ def _bounded(f: Fraction) -> Fraction:
     return f
 
 
-def parse_whole(text, what: str, least: int = 0) -> int:
+def is_decimal(text: str) -> bool:
+    """Whether ``text`` is a decimal of the grammar (-0.5, 1e-7; not 1/2, not 1_000)."""
+    m = _NUMBER.fullmatch(text) if len(text) <= MAX_NUMBER_CHARS else None
+    return m is not None and m["p"] is None and bool(m["int"] or m["frac"])
+
+
+def parse_whole(text) -> int:
     """A whole-number setting typed as text (``--sample 3``): at most MAX_WHOLE_DIGITS
-    digits, checked before int(), and a refused text is echoed cut short."""
+    digits, checked before int(); a refused text is echoed cut short."""
     text = str(text).strip()
     if not _WHOLE.fullmatch(text):
-        raise ValueError(f"{what}: {clip(text)} is not a whole number")
+        raise ValueError(f"{clip(text)} is not a whole number")
     if len(text.lstrip("+-").lstrip("0")) > MAX_WHOLE_DIGITS:
-        raise ValueError(f"{what}: {clip(text)} has more than {MAX_WHOLE_DIGITS} digits")
-    n = int(text)
-    if n < least:
-        raise ValueError(f"{what}: must be at least {least}, got {n}")
-    return n
+        raise ValueError(f"{clip(text)} has more than {MAX_WHOLE_DIGITS} digits")
+    return int(text)
 
 
 def float_number(value) -> float:
