@@ -126,9 +126,10 @@ def json_constant(name: str):
 def read_numbers(rows: list, where: str, arithmetic: str) -> np.ndarray:
     """Rectangular rows of numbers -> float64 (float, all plain JSON numbers) or Fractions.
 
-    Plain JSON numbers in float arithmetic lose nothing as float64: :func:`json_float`
-    keeps as a float only a literal whose float reads back, through its repr, as the
-    decimal typed; any other literal stays text (a Literal) and is read exactly.
+    A JSON number in float arithmetic means its float64 (:func:`json_float`), so plain
+    float rows take one numpy conversion. In exact arithmetic a literal is a float only
+    when that float reads back, through its repr, as the decimal typed (:func:`json_exact`);
+    any other stays text (a Literal) and every value is read exactly by read_number.
     """
     if arithmetic == "float" and all(type(v) is float or (type(v) is int and abs(v) <= _FLOAT_EXACT_INTS)
                                      for row in rows for v in row):

@@ -43,8 +43,9 @@ class NotExactError(ValueError):
 
 
 class Literal:
-    """A JSON number kept as the text it was written in (see engine.limits.json_float):
-    exact arithmetic reads the decimal as typed, float arithmetic its nearest float64."""
+    """A JSON number kept as the text it was written in (engine.limits.json_float and
+    json_exact), when its float64 would not mean the decimal typed: read_number reads it
+    exactly, or refuses it (1e400; 1e-400 in float arithmetic)."""
 
     __slots__ = ("text",)
 
@@ -54,17 +55,11 @@ class Literal:
     def __repr__(self) -> str:
         return self.text
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Literal) and other.text == self.text
-
-    def __hash__(self) -> int:
-        return hash(self.text)
-
 
 def clip(text, most: int = SHOWN_CHARS) -> str:
     """A refused text as a message shows it: quoted, cut after ``most`` characters."""
-    text = str(text)
-    return repr(text) if len(text) <= most else repr(text[:most])[:-1] + "…'"
+    shown = repr(str(text)[:most])
+    return shown if len(str(text)) <= most else shown[:-1] + "…" + shown[-1]
 
 
 def parse_number(value) -> Fraction:

@@ -352,3 +352,10 @@ def test_a_share_link_carries_an_exact_decimal_as_typed():
 def test_is_decimal_follows_the_grammar():
     assert all(is_decimal(t) for t in ("0.5", "-3", "1e-7", ".5", "5."))
     assert not any(is_decimal(t) for t in ("1/2", "1_0", "inf", "", ".", "١٢", "1" * 5000))
+
+
+def test_link_indexes_are_whole_numbers_of_the_grammar():
+    from ui.share import read_index
+    assert read_index({"step": " 3 "}, "step", 0, 9) == 3
+    for bad in (None, "١", "3_0", "3.0", "1e1", "9" * 5000, "-1"):
+        assert read_index({"step": bad}, "step", 0, 10 ** 30) is None
