@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .numbers import MAX_EXACT_DIGITS, NotExactError, parse_number
+from .numbers import MAX_EXACT_DIGITS, Literal, NotExactError, clip, float_of, parse_number, shown_number
 from .numbers import MAX_EXPONENT as NUMBER_EXPONENT
 from .numbers import MAX_NUMBER_CHARS as NUMBER_TEXT_CHARS
 
@@ -52,9 +52,6 @@ MAX_NUMBER_CHARS = NUMBER_TEXT_CHARS  # a number written as a string, e.g. "-300
 MAX_EXPONENT = NUMBER_EXPONENT      # "1e400" is fine, "1e999999999" would take forever to build
 
 
-_EXPONENT = re.compile(r"[eE]\s*[+-]?\s*(\d+)")
-_MAX_BITS = int(MAX_NUMBER_DIGITS * 3.33)  # bits of a MAX_NUMBER_DIGITS-digit integer
-_DIGITS_BOUND = 10 ** MAX_NUMBER_DIGITS  # the same test as engine.numbers.check_size
 _FLOAT_EXACT_INTS = 2 ** 53  # past this a JSON integer is not exactly a float64
 # In names: a lone surrogate ("\ud800" in JSON) has no UTF-8 encoding, and control
 # characters (NUL, ESC, ...) break DOT and terminals. Tabs and line breaks are fine.
@@ -108,13 +105,59 @@ def samples_limit(arithmetic: str) -> int:
     return MAX_EXACT_SAMPLES if arithmetic == "exact" else MAX_SAMPLES
 
 
+# JSON numbers as typed: hooks for json.loads (engine/spec.py) -------------
+
+_NORMAL = 2.2250738585072014e-308  # float64's smallest normal number
+_ZERO = re.compile(r"-?0*(\.0*)?([eE][+-]?[0-9]+)?")
+
+
+def json_float(text: str):
+    """A JSON number with a fraction or exponent, in float arithmetic: its float64, or a
+    Literal that read_number refuses when that float would be infinite (1e400) or 0 from
+    a nonzero decimal (1e-400). One float() and one test: big float files stay fast."""
+    f = float(text)
+    if f and f - f == 0.0:  # nonzero and finite (inf - inf is nan)
+        return f
+    return f if f == 0 and _ZERO.fullmatch(text) else Literal(text)
+
+
+def json_exact(text: str):
+    """The same in exact arithmetic: a float when its float means the decimal as typed,
+    else a Literal that keeps the text (0.10000000000000000001, 1e-400, 1e400).
+
+    The float is kept for (a) up to 15 characters, so at most 15 significant digits,
+    in float64's normal range: such a decimal is the shortest repr of its float
+    (DBL_DIG = 15), which is how the exact backend reads a float back; (b) a text that is
+    already its float's repr (what dump_spec writes). Nothing else pays for a Fraction.
+    """
+    if len(text) <= 40:  # a float's repr is at most 24 characters: longer is never plain
+        f = float(text)
+        if len(text) <= 15 and _NORMAL <= abs(f) < float("inf"):
+            return f
+        if f == 0 and _ZERO.fullmatch(text) or f != 0 and repr(f) == text:
+            return f
+    return Literal(text)
+
+
+def json_int(text: str):
+    """A JSON integer: an int, or for more digits than any number may have a Literal that
+    read_number refuses with its place (int() of a huge text would cost quadratic time)."""
+    return int(text) if len(text) <= MAX_EXACT_DIGITS else Literal(text)
+
+
+def json_constant(name: str):
+    raise SpecError(f"{name} is not allowed: every number must be finite")
+
+
 # checked readers: each raises SpecError naming the place ---------------
 
 def read_numbers(rows: list, where: str, arithmetic: str) -> np.ndarray:
     """Rectangular rows of numbers -> float64 (float, all plain JSON numbers) or Fractions.
 
-    Plain JSON numbers in float arithmetic lose nothing as float64: the exact backend
-    reads a float back through its repr, the number the user typed.
+    A JSON number in float arithmetic means its float64 (:func:`json_float`), so plain
+    float rows take one numpy conversion. In exact arithmetic a literal is a float only
+    when that float reads back, through its repr, as the decimal typed (:func:`json_exact`);
+    any other stays text (a Literal) and every value is read exactly by read_number.
     """
     if arithmetic == "float" and all(type(v) is float or (type(v) is int and abs(v) <= _FLOAT_EXACT_INTS)
                                      for row in rows for v in row):
@@ -129,29 +172,19 @@ def read_numbers(rows: list, where: str, arithmetic: str) -> np.ndarray:
 
 
 def read_number(value, where: str, arithmetic: str) -> Fraction:
+    """One number of a model file, exactly (engine.numbers.parse_number's grammar and bounds).
+
+    Past float64's range is refused in both arithmetics (every model can be shown in
+    float: Explore's side-by-side view, charts); a nonzero number that float64 would
+    round to 0 (1e-400) is refused in float arithmetic and kept exactly in exact.
+    """
     if isinstance(value, (list, dict)) or value is None or isinstance(value, bool):
         raise SpecError(f"{where}: expected a number, got {kind_of(value)}")
-    if isinstance(value, str):
-        if len(value) > MAX_NUMBER_CHARS:
-            raise SpecError(f"{where}: a number of {len(value)} characters; at most {MAX_NUMBER_CHARS}")
-        m = _EXPONENT.search(value)
-        if m and len(m.group(1)) > 6 or m and int(m.group(1)) > MAX_EXPONENT:
-            raise SpecError(f"{where}: {value[:40]!r} has an exponent past {MAX_EXPONENT}")
-    elif isinstance(value, int) and value.bit_length() > _MAX_BITS:
-        raise SpecError(f"{where}: a number with more than {MAX_NUMBER_DIGITS} digits")
     try:
         f = parse_number(value)
+        float_of(f, shown_number(value), tiny_ok=arithmetic == "exact")
     except ValueError as e:
         raise SpecError(f"{where}: {e}") from None
-    if abs(f.numerator) >= _DIGITS_BOUND or f.denominator >= _DIGITS_BOUND:
-        raise SpecError(f"{where}: a number with more than {MAX_NUMBER_DIGITS} digits")
-    # Checked in exact arithmetic too: every model can be shown in float (Explore's
-    # side-by-side view, charts), and past float64's range that would overflow.
-    try:
-        float(f)
-    except OverflowError:
-        raise SpecError(f"{where}: {shown(value)} is too large for float arithmetic"
-                        " (past about 1.8e308)") from None
     return f
 
 
@@ -191,6 +224,8 @@ def read_text(value, where: str, most: int) -> str:
 
 
 def read_integer(value, where: str, least: int, most: int, rule: str) -> int:
+    if isinstance(value, Literal) and _WHOLE_LITERAL.fullmatch(value.text):
+        raise SpecError(f"{where}: a number of {len(value.text):,} digits is too large; {rule}")
     if isinstance(value, bool) or not isinstance(value, int):
         raise SpecError(f"{where}: expected a whole number, got {kind_of(value)}")
     if not least <= value <= most:
@@ -200,7 +235,12 @@ def read_integer(value, where: str, least: int, most: int, rule: str) -> int:
     return value
 
 
+_WHOLE_LITERAL = re.compile(r"-?[0-9]+")
+
+
 def kind_of(value) -> str:
+    if isinstance(value, Literal):
+        return f"the number {clip(value.text)[1:-1]}"
     if isinstance(value, bool):
         return "true/false"
     if value is None:

@@ -66,10 +66,6 @@ def _pairs(pairs):
     return obj
 
 
-def _no_constant(name):
-    raise SpecError(f"{name} is not allowed: every number must be finite")
-
-
 def load_spec(source: str | bytes) -> Spec:
     """Read a model file's text (or bytes); raise SpecError if it is not a usable model."""
     if isinstance(source, (bytes, bytearray)):
@@ -83,19 +79,26 @@ def load_spec(source: str | bytes) -> Spec:
         text = source.removeprefix("\ufeff")
     else:
         raise SpecError(f"expected the text of a JSON file, got {type(source).__name__}")
+    doc = _decode(text, limits.json_float)
+    if isinstance(doc, dict) and doc.get("arithmetic") == "exact":
+        # numbers as typed: read again keeping each literal whose float would not mean it
+        # (a second pass, as exact files are small; float files keep the fast one)
+        doc = _decode(text, limits.json_exact)
+    return spec_from_dict(doc)
+
+
+def _decode(text: str, parse_float):
     try:
-        doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+        return json.loads(text, object_pairs_hook=_pairs, parse_float=parse_float,
+                          parse_int=limits.json_int, parse_constant=limits.json_constant)
     except json.JSONDecodeError as e:
         raise SpecError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
     except RecursionError:
         raise SpecError("not valid JSON: arrays or objects nest too deeply") from None
     except SpecError:
         raise
-    except ValueError as e:  # e.g. an integer with more digits than Python will read
-        if "integer string conversion" in str(e):
-            raise SpecError(f"a number with more than {limits.MAX_NUMBER_DIGITS} digits") from None
+    except ValueError as e:
         raise SpecError(f"not valid JSON: {str(e)[:200]}") from None
-    return spec_from_dict(doc)
 
 
 def _check_bytes(n: int) -> None:

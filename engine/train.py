@@ -25,7 +25,7 @@ from .history import SNAPSHOT_BUDGET, History, StepRecord, snapshot_every  # noq
 from .limits import MAX_EXACT_TRAIN_WORK, check_exact_work, check_float_work
 from .layers import Input
 from .model import Dataset, Model
-from .numbers import NotExactError, check_size, parse_number
+from .numbers import NotExactError, check_size, float_number, parse_number
 from .record import check_batch, record
 
 # Refused before starting: past this many steps the server would stall (float), and
@@ -241,8 +241,8 @@ def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> G
 # helpers ------------------------------------------------------------------------
 
 def _read_lr(lr, arithmetic):
-    value = parse_number(lr)
-    return value if arithmetic == "exact" else float(value)
+    # engine.numbers' grammar and bounds; in float, 1e-400 is refused rather than made 0
+    return parse_number(lr) if arithmetic == "exact" else float_number(lr)
 
 
 def _check_args(lr, epochs, batch_size, n, arithmetic):

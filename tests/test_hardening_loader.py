@@ -82,7 +82,7 @@ CASES = [
     ("-Infinity constant", edit(G).replace('"1/4"', "-Infinity"), "-Infinity is not allowed"),
     ("nan string", edit(FLOAT, ("data.x.1", [3, "nan"])), "data.x row 2, column 2: 'nan' is not a number"),
     ("inf string", edit(G, ("data.x.1", [3, "inf"])), "data.x row 2, column 2: 'inf' is not a number"),
-    ("overflowing literal", edit(FLOAT).replace('"1/4"', "1e400"), "inf is not a finite number"),
+    ("overflowing literal", edit(FLOAT).replace('"1/4"', "1e400"), "1e400 is too large for float arithmetic"),
     ("past float range, exact", edit(G, ("data.x.1", [3, "1e400"])), "is too large for float arithmetic"),
     ("past float range slope", edit(FLOAT, ("layers.2.slope", "1e309")), "layer 3: slope"),
     # fractions with a zero denominator

@@ -94,7 +94,7 @@ BAD = [
     (doc().replace('"type": "relu"', '"type": "relu", "type": "relu"'), "layer 3: duplicate key 'type'"),
     (doc().replace('"1/4"', "NaN"), "NaN is not allowed"),
     (doc().replace('"1/4"', "-Infinity"), "-Infinity is not allowed"),
-    (doc().replace('"1/4"', "1e400"), "data.x row 2, column 2: inf is not a finite number"),
+    (doc().replace('"1/4"', "1e400"), "data.x row 2, column 2: 1e400 is too large for float arithmetic"),
     (doc(**{"data.x.1": [3, "1/0"]}), "data.x row 2, column 2: '1/0' divides by zero"),
     (doc(**{"data.x.1": [3, True]}), "data.x row 2, column 2: expected a number, got true/false"),
     (doc(**{"data.x.1": [3, "1" * 4100]}), "data.x row 2, column 2: a number of 4100 characters"),

@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from engine.limits import SpecError
-from engine.numbers import format_number, parse_number
+from engine.limits import SpecError, json_float
+from engine.numbers import format_number, is_decimal, parse_number
 from engine.spec import FORMAT, LAYER_TYPES, Spec, dump_spec, load_spec, spec_from_dict
 
 # The layers whose size is chosen (input, linear); activations keep their input's.
@@ -100,18 +100,21 @@ def scratch_spec(inputs: int = 2, outputs: int = 1, arithmetic: str = "float",
     return spec_from_dict(doc)
 
 
-_INT = re.compile(r"[+-]?\d{1,15}")
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?")
+_INT = re.compile(r"[+-]?[0-9]{1,15}")  # ASCII digits: int() and float() read "١٢" too
 
 
 def _json_number(text, arithmetic: str):
-    """Plain numbers as JSON numbers (so a draft of a preset rebuilds it exactly); the rest as text."""
+    """Plain numbers as JSON numbers (so a draft of a preset rebuilds it exactly); the rest as text.
+
+    A decimal cell in float arithmetic becomes what the same literal in a model file
+    becomes (engine.limits.json_float): its float, or, when that float would be
+    infinite or 0 from a nonzero decimal, a Literal the loader refuses with its place."""
     if isinstance(text, str):
         t = text.strip()
         if _INT.fullmatch(t):
             return int(t)
-        if arithmetic == "float" and _DECIMAL.fullmatch(t) and np.isfinite(float(t)):
-            return float(t)
+        if arithmetic == "float" and is_decimal(t):
+            return json_float(t)
     return text
 
 

@@ -31,6 +31,7 @@ import binascii
 import json
 
 from engine.limits import SpecError
+from engine.numbers import parse_whole
 from engine.presets import PRESETS, load_preset
 from engine.spec import Spec, load_spec, spec_to_dict
 
@@ -112,9 +113,10 @@ def spec_from_params(params, default: str) -> tuple[Spec, str | None]:
 def read_index(params, key: str, least: int, most: int) -> int | None:
     """An integer parameter within [least, most], or None if absent or unusable."""
     value = params.get(key)
-    if value is None or not str(value).strip().isdigit() or len(str(value)) > 9:
+    try:  # engine.numbers' whole numbers: ASCII digits ("١" passed isdigit()), bounded before int()
+        n = parse_whole(value)
+    except ValueError:
         return None
-    n = int(value)
     return n if least <= n <= most else None
 
 

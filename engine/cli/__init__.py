@@ -24,6 +24,25 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def whole_number(text: str) -> int:
+    """argparse type of --sample, --epochs, ...: engine.numbers.parse_whole, bounded before
+    int() (argparse's int would echo a 5,000-digit argument back whole)."""
+    from ..numbers import parse_whole
+    try:
+        return parse_whole(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def real_number(text: str) -> float:
+    """argparse type of a float setting (--scale): engine.numbers' grammar, not float()'s."""
+    from ..numbers import float_number
+    try:
+        return float_number(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m engine", description="Backprop Explorer's engine")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..names import one_line
 from ..numbers import format_number
+from . import whole_number
 from ..limits import MAX_FILE_BYTES
 from ..presets import PRESETS, load_preset
 from ..record import record
@@ -24,7 +25,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("trace", help="record one sample's forward and backward pass")
     add_model_source(p)
-    p.add_argument("--sample", type=int, default=1, help="sample number, counted from 1")
+    p.add_argument("--sample", type=whole_number, default=1, help="sample number, counted from 1")
     p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_trace)

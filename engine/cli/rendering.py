@@ -5,21 +5,22 @@ from ..record import record
 from ..render.export import FORMATS, export
 from ..render.frames import VIEWS
 from ..render.style import RANKDIRS, THEMES
+from . import real_number, whole_number
 from .inspect import add_model_source, load_model_source
 
 
 def register(sub) -> None:
     p = sub.add_parser("render", help="draw the forward and backward pass (svg, png, pdf, dot, gif, html)")
     add_model_source(p)
-    p.add_argument("--sample", type=int, default=1, help="sample number, counted from 1 (default 1)")
+    p.add_argument("--sample", type=whole_number, default=1, help="sample number, counted from 1 (default 1)")
     p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
     p.add_argument("--view", choices=tuple(VIEWS), default="layer")
     when = p.add_mutually_exclusive_group()
-    when.add_argument("--step", type=int, help="show the timeline up to step N (0: nothing computed yet)")
+    when.add_argument("--step", type=whole_number, help="show the timeline up to step N (0: nothing computed yet)")
     when.add_argument("--final", action="store_true", help="the final frame (the default)")
     p.add_argument("--theme", choices=tuple(THEMES), default="light")
     p.add_argument("--rankdir", choices=RANKDIRS, default="LR")
-    p.add_argument("--scale", type=float, default=2.0, help="PNG/GIF pixel scale (default 2)")
+    p.add_argument("--scale", type=real_number, default=2.0, help="PNG/GIF pixel scale (default 2)")
     p.add_argument("--format", choices=FORMATS, required=True,
                    help="gif and html animate every step; the others draw one frame")
     p.add_argument("-o", "--output", required=True, metavar="FILE")

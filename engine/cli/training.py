@@ -8,6 +8,7 @@ import numpy as np
 from ..names import one_line
 from ..numbers import format_number
 from ..train import train
+from . import whole_number
 from .inspect import add_model_source, load_model_source
 
 
@@ -15,12 +16,12 @@ def register(sub) -> None:
     p = sub.add_parser("train", help="train a model by gradient descent and print the final weights")
     add_model_source(p)
     p.add_argument("--lr", required=True, help='learning rate α: 0.1, 1e-7 or "1/1000"')
-    p.add_argument("--epochs", type=int, default=1, help="passes over the data (default 1)")
-    p.add_argument("--batch-size", type=int, default=1,
+    p.add_argument("--epochs", type=whole_number, default=1, help="passes over the data (default 1)")
+    p.add_argument("--batch-size", type=whole_number, default=1,
                    help="samples per step: 1 = sample by sample, ≥ n = full batch (default 1)")
     p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
     p.add_argument("--shuffle", action="store_true", help="a new sample order each epoch")
-    p.add_argument("--seed", type=int, default=0, help="seed of the shuffling (default 0)")
+    p.add_argument("--seed", type=whole_number, default=0, help="seed of the shuffling (default 0)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_train)
 

@@ -36,13 +36,14 @@ class Key:
     always: bool = False  # written back to the file even at its default
     option: bool = True  # edited in the Build page's option column (False: by its own widgets)
 
-    def read(self, value, where: str):
+    def read(self, value, where: str, arithmetic: str):
         """The value of a file entry, checked; SpecError names ``where``."""
         if self.choices:
             rule = "it must be " + " or ".join(str(c) for c in sorted(self.choices))
             return read_integer(value, where, min(self.choices), max(self.choices), rule)
-        # A number stays a Fraction in both arithmetics (the layer converts it per pass).
-        return read_number(value, where, "exact")
+        # A number stays a Fraction in both arithmetics (the layer converts it per pass);
+        # read in the model's arithmetic so that float refuses a number it would make 0.
+        return read_number(value, where, arithmetic)
 
     def text(self, value) -> str:
         """The value as the Build page's text."""
@@ -106,7 +107,7 @@ class Layer:
     @classmethod
     def from_entry(cls, entry: dict, k: int, size_in: int | None, size: int, arithmetic: str) -> "Layer":
         """Layer k of a file, from its entry whose type, keys and size engine/spec_layers.py checked."""
-        return cls(size, **{name: key.read(entry.get(name, key.default), f"layer {k}: {name}")
+        return cls(size, **{name: key.read(entry.get(name, key.default), f"layer {k}: {name}", arithmetic)
                             for name, key in cls.keys.items()})
 
     def to_entry(self) -> dict:
