@@ -68,7 +68,7 @@ def test_every_layer_round_trips_through_a_model_file(cls):
                          ids=lambda v: getattr(v, "kind", str(v)))
 def test_every_key_a_layer_declares_is_read_and_written_back(cls, name, value):
     spec = load_spec(document(cls, **{name: value}))
-    assert getattr(spec.model.layer(3), name) == cls.keys[name].read(value, "here")
+    assert getattr(spec.model.layer(3), name) == cls.keys[name].read(value, "here", "exact")
     assert load_spec(dump_spec(spec)).model.layer(3).to_entry() == spec.model.layer(3).to_entry()
     # and the Build page's draft keeps it through its option column
     assert bf.build_spec(bf.draft_from_spec(spec))[0].model.layer(3).to_entry() == spec.model.layer(3).to_entry()
