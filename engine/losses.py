@@ -17,6 +17,13 @@ EPS = 1e-12  # keeps log away from 0 in binary cross-entropy
 class Loss:
     kind: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    # A loss that clips its input hides an inf there, and the value it reports is not
+    # the true one: training checks its input and asks :meth:`unclipped_infinite`.
+    clips: ClassVar[bool] = False
+
+    def unclipped_infinite(self, o: np.ndarray, y: np.ndarray) -> str | None:
+        """Why the loss would be infinite without its clipping, or None (float only)."""
+        return None
 
     def value(self, o: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Loss of each sample, shape (batch,)."""
@@ -138,6 +145,19 @@ class BinaryCrossEntropy(Loss):
 
     kind = "binary_cross_entropy"
     title = "binary cross-entropy"
+    clips = True
+
+    def unclipped_infinite(self, o, y):
+        # Cheap first (training asks every step): a probability strictly inside (0, 1) has a finite log.
+        if o.min() > 0 and o.max() < 1:
+            return None
+        wrong = ((o <= 0) & (y > 0)) | ((o >= 1) & (y < 1))
+        if not wrong.any():
+            return None
+        i, j = (int(v) for v in np.argwhere(wrong)[0])
+        return (f"it is exactly {o[i, j]:.3g} in row {i + 1}, column {j + 1}, where the truth is {y[i, j]:.3g}, "
+                f"so the loss is infinite (log 0; the clip at {EPS:g} would show {-np.log(EPS):.3g}) and no "
+                "gradient flows back through it")
 
     def _clipped(self, o):
         require_float(o, "binary cross-entropy (it needs log)")
