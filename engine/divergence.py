@@ -21,20 +21,47 @@ from .record import FloatRangeError, output_name, passes
 HIDING_KINDS = frozenset({"relu", "sigmoid", "tanh"})
 
 
-def watched(layers, loss) -> tuple[int, ...]:
-    """The outputs o^k that a later layer or the loss could hide: those checked every
-    float step (one isfinite each, ~2 µs), not every output."""
-    K = len(layers)
-    out = [k for k in range(1, K) if layers[k].kind in HIDING_KINDS  # layers[k] is L(k+1)
-           and layers[k - 1].kind != "input"]  # the data: finite, checked when read
-    if loss.clips and K > 1:
-        out.append(K)
-    return tuple(out)
+class Watch:
+    """What a float step checks besides the loss and the gradients, made once per run.
 
+    ``outputs``: the o^k that a later layer or the loss could hide. Each is checked with
+    one BLAS dot, o·o (~0.4 µs, half an isfinite): inf or nan makes it non-finite, and so
+    do finite values past ~1e154, whose squares overflow; both are divergence. An output
+    of a hiding layer is finite when its input is, so it is never checked itself.
 
-def hidden_finite(outs, watch) -> bool:
-    isfinite = np.isfinite
-    return all(isfinite(outs[k]).all() for k in watch)
+    ``floor``: for a clipping loss, how large a sample's loss (times its outputs) must be
+    before a probability can be exactly 0 or 1 on the wrong side, where the clip shows
+    −log(1e-12) = 27.6 times the truth's share: below it (nearly every step) no
+    search is made."""
+
+    def __init__(self, layers, loss, y_all=None):
+        K = len(layers)
+        self.outputs = tuple(k for k in range(1, K + 1) if layers[k - 1].kind not in ("input", *HIDING_KINDS)
+                             and (k == K and loss.clips or k < K and layers[k].kind in HIDING_KINDS))
+        self.floor = None
+        if loss.clips and y_all is not None:
+            y = np.asarray(y_all, dtype=float)
+            sides = np.concatenate([y[y > 0], 1 - y[y < 1]])
+            share = min(1.0, float(sides.min())) if sides.size else 1.0
+            self.floor = 0.999 * share * loss.clip_loss  # 0.999: the rounding of the terms' sum
+
+    def finite(self, outs, o, y, sample_losses, loss_fn, batch_loss: float) -> bool:
+        """False if a hidden value or the unclipped loss is not finite (one step, float)."""
+        if self.outputs:
+            sq = 0.0
+            vdot = np.vdot
+            for k in self.outputs:
+                sq += vdot(outs[k], outs[k])
+            if not math.isfinite(sq):
+                return False
+        floor = self.floor
+        if floor is not None:
+            m = o.shape[1]
+            # the batch's sum first (free), then the largest sample's, then the search
+            if (batch_loss * len(o) * m >= floor and sample_losses.max() * m >= floor
+                    and loss_fn.unclipped_infinite(o, y) is not None):
+                return False
+        return True
 
 
 def norms(grads, exact: bool, loss) -> tuple[dict[str, float], bool]:
@@ -85,6 +112,10 @@ def diagnose(model, weights, x, y, step, epoch, lr):
     for k in range(1, K + 1):
         if not np.isfinite(values[k]).all():
             return where + f"{output_name(model, k)}, is not finite" + _hidden(model, k) + advice(lr, step), False
+    for k in Watch(model.layers, model.loss).outputs:
+        if not np.isfinite(np.vdot(values[k], values[k])):
+            return (where + f"{output_name(model, k)}, reaches {float(np.abs(values[k]).max()):.3g}, so large "
+                    "that its square overflows float64" + advice(lr, step)), False
     if not np.isfinite(sample_losses).all():
         return (where + f"the loss ({model.loss.kind}) of {output_name(model, K)}, is not finite"
                 + advice(lr, step)), False

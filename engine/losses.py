@@ -20,6 +20,7 @@ class Loss:
     # A loss that clips its input hides an inf there, and the value it reports is not
     # the true one: training checks its input and asks :meth:`unclipped_infinite`.
     clips: ClassVar[bool] = False
+    clip_loss: ClassVar[float] = float("inf")  # one term's loss at the clip
 
     def unclipped_infinite(self, o: np.ndarray, y: np.ndarray) -> str | None:
         """Why the loss would be infinite without its clipping, or None (float only)."""
@@ -146,6 +147,7 @@ class BinaryCrossEntropy(Loss):
     kind = "binary_cross_entropy"
     title = "binary cross-entropy"
     clips = True
+    clip_loss = float(-np.log(EPS))  # a term's value at the clip: 27.6
 
     def unclipped_infinite(self, o, y):
         # Cheap first (training asks every step): a probability strictly inside (0, 1) has a finite log.

@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .divergence import advice, diagnose, hidden_finite, norms, watched
+from .divergence import Watch, advice, diagnose, norms
 from .graph import Graph
 from .history import SNAPSHOT_BUDGET, History, StepRecord, snapshot_every  # noqa: F401 (re-exported)
 from .limits import MAX_EXACT_TRAIN_WORK, MAX_FLOAT_TRAIN_WORK, check_exact_work
@@ -84,7 +84,7 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
     check_batch(model, x_all, y_all)
     layers = _private_layers(model)
     lowest = _lowest(layers)
-    plan = _plan(layers, lowest, model.loss)
+    plan = _plan(layers, lowest, model.loss, y_all)
     n_params = sum(p.size for p in model.weights().values())
     every = snapshot_every(total, n_params, arithmetic)
     history = History(config=dict(lr=str(lr_value), epochs=epochs, batch_size=batch_size, shuffle=shuffle,
@@ -173,7 +173,7 @@ def gradients(layers, loss_fn, x, y, exact: bool, lowest: int, plan=None):
     or the input of a clipping loss (see engine.divergence), so that training stops
     there as for any other inf. Exact: NotExactError when fractions grow too long,
     FloatRangeError when a value leaves float64's range."""
-    forward, backward, watch = plan or _plan(layers, lowest, loss_fn)
+    forward, backward, watch = plan or _plan(layers, lowest, loss_fn, y)
     outs = [x]
     o = x
     for k, layer_forward in forward:
@@ -202,23 +202,23 @@ def gradients(layers, loss_fn, x, y, exact: bool, lowest: int, plan=None):
     loss = sample_losses.sum() / len(sample_losses)  # sum/n: cheaper than .mean()
     if exact:
         return loss, grads
-    if watch and not (hidden_finite(outs, watch) and (not loss_fn.clips or
-                                                       loss_fn.unclipped_infinite(o, y) is None)):
+    loss = float(loss)
+    if not watch.finite(outs, o, y, sample_losses, loss_fn, loss):
         return math.inf, grads
-    return float(loss), grads
+    return loss, grads
 
 
-def _plan(layers, lowest: int, loss_fn):
+def _plan(layers, lowest: int, loss_fn, y_all=None):
     """The bound methods a step calls and its gradients' keys, looked up once per run:
     at a batch of 200 a step is ~40 numpy calls of ~1 µs each, so per-layer attribute
     lookups, type checks and f-strings showed in the step time. Bound methods read
     ``layer.params`` when called, so rebinding weights in ``_update`` is seen. Last, the
-    outputs a float step checks (engine.divergence.watched)."""
+    checks a float step makes (engine.divergence.Watch)."""
     forward = [(k, None if type(layer) is Input else layer.forward) for k, layer in enumerate(layers, 1)]
     backward = [(k, layer, layer.param_grads if layer.params else None,
                  {name: f"{name}{k}" for name in layer.params}, layer.backward if k > lowest else None)
                 for k, layer in reversed(list(enumerate(layers, 1))) if k >= lowest]
-    return forward, backward, watched(layers, loss_fn)
+    return forward, backward, Watch(layers, loss_fn, y_all)
 
 
 def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> Graph:
@@ -239,7 +239,7 @@ def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> G
     rng = np.random.default_rng(cfg["seed"]) if cfg["shuffle"] else None
     exact = cfg["arithmetic"] == "exact"
     lowest = _lowest(layers)
-    plan = _plan(layers, lowest, model0.loss)
+    plan = _plan(layers, lowest, model0.loss, y_all)
     s = 0
     for _ in range(cfg["epochs"]):
         xs, ys = _epoch_data(x_all, y_all, cfg["shuffle"], rng)

@@ -44,7 +44,7 @@ def load_model_source(args) -> Spec:
         info = os.stat(args.model)
         # A FIFO, a device or a directory: open() or read() could wait forever or never end.
         if not stat.S_ISREG(info.st_mode):
-            raise SpecError(f"{args.model} is not a regular file (a model file is a JSON file)")
+            raise SpecError(f"cannot read {args.model}: not a regular file (a FIFO, a device or a directory)")
         size = info.st_size
         if size > MAX_FILE_BYTES:  # refuse before reading it into memory
             raise SpecError(f"{args.model}: {size:,} bytes; at most {MAX_FILE_BYTES:,} are accepted")
