@@ -137,6 +137,12 @@ def test_trace_of_an_exact_model_past_float64_is_one_sentence(tmp_path, json_fla
     assert "o2" in line and "float64's range" in line
 
 
+def test_the_same_model_in_float_shows_its_overflow_quietly(tmp_path):
+    run = cli("trace", "--model", write(tmp_path, HUGE), "--arithmetic", "float")
+    assert_quiet(run)  # inf is the float result, shown as such: no RuntimeWarning on stderr
+    assert "o2     = (inf)" in run.stdout
+
+
 # --- divergence in float -------------------------------------------------------------
 
 def _train_quietly(spec, **kw):
