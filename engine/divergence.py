@@ -94,7 +94,8 @@ def norms(grads, exact: bool, loss) -> tuple[dict[str, float], bool]:
 def advice(lr, step: int) -> str:
     if step == 1:  # nothing was learnt yet: the model itself overflows on this data
         return "; the weights as given overflow float64 on this data, before any update."
-    return f"; it diverged: the learning rate {lr} is probably too large. The history and model are kept from before it."
+    return (f"; it diverged: the learning rate {lr} is probably too large. The history and model are kept"
+            " from before it.")
 
 
 def diagnose(model, weights, x, y, step, epoch, lr):

@@ -157,8 +157,8 @@ class BinaryCrossEntropy(Loss):
         if not wrong.any():
             return None
         i, j = (int(v) for v in np.argwhere(wrong)[0])
-        return (f"it is exactly {o[i, j]:.3g} in row {i + 1}, column {j + 1}, where the truth is {y[i, j]:.3g}, "
-                f"so the loss is infinite (log 0; the clip at {EPS:g} would show {-np.log(EPS):.3g}) and no "
+        return (f"it is exactly {o[i, j]:.3g} in row {i + 1} of the batch, column {j + 1}, where the truth is "
+                f"{y[i, j]:.3g}, so the loss is infinite (log 0; the clip at {EPS:g} would show {-np.log(EPS):.3g}) and no "
                 "gradient flows back through it")
 
     def _clipped(self, o):
