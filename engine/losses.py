@@ -18,6 +18,14 @@ class Loss:
     kind: ClassVar[str] = ""  # its name in a model file ("loss")
     title: ClassVar[str] = ""  # its label in the views and on the Build page
     exact_ok: ClassVar[bool] = True  # False: needs exp or log, refused in exact arithmetic
+    # A loss that clips its input hides an inf there, and the value it reports is not
+    # the true one: training checks its input and asks :meth:`unclipped_infinite`.
+    clips: ClassVar[bool] = False
+    clip_loss: ClassVar[float] = float("inf")  # one term's loss at the clip
+
+    def unclipped_infinite(self, o: np.ndarray, y: np.ndarray) -> str | None:
+        """Why the loss would be infinite without its clipping, or None (float only)."""
+        return None
 
     def value(self, o: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Loss of each sample, shape (batch,)."""
@@ -137,6 +145,20 @@ class BinaryCrossEntropy(Loss):
     kind = "binary_cross_entropy"
     title = "binary cross-entropy"
     exact_ok = False
+    clips = True
+    clip_loss = float(-np.log(EPS))  # a term's value at the clip: 27.6
+
+    def unclipped_infinite(self, o, y):
+        # Cheap first (training asks every step): a probability strictly inside (0, 1) has a finite log.
+        if o.min() > 0 and o.max() < 1:
+            return None
+        wrong = ((o <= 0) & (y > 0)) | ((o >= 1) & (y < 1))
+        if not wrong.any():
+            return None
+        i, j = (int(v) for v in np.argwhere(wrong)[0])
+        return (f"it is exactly {o[i, j]:.3g} in row {i + 1} of the batch, column {j + 1}, where the truth is "
+                f"{y[i, j]:.3g}, so the loss is infinite (log 0; the clip at {EPS:g} would show {-np.log(EPS):.3g}) and no "
+                "gradient flows back through it")
 
     def _clipped(self, o):
         require_float(o, "binary cross-entropy (it needs log)")

@@ -20,13 +20,14 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from .divergence import Watch, advice, diagnose, norms
 from .graph import Graph
 from .history import SNAPSHOT_BUDGET, History, StepRecord, snapshot_every  # noqa: F401 (re-exported)
 from .limits import MAX_EXACT_TRAIN_WORK, check_exact_work, check_float_work
 from .layers import Input
 from .model import Dataset, Model
-from .numbers import NotExactError, check_size, float_number, parse_number
-from .record import check_batch, record
+from .numbers import NotExactError, check_size, float_number, format_number, parse_number
+from .record import FloatRangeError, check_batch, check_float_range, output_name, record
 
 # Refused before starting: past this many steps the server would stall (float), and
 # exact fractions grow with every step, so exact runs stay short.
@@ -63,6 +64,7 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
     arithmetic = model.arithmetic
     n = len(data)
     lr_value, epochs, batch_size = _check_args(lr, epochs, batch_size, n, arithmetic)
+    lr_shown = lr.strip() if isinstance(lr, str) else format_number(lr_value)  # not 201 digits for 1e200
     per_epoch = steps_per_epoch(n, batch_size)
     total = epochs * per_epoch
     limit = DEFAULT_MAX_STEPS[arithmetic] if max_steps is None else int(max_steps)
@@ -83,7 +85,7 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
     check_batch(model, x_all, y_all)
     layers = _private_layers(model)
     lowest = _lowest(layers)
-    plan = _plan(layers, lowest)
+    plan = _plan(layers, lowest, model.loss, y_all)
     n_params = sum(p.size for p in model.weights().values())
     every = snapshot_every(total, n_params, arithmetic)
     history = History(config=dict(lr=str(lr_value), epochs=epochs, batch_size=batch_size, shuffle=shuffle,
@@ -114,21 +116,21 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
                     recorded[step] = record(model.with_weights(_weights(layers)), x, y)
                 try:
                     loss, grads = gradients(layers, model.loss, x, y, exact, lowest, plan)
+                    step_norms, finite = norms(grads, exact, loss)
                 except NotExactError as err:
-                    if step == 1:
+                    if step == 1:  # the model as given, not the training: an error
                         raise
-                    stopped = f"training stopped at step {step} (epoch {epoch}): {err}"
+                    stopped = _stopped(step, epoch, err, lr_shown)
                     break
-                norms, finite = _norms(grads, exact, loss)
                 if not finite:
-                    stopped, rollback = _diagnose(model, layers, x, y, step, epoch, lr_value)
+                    stopped, rollback = diagnose(model, _weights(layers), x, y, step, epoch, lr_shown)
                     if rollback and previous is not None:
                         # The update of the step before overflowed: undo it and its record.
                         _restore(refs, previous)
                         history.weights.pop(step - 1, None)
                         del history.steps[-1:]
                     break
-                history.steps.append(StepRecord(step, epoch, loss, norms))
+                history.steps.append(StepRecord(step, epoch, loss, step_norms))
                 seen_loss += loss * len(x)
                 seen += len(x)
                 _update(grads, lr_value)
@@ -138,11 +140,12 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
                         for k, layer in enumerate(layers, 1):
                             for name, p in layer.params.items():
                                 check_size(p, f"the weights {name}{k} after the update")
+                                check_float_range(p, f"the weights {name}{k} after the update")
                     except NotExactError as err:  # undo this step: history and model stay usable
                         _restore(refs, previous)
                         del history.steps[-1:]
                         seen_loss, seen = seen_loss - loss * len(x), seen - len(x)
-                        stopped = f"training stopped at step {step} (epoch {epoch}): {err}"
+                        stopped = _stopped(step, epoch, err, lr_shown)
                         break
                 if step % every == 0 or step == total:
                     history.weights[step] = current
@@ -169,40 +172,58 @@ def _lowest(layers) -> int:
 def gradients(layers, loss_fn, x, y, exact: bool, lowest: int, plan=None):
     """Mean loss of the batch and [(layer, name, key, δw)]: record.passes without what
     training never reads (δ^1, the identity layer's copies, the Graph). ``plan`` is
-    :func:`_plan` of the same layers, made once per run."""
-    forward, backward = plan or _plan(layers, lowest)
+    :func:`_plan` of the same layers, made once per run.
+
+    Float: the loss is inf when a value it does not show is not finite, a hidden value
+    or the input of a clipping loss (see engine.divergence), so that training stops
+    there as for any other inf. Exact: NotExactError when fractions grow too long,
+    FloatRangeError when a value leaves float64's range."""
+    forward, backward, watch = plan or _plan(layers, lowest, loss_fn, y)
     outs = [x]
     o = x
     for k, layer_forward in forward:
         if layer_forward is not None:  # None: the identity, whose copy would only cost time
             o = layer_forward(o)
             if exact:
-                check_size(o, f"o{k}, the output of L{k} ({layers[k - 1].kind})")
+                where = output_name(layers, k)
+                check_size(o, where)
+                check_float_range(o, where)
         outs.append(o)
     sample_losses, delta = loss_fn.value_and_delta(o, y)
+    if exact:
+        check_float_range(sample_losses, f"the loss ({loss_fn.kind})")
     grads = []
     for k, layer, param_grads, keys, layer_backward in backward:
         if param_grads is not None:
             for name, g in param_grads(outs[k - 1], delta).items():
                 grads.append((layer, name, keys[name], g))
+                if exact:
+                    check_float_range(g, f"the gradient δ{keys[name]}")
         if layer_backward is not None:
             delta = layer_backward(outs[k - 1], outs[k], delta)
             if exact:
                 check_size(delta, f"δ{k}")
+                check_float_range(delta, f"δ{k}, the learning flow on X{k}")
     loss = sample_losses.sum() / len(sample_losses)  # sum/n: cheaper than .mean()
-    return (loss if exact else float(loss)), grads
+    if exact:
+        return loss, grads
+    loss = float(loss)
+    if not watch.finite(outs, o, y, sample_losses, loss_fn, loss):
+        return math.inf, grads
+    return loss, grads
 
 
-def _plan(layers, lowest: int):
+def _plan(layers, lowest: int, loss_fn, y_all=None):
     """The bound methods a step calls and its gradients' keys, looked up once per run:
     at a batch of 200 a step is ~40 numpy calls of ~1 µs each, so per-layer attribute
     lookups, type checks and f-strings showed in the step time. Bound methods read
-    ``layer.params`` when called, so rebinding weights in ``_update`` is seen."""
+    ``layer.params`` when called, so rebinding weights in ``_update`` is seen. Last, the
+    checks a float step makes (engine.divergence.Watch)."""
     forward = [(k, None if type(layer) is Input else layer.forward) for k, layer in enumerate(layers, 1)]
     backward = [(k, layer, layer.param_grads if layer.params else None,
                  {name: f"{name}{k}" for name in layer.params}, layer.backward if k > lowest else None)
                 for k, layer in reversed(list(enumerate(layers, 1))) if k >= lowest]
-    return forward, backward
+    return forward, backward, Watch(layers, loss_fn, y_all)
 
 
 def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> Graph:
@@ -223,7 +244,7 @@ def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> G
     rng = np.random.default_rng(cfg["seed"]) if cfg["shuffle"] else None
     exact = cfg["arithmetic"] == "exact"
     lowest = _lowest(layers)
-    plan = _plan(layers, lowest)
+    plan = _plan(layers, lowest, model0.loss, y_all)
     s = 0
     for _ in range(cfg["epochs"]):
         xs, ys = _epoch_data(x_all, y_all, cfg["shuffle"], rng)
@@ -240,9 +261,20 @@ def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> G
 
 # helpers ------------------------------------------------------------------------
 
+def _stopped(step, epoch, err, lr) -> str:
+    text = f"training stopped at step {step} (epoch {epoch}): {err}"
+    return text + advice(lr, step) if isinstance(err, FloatRangeError) else text
+
+
 def _read_lr(lr, arithmetic):
-    # engine.numbers' grammar and bounds; in float, 1e-400 is refused rather than made 0
-    return parse_number(lr) if arithmetic == "exact" else float_number(lr)
+    value = parse_number(lr)
+    try:  # refused in both arithmetics, as in a model file: every number can be shown in float
+        float(value)
+    except OverflowError:
+        shown = lr.strip()[:40] if isinstance(lr, str) else format_number(value)[:40]
+        raise ValueError(f"the learning rate {shown} is past float64's range (about 1.8e308)") from None
+    # in float, engine.numbers refuses a rate it would make 0 (1e-400) rather than round it
+    return value if arithmetic == "exact" else float_number(lr)
 
 
 def _check_args(lr, epochs, batch_size, n, arithmetic):
@@ -293,56 +325,3 @@ def _update(grads, lr):
     for layer, name, _, g in grads:
         params = layer.params
         params[name] = params[name] - lr * g
-
-
-def _norms(grads, exact, loss) -> tuple[dict[str, float], bool]:
-    """L2 norm of each δw, and whether the loss and every gradient are finite."""
-    if exact:  # Fractions are always finite; check_size guards their growth
-        return {key: math.sqrt(float(sum(v * v for v in g.flat))) for _, _, key, g in grads}, True
-    # One BLAS dot per tensor, one isfinite for all: a nan or inf anywhere makes the
-    # sum non-finite. Finite squares can also overflow the sum: that is divergence too,
-    # and _diagnose says which case it was.
-    norms = {}
-    total = loss
-    vdot, sqrt = np.vdot, math.sqrt
-    for _, _, key, g in grads:
-        # The same BLAS dot either way: a vector's own .dot is the cheapest call (0.26 µs
-        # against vdot's 0.39); vdot flattens a matrix without a ravel (half of dot's cost).
-        sq = float(g.dot(g) if g.ndim == 1 else vdot(g, g))
-        total += sq  # Python floats: an overflow gives inf, as numpy's would
-        norms[key] = sqrt(sq)  # nan stays nan, inf stays inf
-    return norms, math.isfinite(total)
-
-
-def _diagnose(model, layers, x, y, step, epoch, lr):
-    """Find the first non-finite value in the order the passes compute them.
-
-    Returns (message, rollback): rollback when the weights themselves were already
-    non-finite (an update overflowed), so the previous step is undone too."""
-    from .record import passes
-    where = f"training stopped at step {step} (epoch {epoch}): "
-    advice = f"; the learning rate {lr} is probably too large. The history and model are kept from before it."
-    weights = _weights(layers)
-    for key, w in weights.items():
-        if not np.isfinite(w).all():
-            return (where + f"the weights {key} became non-finite in the update of step {step - 1}"
-                    + advice), True
-    values, sample_losses, deltas, grads = passes(model.with_weights(weights), x, y)
-    for k in range(1, model.K + 1):
-        if not np.isfinite(values[k]).all():
-            return where + f"o{k}, the output of L{k} ({model.layer(k).kind}), is not finite" + advice, False
-    if not np.isfinite(sample_losses).all():
-        return (where + f"the loss ({model.loss.kind}) of o{model.K}, the output of L{model.K}"
-                f" ({model.layer(model.K).kind}), is not finite" + advice), False
-    # Backward order: δ^{k+1}, then δw^k (made from it), then δ^k.
-    for k in range(model.K + 1, 0, -1):
-        if not np.isfinite(deltas[k]).all():
-            return where + f"δ{k}, the learning flow on X{k}, is not finite" + advice, False
-        for name in model.layer(k - 1).params if k > 1 else ():
-            if not np.isfinite(grads[f"{name}{k - 1}"]).all():
-                return where + f"the gradient δ{name.lower()}{k - 1} of {name}{k - 1} is not finite" + advice, False
-    key = next((k for k, g in grads.items() if not np.isfinite(np.dot(g.ravel(), g.ravel()))), None)
-    if key is None:  # the finite squares only overflowed in their sum with the loss
-        key = max(grads, key=lambda k: float(np.abs(grads[k]).max()))
-    return (where + f"the norm of the gradient δ{key} overflowed (values up to "
-            f"{float(np.abs(grads[key]).max()):.3g})" + advice), False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 
 import numpy as np
 
@@ -42,7 +43,11 @@ def load_model_source(args) -> Spec:
     if args.preset is not None:
         return load_preset(args.preset, args.arithmetic)
     try:
-        size = os.stat(args.model).st_size
+        info = os.stat(args.model)
+        # A FIFO, a device or a directory: open() or read() could wait forever or never end.
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecError(f"cannot read {args.model}: not a regular file (a FIFO, a device or a directory)")
+        size = info.st_size
         if size > MAX_FILE_BYTES:  # refuse before reading it into memory
             raise SpecError(f"{args.model}: {size:,} bytes; at most {MAX_FILE_BYTES:,} are accepted")
         with open(args.model, "rb") as f:

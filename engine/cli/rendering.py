@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from ..record import record
-from ..render.export import FORMATS, export
+from ..render.export import FORMATS, GIF_MAX_WIDTH, PNG_MAX_SIDE, SCALES, export
 from ..render.frames import VIEWS
 from ..render.style import RANKDIRS, THEMES
-from . import real_number, whole_number
+from . import UsageError, real_number, whole_number
 from .inspect import add_model_source, load_model_source
 
 
@@ -20,7 +20,9 @@ def register(sub) -> None:
     when.add_argument("--final", action="store_true", help="the final frame (the default)")
     p.add_argument("--theme", choices=tuple(THEMES), default="light")
     p.add_argument("--rankdir", choices=RANKDIRS, default="LR")
-    p.add_argument("--scale", type=real_number, default=2.0, help="PNG/GIF pixel scale (default 2)")
+    p.add_argument("--scale", type=real_number, default=None,
+                   help=f"PNG/GIF pixel scale, {SCALES[0]:g} to {SCALES[1]:g} (default: PNG 2, GIF 1); a picture"
+                        f" wider than {PNG_MAX_SIDE:,} px (PNG) or {GIF_MAX_WIDTH:,} px (GIF) is drawn smaller")
     p.add_argument("--format", choices=FORMATS, required=True,
                    help="gif and html animate every step; the others draw one frame")
     p.add_argument("-o", "--output", required=True, metavar="FILE")
@@ -28,6 +30,11 @@ def register(sub) -> None:
 
 
 def run_render(args) -> int:
+    # Checked here, before any work, so that only a --scale the user gave is ever blamed;
+    # the scale chosen to fit a big picture may be smaller and is never refused.
+    if args.scale is not None and not SCALES[0] <= args.scale <= SCALES[1]:
+        raise UsageError(f"--scale {args.scale:g} is out of range; use {SCALES[0]:g} to {SCALES[1]:g}"
+                         " or leave it out")
     spec = load_model_source(args)
     graph = record(spec.model, *spec.data.sample(args.sample, spec.model.arithmetic))
     if args.step is not None and args.format in ("gif", "html"):
@@ -39,5 +46,16 @@ def run_render(args) -> int:
                   rankdir=args.rankdir, scale=args.scale, **kw)
     with open(args.output, "wb") as f:
         f.write(data)
-    print(f"wrote {args.output} ({len(data):,} bytes, {args.view} view, {args.format})")
+    print(f"wrote {args.output} ({len(data):,} bytes, {args.view} view, {args.format}{_pixels(data)})")
     return 0
+
+
+def _pixels(data: bytes) -> str:
+    """", 16,384 × 157 px" for a PNG or GIF: the size says when it was drawn smaller to fit."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    elif data[:4] == b"GIF8":
+        w, h = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    else:
+        return ""
+    return f", {w:,} × {h:,} px"

@@ -22,6 +22,10 @@ from .svg import to_svg
 
 FORMATS = ("svg", "png", "pdf", "dot", "gif", "html")
 GIF_MAX_WIDTH = 1600  # px
+# A PNG's longest side: the 32-layer exact model at scale 2 was 88,301 px wide, 300 MB
+# of pixels to draw on a shared server, and wider than most viewers open.
+PNG_MAX_SIDE = 16_384  # px
+SCALES = (0.1, 8)  # the range of a scale asked for; a scale chosen to fit may be smaller
 FRAME_MS = 900  # one step of the GIF; the last frame stays longer
 LAST_FRAME_MS = 2500
 
@@ -42,17 +46,38 @@ def portable_fonts(svg: str) -> str:
 
 def _check_scale(scale: float) -> float:
     scale = float(scale)
-    if not 0.1 <= scale <= 8:
-        raise ValueError(f"scale {scale:g} is out of range; use 0.1 to 8")
+    if not SCALES[0] <= scale <= SCALES[1]:
+        raise ValueError(f"scale {scale:g} is out of range; use {SCALES[0]:g} to {SCALES[1]:g}")
     return scale
+
+
+def _size_pt(svg: str) -> tuple[float, float]:
+    w = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg).group(1))
+    h = float(re.search(r'<svg[^>]*\bheight="([\d.]+)pt"', svg).group(1))
+    return w, h
+
+
+def fitted_scale(svg: str, scale: float | None, *, max_width: float = PNG_MAX_SIDE,
+                 max_side: float = PNG_MAX_SIDE) -> float:
+    """The pixel scale to draw ``svg`` at: ``scale`` (2 when None, checked when given),
+    made smaller if the picture would pass ``max_width`` or ``max_side`` pixels. The
+    result may be below 0.1: a 32-layer model drawn across must still fit."""
+    wanted = 2.0 if scale is None else _check_scale(scale)
+    w, h = (v * 4 / 3 for v in _size_pt(svg))  # pt → px at scale 1
+    return min(wanted, max_width / w, max_side / max(w, h))
 
 
 def svg_file(dot: str) -> bytes:
     return portable_fonts(to_svg(dot)).encode("utf-8")
 
 
-def png_file(svg: str, scale: float = 2.0) -> bytes:
-    return bytes(vl_convert.svg_to_png(portable_fonts(svg), scale=_check_scale(scale)))
+def png_file(svg: str, scale: float | None = 2.0) -> bytes:
+    """PNG at ``scale`` (None: 2), smaller if needed to stay within PNG_MAX_SIDE pixels."""
+    return _png(svg, fitted_scale(svg, scale))
+
+
+def _png(svg: str, scale: float) -> bytes:
+    return bytes(vl_convert.svg_to_png(portable_fonts(svg), scale=scale))
 
 
 def pdf_file(svg: str) -> bytes:
@@ -69,8 +94,7 @@ def _captioned(svg: str, caption: str, t: style.Theme) -> str:
     """The frame with a caption strip under it, as one SVG (for the GIF)."""
     body = re.sub(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>)?", "", svg)
     body = _HIDDEN_TEXT.sub("", body)  # invisible: the same pixels without them
-    w = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', body).group(1))
-    h = float(re.search(r'<svg[^>]*\bheight="([\d.]+)pt"', body).group(1))
+    w, h = _size_pt(body)
     # the inner picture in user units (1 pt), or it would be drawn 4/3 too big
     body = re.sub(r'(<svg[^>]*?)\bwidth="[\d.]+pt"\s+height="[\d.]+pt"', rf'\1width="{w}" height="{h}"',
                   body, count=1)
@@ -80,16 +104,16 @@ def _captioned(svg: str, caption: str, t: style.Theme) -> str:
             f'font-size="13" fill="{t.fg}">{escape(caption)}</text>{body}</svg>')
 
 
-def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: float = 1.0,
+def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: float | None = 1.0,
              frame_ms: int = FRAME_MS, **kw) -> bytes:
-    """The whole forward + backward pass as an animated GIF, one frame per step."""
+    """The whole forward + backward pass as an animated GIF, one frame per step, at
+    ``scale`` (None: 1) or smaller: a GIF wider than a screen (GIF_MAX_WIDTH) helps no one."""
     t = style.theme(theme)
     svgs = frame_svgs(graph, view=view, theme=theme, **kw)
-    width = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svgs[0]).group(1))
-    scale = min(scale, GIF_MAX_WIDTH / (width * 4 / 3))  # pt → px: a GIF wider than a screen helps no one
+    scale = fitted_scale(svgs[0], 1.0 if scale is None else scale, max_width=GIF_MAX_WIDTH)
 
     def frame(pair):
-        return Image.open(io.BytesIO(png_file(_captioned(pair[0], pair[1], t), scale))).convert("RGB")
+        return Image.open(io.BytesIO(_png(_captioned(pair[0], pair[1], t), scale))).convert("RGB")
 
     # drawing the text dominates (about 2 ms per label line); vl-convert runs outside the GIL
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -118,13 +142,17 @@ def html_file(graph: Graph, *, view: str = "layer", theme: str = "light", title:
 
 
 def export(graph: Graph, fmt: str, *, view: str = "layer", step: int | None = None,
-           sample: int = 0, theme: str = "light", rankdir: str = "LR", scale: float = 2.0,
+           sample: int = 0, theme: str = "light", rankdir: str = "LR", scale: float | None = None,
            **view_kw) -> bytes:
     """The picture in one format: ``svg``, ``png``, ``pdf``, ``dot`` show ``step``
-    (None: the final frame); ``gif`` and ``html`` animate every step."""
+    (None: the final frame); ``gif`` and ``html`` animate every step.
+
+    ``scale`` (PNG, GIF) is the pixel scale asked for, 0.1 to 8; None lets it be chosen
+    (PNG 2, GIF 1). Either way a picture too big to fit (PNG_MAX_SIDE, GIF_MAX_WIDTH)
+    is drawn smaller: :func:`fitted_scale` says how much."""
     kw = dict(sample=sample, theme=theme, rankdir=rankdir, **view_kw)
     if fmt == "gif":
-        return gif_file(graph, view=view, scale=min(_check_scale(scale), 1.0), **kw)
+        return gif_file(graph, view=view, scale=None if scale is None else min(_check_scale(scale), 1.0), **kw)
     if fmt == "html":
         return html_file(graph, view=view, **kw)
     if fmt not in FORMATS:
