@@ -221,3 +221,28 @@ def test_exported_frames_are_captioned_with_explores_step_titles():
     texts = captions(g)
     assert texts == [explain(g, s).title for s in range(len(g.timeline) + 1)]
     assert texts[4] == "Step 4 of 9 · the loss, ½(x − y)²"  # was "step 4 of 9 · loss: loss on Loss"
+
+
+def test_an_animation_is_laid_out_once_and_each_frame_painted_on_the_tree(monkeypatch):
+    from engine.render import layout, svg
+    from engine.render.frames import frame_pictures
+    g = mlp([2, 8, 8, 1])
+    for view in ("layer", "neuron"):
+        pictures = frame_pictures(g, view=view)
+        one_by_one = [to_svg(p) for p in pictures]  # a layout per frame, as before
+        calls = []
+        monkeypatch.setattr(layout, "render", lambda dot, fmt: calls.append(fmt) or svg.render(dot, fmt))
+        once = layout.frame_svgs(pictures)
+        monkeypatch.undo()
+        assert len(calls) <= 6 < len(pictures)  # a few paint variants, not one layout per frame
+        assert once == one_by_one  # the same SVG, byte for byte (dir=back of the current edge too)
+
+
+def test_frames_that_differ_in_more_than_paint_are_drawn_one_by_one():
+    from engine.render import layout
+    from engine.render.frames import frame_pictures
+    pictures = frame_pictures(article(), view="layer")
+    pictures[3].node("extra", "a node only frame 3 has")
+    svgs = layout.frame_svgs(pictures)
+    assert "extra" in {t.text for t in ET.fromstring(svgs[3]).iter(f"{SVG}title")}
+    assert "extra" not in {t.text for t in ET.fromstring(svgs[2]).iter(f"{SVG}title")}

