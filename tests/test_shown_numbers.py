@@ -8,8 +8,8 @@ central difference with a rational step is the exact derivative, and the shown t
 substituted numbers and sum of impacts; the layer view's per-sample δw in a batch.
 """
 import re
+import xml.etree.ElementTree as ET
 from fractions import Fraction as F
-from html import unescape
 
 import numpy as np
 import pytest
@@ -19,6 +19,10 @@ from engine.explain import explain
 from engine.losses import HalfSquaredError
 from engine.render.layer_view import layer_view
 from engine.render.neuron_view import neuron_view
+from engine.render.svg import to_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
 
 H = F(1, 10 ** 6)  # every ReLU input below is at least 1/15 away from its kink
 
@@ -73,27 +77,39 @@ def d_layer(model: Model, k: int, row: np.ndarray, j: int, i: int) -> F:
     return central(out)
 
 
-def tooltips(dot: str) -> dict[str, dict[str, F]]:
+def drawn(picture) -> ET.Element:
+    """The SVG a user sees (the view's Picture, laid out and painted)."""
+    return ET.fromstring(to_svg(picture))
+
+
+def tooltips(svg: ET.Element) -> dict[str, str]:
+    """Each edge id → its tooltip, as the browser shows it."""
+    return {g.get("id"): next(g.iter(f"{SVG}a")).get(f"{XLINK}title")
+            for g in svg.iter(f"{SVG}g") if g.get("class") == "edge"}
+
+
+def edge_numbers(svg: ET.Element) -> dict[str, dict[str, F]]:
     """Each edge id → its tooltip's numbers by name ("δ·w" → value)."""
-    out = {}
-    for edge_id, text in re.findall(r'id="([^"]+)", tooltip="([^"]*)"', dot):
-        out[edge_id] = {name: F(value) for name, value in
-                        (line.split(" = ") for line in text.split("\\n"))}
-    return out
+    return {edge_id: {name: F(value) for name, value in (line.split(" = ") for line in text.split("\n"))}
+            for edge_id, text in tooltips(svg).items()}
 
 
-def node_numbers(dot: str) -> dict[str, tuple[F, F]]:
+def node_numbers(svg: ET.Element) -> dict[str, tuple[F, F]]:
     """Each neuron node "X2_1" → the (o, δ) its label shows."""
-    return {node: (F(unescape(o)), F(unescape(d))) for node, o, d in
-            re.findall(r'"(X\d+_\d+)" \[label=<.*?o = ([^<]*)<.*?δ = ([^<]*)<', dot)}
+    out = {}
+    for g in svg.iter(f"{SVG}g"):
+        if g.get("class") == "node" and re.fullmatch(r"X\d+_\d+", g.get("id")):
+            lines = dict(t.text.split(" = ") for t in g.iter(f"{SVG}text") if " = " in t.text)
+            out[g.get("id")] = (F(lines["o"]), F(lines["δ"]))
+    return out
 
 
 @pytest.mark.parametrize("s", range(len(X)))
 def test_neuron_view_edges_and_nodes_show_the_derivatives(s):
     model = net()
     g = record(model, X, Y)
-    dot = neuron_view(g, sample=s)
-    edges, nodes = tooltips(dot), node_numbers(dot)
+    svg = drawn(neuron_view(g, sample=s))
+    edges, nodes = edge_numbers(svg), node_numbers(svg)
     K = model.K
     for c in range(1, K + 2):  # X^c, the input of layer c (of the loss for c = K + 1)
         for i in range(g.o(c - 1).shape[1]):
@@ -168,8 +184,9 @@ def test_the_layer_view_of_a_batch_shows_each_samples_weight_gradient():
     for name, total in g.weight_grads.items():  # the batch gradient is their sum
         assert (sum(grads[name] for grads in per_sample) == total).all()
     for s in range(len(X)):
-        dot = layer_view(g, sample=s)
+        tips = tooltips(drawn(layer_view(g, sample=s)))
         for name, w in model.weights().items():
-            text = re.search(rf'tooltip="{name} = [^"]*\\nδ{name[0].lower()}{name[1:]} = \(([^)]*)\)"', dot)
+            tip = tips[name]  # the weight edge's id is its weight's name: "W2"
+            text = re.fullmatch(rf"{name} = [^\n]*\nδ{name[0].lower()}{name[1:]} = \(([^)]*)\)", tip)
             shown = [F(v) for v in text.group(1).split(", ")]
             assert shown == [d_sample_loss_d_weight(model, name, idx, s) for idx in np.ndindex(w.shape)]

@@ -136,7 +136,7 @@ def compare_arithmetics(spec, sample: int, row: int) -> None:
             except NotExactError as e:
                 col.caption(str(e))
                 continue
-            col.graphviz_chart(layer_view(g, step=step, sample=row), width="stretch")
+            col.graphviz_chart(layer_view(g, step=step, sample=row).dot, width="stretch")
         if len(graphs) == 2:
             rows = []
             g_e, g_f = graphs["exact"], graphs["float"]

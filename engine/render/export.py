@@ -16,7 +16,7 @@ from PIL import Image
 
 from ..graph import Graph
 from . import style
-from .frames import captions, frame_svgs, view_dot
+from .frames import captions, frame_svgs, view_picture
 from .player import player_html
 from .svg import to_svg
 
@@ -65,10 +65,6 @@ def fitted_scale(svg: str, scale: float | None, *, max_width: float = PNG_MAX_SI
     wanted = 2.0 if scale is None else _check_scale(scale)
     w, h = (v * 4 / 3 for v in _size_pt(svg))  # pt → px at scale 1
     return min(wanted, max_width / w, max_side / max(w, h))
-
-
-def svg_file(dot: str) -> bytes:
-    return portable_fonts(to_svg(dot)).encode("utf-8")
 
 
 def png_file(svg: str, scale: float | None = 2.0) -> bytes:
@@ -157,10 +153,10 @@ def export(graph: Graph, fmt: str, *, view: str = "layer", step: int | None = No
         return html_file(graph, view=view, **kw)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    dot = view_dot(graph, view, step=step, **kw)
+    pic = view_picture(graph, view, step=step, **kw)
     if fmt == "dot":
-        return dot.encode("utf-8")
-    svg = to_svg(dot)
+        return pic.source.encode("utf-8")
+    svg = to_svg(pic)
     if fmt == "svg":
         return portable_fonts(svg).encode("utf-8")
     if fmt == "png":

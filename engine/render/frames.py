@@ -14,13 +14,14 @@ from ..explain import step_title
 from ..graph import Graph
 from .layer_view import layer_view
 from .neuron_view import neuron_view
-from .svg import to_svg
+from .picture import Picture
+from . import layout
 
 VIEWS = {"layer": layer_view, "neuron": neuron_view}
 
 
-def view_dot(graph: Graph, view: str = "layer", **kw) -> str:
-    """DOT of one view; ``kw`` are the view's own options (step, sample, theme, rankdir, …)."""
+def view_picture(graph: Graph, view: str = "layer", **kw) -> Picture:
+    """One view's Picture; ``kw`` are the view's own options (step, sample, theme, rankdir, …)."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
     if view == "layer":  # the layer view draws no per-feature nodes
@@ -34,13 +35,24 @@ def steps(graph: Graph) -> range:
     return range(len(graph.timeline) + 1)
 
 
+def view_dot(graph: Graph, view: str = "layer", **kw) -> str:
+    """DOT of one view (HTML-like labels, for any Graphviz)."""
+    return view_picture(graph, view, **kw).source
+
+
+def frame_pictures(graph: Graph, *, view: str = "layer", **kw) -> list[Picture]:
+    """The Picture of every frame, frame 0 first."""
+    return [view_picture(graph, view, step=s, **kw) for s in steps(graph)]
+
+
 def frame_dots(graph: Graph, *, view: str = "layer", **kw) -> list[str]:
     """The DOT of every frame, frame 0 first."""
-    return [view_dot(graph, view, step=s, **kw) for s in steps(graph)]
+    return [p.source for p in frame_pictures(graph, view=view, **kw)]
 
 
 def frame_svgs(graph: Graph, *, view: str = "layer", **kw) -> list[str]:
-    return [to_svg(d) for d in frame_dots(graph, view=view, **kw)]
+    """The SVG of every frame, laid out once (see ``layout``)."""
+    return layout.frame_svgs(frame_pictures(graph, view=view, **kw))
 
 
 def captions(graph: Graph) -> list[str]:

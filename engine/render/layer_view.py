@@ -13,7 +13,7 @@ import numpy as np
 
 from ..graph import Graph
 from ..numbers import format_number
-from . import style
+from . import picture, style
 from .progress import check_sample, progress
 
 MAX_COMPONENTS = 3
@@ -45,18 +45,15 @@ def _largest(values) -> float:
     return max((style.magnitude(v) for v in flat), default=0.0)
 
 
-def _row(color: str, text: str) -> str:
-    return f'<TR><TD ALIGN="LEFT"><FONT COLOR="{color}">{style.html(text)}</FONT></TD></TR>'
-
-
-def _label(rows) -> str:
-    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+def _label(rows) -> picture.Label:
+    return picture.table([picture.Line(picture.text(text), color) for color, text in rows])
 
 
 def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
-               theme: str = "light", rankdir: str = "LR", legend: bool = True) -> str:
-    """DOT of the layer view at ``step`` (None: everything has flowed; 0: nothing yet).
-    ``legend=False`` leaves the legend out, for a host that draws its own (the app)."""
+               theme: str = "light", rankdir: str = "LR", legend: bool = True) -> picture.Picture:
+    """The layer view at ``step`` (None: everything has flowed; 0: nothing yet); its
+    ``source`` is the DOT. ``legend=False`` leaves the legend out, for a host that
+    draws its own (the app)."""
     t = style.theme(theme)
     p = progress(graph, step)
     shown, current = p.shown, p.current
@@ -74,42 +71,41 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
         visible = name in shown or name == "x" or name[0] in "Wb"
         return getattr(t, family) if visible else style.HIDDEN
 
-    lines = style.graph_header("backprop", t, rankdir, nodesep="0.5", ranksep="0.7")
+    pic = style.digraph("backprop", t, rankdir, nodesep="0.5", ranksep="0.7")
     for node in graph.nodes:
         if node.kind == "input":
-            attrs = 'label="x", shape=ellipse'
+            label, attrs = "x", {"shape": "ellipse"}
         elif node.kind == "layer":
-            layer = model.layer(node.k)
-            attrs = f"label={style.plain_label(node.label + chr(10) + layer.describe())}"
+            label, attrs = node.label + "\n" + model.layer(node.k).describe(), {}
         elif node.kind == "weight":
-            attrs = f"label={style.plain_label(node.label)}, shape=note"
+            label, attrs = node.label, {"shape": "note"}
         else:
             loss_color = t.fg if "loss" in shown else style.HIDDEN
-            attrs = (f'label=<Loss<BR/><FONT POINT-SIZE="10">{style.html(model.loss.title)}</FONT><BR/>'
-                     f'<FONT COLOR="{loss_color}">loss = {style.html(format_number(graph.loss))}</FONT>>, '
-                     'shape=doubleoctagon')
+            label = picture.stacked([picture.Line(picture.text("Loss")),
+                                     picture.Line(picture.text(model.loss.title), size="10"),
+                                     picture.Line(picture.text(f"loss = {format_number(graph.loss)}"), loss_color)])
+            attrs = {"shape": "doubleoctagon"}
         if node.kind != "weight":
-            attrs += ', group="flow"'  # one group: dot keeps x, L1 … LK, Loss on a straight line
+            attrs["group"] = "flow"  # one group: dot keeps x, L1 … LK, Loss on a straight line
         if current is not None and current.edge == node.id:
-            attrs += f', color="{t.current}", fillcolor="{t.current_bg}"'
-        lines.append(f'  {style.quoted(node.id)} [{attrs}, id={style.quoted(node.id)}];')
+            attrs.update(color=t.current, fillcolor=t.current_bg)
+        pic.node(node.id, label, **attrs)
     for edge in graph.edges:
         fwd, bwd = value(edge.forward), value(edge.backward)
-        rows = [_row(color(edge.forward, "forward"), f"{edge.forward} = {short(fwd)}"),
-                _row(color(edge.backward, "backward"), f"{edge.backward} = {short(bwd)}")]
-        tooltip = f"{edge.forward} = {full(fwd)}\n{edge.backward} = {full(bwd)}"
-        attrs = [f"label={_label(rows)}", f"tooltip={style.quoted(tooltip)}", f"id={style.quoted(edge.id)}"]
+        label = _label([(color(edge.forward, "forward"), f"{edge.forward} = {short(fwd)}"),
+                        (color(edge.backward, "backward"), f"{edge.backward} = {short(bwd)}")])
+        attrs = {"tooltip": picture.escaped(f"{edge.forward} = {full(fwd)}\n{edge.backward} = {full(bwd)}"),
+                 "id": edge.id}
         if current is not None and current.edge == edge.id:
-            attrs += [f'color="{t.current}"', style.stroke(4)]
+            attrs.update(color=t.current, style=style.stroke(4))
             if current.phase != "forward":
-                attrs.append("dir=back")
+                attrs["dir"] = "back"
         elif edge.backward in shown:
             size = _largest(bwd)
-            attrs += [f'color="{t.backward}"', style.stroke(style.penwidth(size), dashed=size == 0)]
+            attrs.update(color=t.backward, style=style.stroke(style.penwidth(size), dashed=size == 0))
         elif edge.forward in shown or edge.forward[0] in "Wb":
-            attrs += [f'color="{t.forward}"', style.stroke(2)]
-        lines.append(f"  {style.quoted(edge.source)} -> {style.quoted(edge.target)} [{', '.join(attrs)}];")
+            attrs.update(color=t.forward, style=style.stroke(2))
+        pic.edge(edge.source, edge.target, label, **attrs)
     if legend:
-        lines += style.legend(t)
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        style.legend(pic, t)
+    return pic

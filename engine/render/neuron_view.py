@@ -23,6 +23,7 @@ from ..graph import Graph
 from ..layers import Linear
 from ..numbers import format_number
 from . import style
+from .picture import Label, Line, Markup, Picture, bold, escaped, stacked, sub, sup, table, text
 from .progress import Progress, check_sample, progress
 
 DEFAULT_MAX_NEURONS = 12
@@ -45,22 +46,12 @@ def _pick(size: int, delta_row, o_row, max_neurons: int) -> np.ndarray:
     return np.sort(order[:max_neurons])
 
 
-def _cell(text: str, color: str, bg: str | None = None) -> str:
-    bgattr = f' BGCOLOR="{bg}"' if bg else ""
-    return f'<TR><TD ALIGN="LEFT"{bgattr}><FONT COLOR="{color}">{text}</FONT></TD></TR>'
-
-
-def _table(rows: list[str]) -> str:
-    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            + "".join(rows) + "</TABLE>>")
-
-
 def _num(v) -> str:
-    return style.html(format_number(v, 4))
+    return format_number(v, 4)
 
 
 class _View:
-    """Builds the DOT lines; one instance per call, nothing kept afterwards."""
+    """Builds the Picture; one instance per call, nothing kept afterwards."""
 
     def __init__(self, graph: Graph, p: Progress, sample: int, t: style.Theme,
                  max_neurons: int, max_edges: int, feature_names):
@@ -98,64 +89,60 @@ class _View:
         return color if self.p.has(name) else style.HIDDEN
 
     # nodes ---------------------------------------------------------------
-    def _name(self, c: int, i: int) -> str:
+    def _name(self, c: int, i: int) -> Markup:
         if c == 1:
             if i < len(self.features):
-                return f"<B>{style.html(self.features[i])}</B>"
-            return f"<B>x<SUB>{i + 1}</SUB></B>"
-        return f"<B>o<SUP>{c - 1}</SUP><SUB>{i + 1}</SUB></B>"
+                return bold(self.features[i])
+            return bold("x" + sub(i + 1))
+        return bold("o" + sup(c - 1) + sub(i + 1))
 
-    def column(self, c: int) -> list[str]:
+    def column(self, pic: Picture, c: int) -> None:
         t, idx = self.t, self.cols[c]
         hot = self._hot_column(c)
         o_color = t.forward if c == 1 else self._shown(f"o{c - 1}", t.forward)
         d_color = self._shown(f"δ{c}", t.backward)
-        lines = [f"  subgraph cluster_X{c} {{",
-                 f'    label={self._column_title(c)}; labeljust="c"; style="rounded,dashed"; '
-                 f'color="{t.border}"; fontcolor="{t.fg}"; margin=10;',
-                 "    rank=same;"]
-        for i in idx:
-            rows = [_cell(self._name(c, i), t.fg),
-                    _cell(f"o = {_num(self.o[c][i])}", o_color),
-                    _cell(f"δ = {_num(self.d[c][i])}", d_color)]
-            attrs = f"label={_table(rows)}, margin=\"0.08,0.04\""
-            if hot:  # colours only: a thicker outline grows the node and moves the layout
-                attrs += f', color="{t.current}", fillcolor="{t.current_bg}"'
-            lines.append(f'    "X{c}_{i + 1}" [{attrs}];')
-        hidden = len(self.o[c]) - len(idx)
-        if hidden:
-            lines.append(f'    "X{c}_more" [label="+ {hidden:,} more neurons", style="rounded,dashed", '
-                         f'fontcolor="{t.muted}", color="{t.muted}", fillcolor="{t.bg}"];')
-        lines.append("  }")
-        return lines
+        with pic.subgraph(f"cluster_X{c}") as cluster:
+            cluster.attr(self._column_title(c), id=f"cluster_X{c}", labeljust="c", style="rounded,dashed",
+                         color=t.border, fontcolor=t.fg, margin="10")
+            cluster.attr(rank="same")
+            for i in idx:
+                label = table([Line(self._name(c, i), t.fg),
+                               Line(text(f"o = {_num(self.o[c][i])}"), o_color),
+                               Line(text(f"δ = {_num(self.d[c][i])}"), d_color)])
+                attrs = {"margin": "0.08,0.04"}
+                if hot:  # colours only: a thicker outline grows the node and moves the layout
+                    attrs.update(color=t.current, fillcolor=t.current_bg)
+                cluster.node(f"X{c}_{i + 1}", label, **attrs)
+            hidden = len(self.o[c]) - len(idx)
+            if hidden:
+                cluster.node(f"X{c}_more", f"+ {hidden:,} more neurons", style="rounded,dashed",
+                             fontcolor=t.muted, color=t.muted, fillcolor=t.bg)
 
-    def _column_title(self, c: int) -> str:
+    def _column_title(self, c: int) -> Label:
         t = self.t
         if c == 1:
-            head, sub = "<B>x</B>  input", ""
-        else:
-            layer = self.g.model.layer(c - 1)
-            name = getattr(layer, "name", None)
-            head = f"<B>o<SUP>{c - 1}</SUP></B> = L<SUP>{c - 1}</SUP>(o<SUP>{c - 2}</SUP>)"
-            sub = style.html(layer.describe() + (f" · {name}" if name else ""))
-            hidden = self.hidden_edges.get(c - 1, 0)
-            if hidden:
-                sub += f"<BR/>{hidden:,} weaker edges hidden"
-        sub = f'<BR/><FONT POINT-SIZE="10" COLOR="{t.muted}">{sub}</FONT>' if sub else ""
-        return f"<{head}{sub}>"
+            return stacked([Line(bold("x") + "  input")])
+        layer = self.g.model.layer(c - 1)
+        name = getattr(layer, "name", None)
+        lines = [Line(bold("o" + sup(c - 1)) + " = L" + sup(c - 1) + "(o" + sup(c - 2) + ")"),
+                 Line(text(layer.describe() + (f" · {name}" if name else "")), t.muted, "10")]
+        hidden = self.hidden_edges.get(c - 1, 0)
+        if hidden:
+            lines.append(Line(text(f"{hidden:,} weaker edges hidden"), t.muted, "10"))
+        return stacked(lines)
 
-    def loss(self) -> list[str]:
+    def loss(self, pic: Picture) -> None:
         t, g = self.t, self.g
         color = self._shown("loss", t.fg)
         y = ", ".join(format_number(v, 4) for v in g.y[self.s][:4]) + (", …" if g.y.shape[1] > 4 else "")
-        rows = [_cell("<B>Loss</B>", t.fg),
-                _cell(f'<FONT POINT-SIZE="10">{style.html(g.model.loss.title)}</FONT>', t.muted),
-                _cell(f"y = ({style.html(y)})", t.muted),
-                _cell(f"loss = {_num(g.sample_losses[self.s])}", color)]
-        attrs = f"label={_table(rows)}, shape=box, style=\"rounded,filled\""
+        label = table([Line(bold("Loss"), t.fg),
+                       Line(text(g.model.loss.title), t.muted, "10"),
+                       Line(text(f"y = ({y})"), t.muted),
+                       Line(text(f"loss = {_num(g.sample_losses[self.s])}"), color)])
+        attrs = {"shape": "box", "style": "rounded,filled"}
         if self.cur is not None and self.cur.phase == "loss":
-            attrs += f', color="{t.current}", fillcolor="{t.current_bg}"'
-        return [f'  "Loss" [{attrs}];']
+            attrs.update(color=t.current, fillcolor=t.current_bg)
+        pic.node("Loss", label, **attrs)
 
     # edges ---------------------------------------------------------------
     def layer_edges(self, k: int) -> list[dict]:
@@ -197,7 +184,7 @@ class _View:
                  "fwd": self.o[c][i], "imp": self.d[c][i], "fwd_name": "o", "imp_name": "δ"}
                 for i in self.cols[c]]
 
-    def edge(self, e: dict, labelled: bool) -> str:
+    def edge(self, pic: Picture, e: dict, labelled: bool) -> None:
         t, k = self.t, e["k"]
         fwd_on = self.p.has(f"o{k}") if k <= self.g.K else self.p.has(f"o{k - 1}")
         bwd_on = self.p.has(f"δ{k}")
@@ -207,12 +194,11 @@ class _View:
                  (f"{e['imp_name']} = {_num(e['imp'])}", t.backward, bwd_on)]
         if "dw" in e:
             texts.append((f"δw = {_num(e['dw'])}", t.backward, dw_on))
-        tooltip = "\n".join(s.replace("&middot;", "·") for s, _, _ in texts)
-        attrs = [f"id={style.quoted(e['id'])}", f"tooltip={style.quoted(_plain(tooltip))}"]
+        attrs = {"id": e["id"], "tooltip": escaped("\n".join(s for s, _, _ in texts))}
+        label = None
         if labelled:
             bg = t.current_bg if hot else None
-            rows = [_cell(s, c if on else style.HIDDEN, bg) for s, c, on in texts]
-            attrs.append(f"label={_table(rows)}")
+            label = table([Line(text(s), c if on else style.HIDDEN, bg=bg) for s, c, on in texts])
         dashed = False
         if bwd_on:
             color, width = t.backward, style.penwidth(e["imp"])
@@ -223,43 +209,38 @@ class _View:
             color, width = t.muted, 0.8
         if hot:
             color, width = t.current, width + 1.5
-        attrs += [f'color="{color}"', style.stroke(width, dashed=dashed)]
-        return f'  "{e["src"]}" -> "{e["dst"]}" [{", ".join(attrs)}];'
+        attrs.update(color=color, style=style.stroke(width, dashed=dashed))
+        pic.edge(e["src"], e["dst"], label, **attrs)
 
-    def dot(self, rankdir: str, legend: bool = True) -> list[str]:
+    def picture(self, rankdir: str, legend: bool = True) -> Picture:
         K = self.g.K
         self.hidden_edges: dict[int, int] = {}
         layers = {k: self.layer_edges(k) for k in range(1, K + 1)}
         layers[K + 1] = self.loss_edges()
-        lines = style.graph_header("neurons", self.t, rankdir, newrank="true", ranksep="1.1",
-                                   nodesep="0.25", compound="true")
+        pic = style.digraph("neurons", self.t, rankdir, newrank="true", ranksep="1.1",
+                            nodesep="0.25", compound="true")
         for c in range(1, K + 2):
-            lines += self.column(c)
-        lines += self.loss()
+            self.column(pic, c)
+        self.loss(pic)
         for k, edges in layers.items():
             labelled = len(edges) <= LABELLED_EDGES
-            lines += [self.edge(e, labelled) for e in edges]
+            for e in edges:
+                self.edge(pic, e, labelled)
         if legend:
-            lines += style.legend(self.t, extra=(
+            style.legend(pic, self.t, extra=(
                 "edge: forward contribution, then its impact δⱼ · ∂Lⱼ/∂Xᵢ",
                 "a node's δ is the sum of the impacts leaving it"))
-        return lines
-
-
-def _plain(text: str) -> str:
-    """Tooltips are plain text: drop the few HTML entities our numbers produce."""
-    import html
-    return html.unescape(text)
+        return pic
 
 
 def neuron_view(graph: Graph, *, step: int | None = None, sample: int = 0, theme: str = "light",
                 rankdir: str = "LR", max_neurons: int = DEFAULT_MAX_NEURONS,
-                max_edges: int = DEFAULT_MAX_EDGES, feature_names=(), legend: bool = True) -> str:
-    """DOT of the neuron view at ``step`` (None: the final picture; 0: nothing computed).
+                max_edges: int = DEFAULT_MAX_EDGES, feature_names=(), legend: bool = True) -> Picture:
+    """The neuron view at ``step`` (None: the final picture; 0: nothing computed).
     ``legend=False`` leaves the legend out, for a host that draws its own."""
     if max_neurons < 1 or max_edges < 1:
         raise ValueError("max_neurons and max_edges must be at least 1")
     p = progress(graph, step)
     view = _View(graph, p, check_sample(graph, sample), style.theme(theme),
                  max_neurons, max_edges, feature_names)
-    return "\n".join(view.dot(rankdir, legend) + ["}"]) + "\n"
+    return view.picture(rankdir, legend)

@@ -34,11 +34,3 @@ def check_sample(graph: Graph, sample: int) -> int:
         raise ValueError(f"sample {sample!r} is not in the batch; rows are 0 to {graph.batch_size - 1}")
     return sample
 
-
-def describe(event: Event | None, total: int) -> str:
-    """One caption line for a frame, e.g. "step 6 of 9 · backward: δ3 on X3"."""
-    if event is None:
-        return f"step 0 of {total} · nothing computed yet"
-    where = {"forward": "forward", "loss": "loss", "backward": "backward",
-             "weight_grad": "weight gradient"}[event.phase]
-    return f"step {event.step} of {total} · {where}: {event.name} on {event.edge}"

@@ -10,13 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from html import escape
 
-from ..names import one_line
+from . import picture
+from .picture import HIDDEN, Picture
 
 RANKDIRS = ("LR", "TB")
 FONT = "Helvetica"  # one of the few names Graphviz-in-wasm has metrics for
-HIDDEN = "#00000000"  # fully transparent: the text keeps its place in the layout
 
 
 @dataclass(frozen=True)
@@ -60,25 +59,8 @@ def check_rankdir(rankdir: str) -> str:
 
 
 def html(text) -> str:
-    """Text for an HTML-like label: a name like ``<script>`` or ``&amp;`` shows as typed
-    (Graphviz reads the label as XML, decoding it once). Line breaks become spaces: a
-    label must stay on one DOT line (``lower`` reads it line by line). Bidi controls
-    show as escapes (engine/names.py)."""
-    return escape(one_line(text), quote=True)
-
-
-def quoted(text) -> str:
-    """A DOT double-quoted string. Backslashes are doubled too, or Graphviz would read
-    ``\\N`` or ``\\G`` in a user's name as the node's or graph's name."""
-    text = str(text).replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + text.replace("\r", "").replace("\n", "\\n") + '"'
-
-
-def plain_label(text) -> str:
-    """A DOT double-quoted *label*, drawn as typed. Graphviz decodes HTML entities in a
-    plain label (``&amp;`` drew as ``&``, ``&lt;b&gt;`` as ``<b>``), so every ``&``
-    is written ``&amp;``; it then decodes to itself and nothing else."""
-    return quoted(str(text).replace("&", "&amp;"))
+    """Text for an HTML-like label, as typed (see ``picture.text``)."""
+    return picture.text(text).html
 
 
 def magnitude(v) -> float:
@@ -102,28 +84,26 @@ def penwidth(v) -> float:
 
 
 def stroke(width: float, *, dashed: bool = False) -> str:
-    """An edge's drawn width, as ``style=setlinewidth``: Graphviz's layout reads
+    """An edge's drawn width, as the value of ``style``: Graphviz's layout reads
     ``penwidth`` (a thicker edge pulls its ends into line), so a width that changes
     from frame to frame would move nodes; ``setlinewidth`` is only drawn."""
-    return f'style="{"dashed," if dashed else ""}setlinewidth({width:g})"'
+    return f"{'dashed,' if dashed else ''}setlinewidth({width:g})"
 
 
-def graph_header(name: str, t: Theme, rankdir: str, **extra) -> list[str]:
-    attrs = {"rankdir": check_rankdir(rankdir), "bgcolor": quoted(t.bg), "fontname": quoted(FONT),
-             "fontcolor": quoted(t.fg), "fontsize": "12", "pad": "0.3", **extra}
-    return [
-        f"digraph {name} {{",
-        "  graph [" + ", ".join(f"{k}={v}" for k, v in attrs.items()) + "];",
-        f'  node [fontname="{FONT}", fontsize=12, fontcolor="{t.fg}", color="{t.border}", '
-        f'style="rounded,filled", fillcolor="{t.node}", shape=box, penwidth=1.6];',
-        f'  edge [fontname="{FONT}", fontsize=10, color="{t.muted}", fontcolor="{t.fg}", '
-        'arrowsize=0.7, penwidth=1.2];',
-    ]
+def digraph(name: str, t: Theme, rankdir: str, **extra) -> Picture:
+    """A view's Picture with the shared graph, node and edge defaults."""
+    graph = {"rankdir": check_rankdir(rankdir), "bgcolor": t.bg, "fontname": FONT, "fontcolor": t.fg,
+             "fontsize": "12", "pad": "0.3", **extra}
+    node = {"fontname": FONT, "fontsize": "12", "fontcolor": t.fg, "color": t.border,
+            "style": "rounded,filled", "fillcolor": t.node, "shape": "box", "penwidth": "1.6"}
+    edge = {"fontname": FONT, "fontsize": "10", "color": t.muted, "fontcolor": t.fg,
+            "arrowsize": "0.7", "penwidth": "1.2"}
+    return Picture(name, graph_attr=graph, node_attr=node, edge_attr=edge)
 
 
-def legend(t: Theme, beside: str = "Loss", *, extra: tuple[str, ...] = ()) -> list[str]:
-    """A small cluster explaining the colours and widths. Same text in every frame.
-    Swatches are text (——), not cell colours, so the plain-label fallback keeps them."""
+def legend(pic: Picture, t: Theme, beside: str = "Loss", *, extra: tuple[str, ...] = ()) -> None:
+    """A small box explaining the colours and widths. Same text in every frame.
+    Swatches are text (——), not cell colours, so the plain twin keeps them."""
     rows = [
         (t.forward, "——  forward: o, the information flow"),
         (t.backward, "——  backward: δ and δw, the learning flow"),
@@ -131,11 +111,7 @@ def legend(t: Theme, beside: str = "Loss", *, extra: tuple[str, ...] = ()) -> li
         (t.muted, "thin → thick: |value| on a log scale (vanishing, exploding)"),
         (t.muted, "- - -  zero: no learning flow passes"),
     ] + [(t.muted, e) for e in extra]
-    body = "".join(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{c}" POINT-SIZE="10">{html(text)}</FONT></TD></TR>'
-                   for c, text in rows)
+    label = picture.table([picture.Line(picture.text(s), c, "10") for c, s in rows], spacing=2, padding=0)
+    pic.node("legend", label, shape="box", style="rounded", color=t.border, margin="0.12,0.08")
     # on the last rank, beside the loss: on the first it widened the input column
-    return [
-        f'  legend [shape=box, style="rounded", color="{t.border}", margin="0.12,0.08", '
-        f'label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0">{body}</TABLE>>];',
-        f'  {{ rank=same; "{beside}"; legend; }}',
-    ]
+    pic.same_rank(beside, "legend")

