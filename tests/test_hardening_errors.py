@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from engine.numbers import NotExactError
 from engine.presets import load_preset
 from engine.record import FloatRangeError, record
 from engine.render.export import GIF_MAX_WIDTH, PNG_MAX_SIDE
-from engine.render.frames import view_dot
+from engine.render.frames import view_picture
 from engine.render.svg import to_svg
 from engine.spec import load_spec
 from engine.train import train
@@ -223,8 +224,8 @@ def test_a_given_scale_out_of_range_blames_scale(tmp_path):
 def test_a_gif_too_wide_for_scale_0_1_is_scaled_to_fit(tmp_path):
     spec = load_spec(json.dumps(wide_exact()))
     graph = record(spec.model, *spec.data.sample(1, "exact"))
-    svg = to_svg(view_dot(graph, "layer", step=None))
-    width_pt = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg).group(1))
+    svg = to_svg(view_picture(graph, "layer", step=None))
+    width_pt = float(ElementTree.fromstring(svg).get("width").removesuffix("pt"))
     assert GIF_MAX_WIDTH / (width_pt * 4 / 3) < 0.1  # the case that blamed a --scale nobody gave
     out = tmp_path / "wide.gif"
     run = cli("render", "--model", write(tmp_path, wide_exact()), "--format", "gif", "-o", str(out))
