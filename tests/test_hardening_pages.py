@@ -113,7 +113,7 @@ BUILD_CASES = [
 
 @pytest.mark.parametrize("preset,how,field,message", [c[1:] for c in BUILD_CASES], ids=[c[0] for c in BUILD_CASES])
 def test_build_shows_each_bad_input_under_its_field_and_keeps_the_model(preset, how, field, message):
-    at = open_page("app_pages/build.py", preset=preset)
+    at = open_page("pages/build.py", preset=preset)
     before = spec_to_dict(at.session_state["workspace"])
     where, what = how
     if isinstance(what, dict):
@@ -128,12 +128,12 @@ def test_build_shows_each_bad_input_under_its_field_and_keeps_the_model(preset, 
     assert field_above(at, message) == field
     assert any("Not applied" in e for e in errors)
     # and Explore still shows the model in use
-    at.switch_page("app_pages/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception and spec_to_dict(at.session_state["workspace"]) == before
 
 
 def test_absurdly_long_names_are_cut_by_the_fields_to_the_file_limits():
-    at = open_page("app_pages/build.py")
+    at = open_page("pages/build.py")
     typed(at, "name", "n" * 50_000)
     typed(at, "description", "d" * 50_000)
     at.button(key="build_apply").click().run()
@@ -185,7 +185,7 @@ def test_garbage_links_fall_back_with_a_warning(query, warning):
 
 
 def train_page(preset: str) -> AppTest:
-    return open_page("app_pages/train.py", preset=preset)
+    return open_page("pages/train.py", preset=preset)
 
 
 @pytest.mark.parametrize("lr,message", [("abc", "'abc' is not a number"), ("1/0", "divides by zero"),

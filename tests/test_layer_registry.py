@@ -149,7 +149,7 @@ def test_the_build_page_offers_every_layer_and_applies_softplus():
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.query_params["preset"] = "xor"
     at.run()
-    at.switch_page("app_pages/build.py").run()
+    at.switch_page("pages/build.py").run()
     assert not at.exception
     columns = json.loads(at.data_editor[0].proto.columns)
     assert columns["type"]["type_config"]["options"] == list(LAYER_TYPES)
@@ -165,6 +165,6 @@ def test_the_build_page_offers_every_layer_and_applies_softplus():
     assert not at.exception and not at.error
     model = at.session_state["workspace"].model
     assert model.layer(row + 1).kind == "softplus"
-    at.switch_page("app_pages/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception
     assert "softplus" in at.get("graphviz_chart")[0].proto.spec

@@ -16,7 +16,7 @@ def open_build(**query) -> AppTest:
         at.query_params[k] = v
     at.run()
     assert not at.exception
-    at.switch_page("app_pages/build.py").run()
+    at.switch_page("pages/build.py").run()
     assert not at.exception
     return at
 
@@ -37,7 +37,7 @@ def apply(at: AppTest) -> AppTest:
 
 
 def explore_dot(at: AppTest) -> str:
-    at.switch_page("app_pages/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception
     return at.get("graphviz_chart")[0].proto.spec
 
@@ -59,7 +59,7 @@ def test_page_renders_the_article_model_as_tables():
 def test_changing_relu_to_sigmoid_and_applying_changes_explore():
     at = open_build()
     before = explore_dot(at)
-    at.switch_page("app_pages/build.py").run()
+    at.switch_page("pages/build.py").run()
     at.radio(key=f"build_arithmetic_{at.session_state['build_gen']}").set_value("float").run()
     edit(at, "layers", {"edited_rows": {2: {"type": "sigmoid"}}})
     apply(at)

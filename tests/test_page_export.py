@@ -18,7 +18,7 @@ def export_page(**state) -> AppTest:
     for k, v in state.items():
         at.session_state[k] = v
     at.run()
-    return at.switch_page("app_pages/export.py").run()
+    return at.switch_page("pages/export.py").run()
 
 
 def labels(at: AppTest) -> list[str]:

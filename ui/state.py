@@ -43,7 +43,7 @@ def workspace(*, later: bool = False):
         if warning:
             st.warning(message(warning), icon=":material/link_off:")  # it may quote the link
         if too_big:  # the sample and step were the lost model's; the import brings it back
-            st.page_link("app_pages/build.py", label="Import the model file on the Build page",
+            st.page_link("pages/build.py", label="Import the model file on the Build page",
                          icon=":material/upload_file:")
             share.share_model(spec, reset_view=True)
     ws = ss["workspace"]

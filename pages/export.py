@@ -8,6 +8,9 @@ from engine.spec import dump_spec
 from ui import exports as ex
 from ui.state import workspace
 from ui.text import md
+from pages import in_app
+
+in_app()  # first: Streamlit may have run this file without app.py (pages/__init__.py)
 
 READY = "export_ready"  # session key: the animations this user has prepared
 

@@ -24,6 +24,9 @@ from ui import state
 from ui.state import set_workspace, workspace
 from ui.text import md, plain
 from ui.text import message as safe_message  # "message" names a local of this page
+from pages import in_app
+
+in_app()  # first: Streamlit may have run this file without app.py (pages/__init__.py)
 
 ss = st.session_state
 
@@ -235,7 +238,7 @@ with side:
         st.code("\n".join(lines), language=None)
         n_params = sum(p.size for p in ws.model.weights().values())
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
-        st.page_link("app_pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
+        st.page_link("pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
     state.link_note(ws)  # too big for a link: said above the file that shares it instead
     st.download_button("Export JSON", bf.export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
                        mime="application/json", icon=":material/file_download:", width="stretch",
