@@ -6,6 +6,7 @@ from engine.numbers import NotExactError
 from engine.render.frames import captions
 from engine.spec import dump_spec
 from ui import exports as ex
+from ui.explore_data import graph_key, record_sample  # Explore's: one frame cache key for both pages
 from ui.state import workspace
 from ui.text import md
 from pages import in_app
@@ -46,7 +47,7 @@ else:
     init("export_arithmetic", st.session_state.get("arithmetic", spec.arithmetic))
     arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="export_arithmetic", horizontal=True)
     try:
-        graph = ex.record_sample(spec, sample, arithmetic)
+        graph = record_sample(spec, sample, arithmetic)
     except (NotExactError, ValueError) as e:
         st.error(f"{e}. Choose float arithmetic to export this model.")
         st.stop()
@@ -78,7 +79,7 @@ st.session_state["export_step"] = min(st.session_state["export_step"], total)
 titles = captions(graph)
 step = st.slider("Frame", 0, total, key="export_step",
                  help="Explore's current step when you came here; the last one is the final picture")
-key = ex.graph_key(graph)
+key = graph_key(graph)
 
 with st.spinner("Drawing…"):
     png = ex.cached_frame(key, graph, "png", step, opts)

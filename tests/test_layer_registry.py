@@ -17,8 +17,9 @@ from engine.layers.smooth import Softplus
 from engine.losses import LOSSES
 from engine.render.layer_view import layer_view
 from engine.render.neuron_view import neuron_view
-from engine.spec import FORMAT, SpecError, dump_spec, load_spec, spec_to_dict
-from ui import build_forms as bf
+from engine.limits import SpecError
+from engine.spec import FORMAT, dump_spec, load_spec, spec_to_dict
+from ui.draft import build_spec, draft_from_spec
 
 ACTIVATIONS = [cls for cls in LAYERS if not cls.sized]
 H = 1e-6
@@ -71,7 +72,7 @@ def test_every_key_a_layer_declares_is_read_and_written_back(cls, name, value):
     assert getattr(spec.model.layer(3), name) == cls.keys[name].read(value, "here")
     assert load_spec(dump_spec(spec)).model.layer(3).to_entry() == spec.model.layer(3).to_entry()
     # and the Build page's draft keeps it through its option column
-    assert bf.build_spec(bf.draft_from_spec(spec))[0].model.layer(3).to_entry() == spec.model.layer(3).to_entry()
+    assert build_spec(draft_from_spec(spec))[0].model.layer(3).to_entry() == spec.model.layer(3).to_entry()
 
 
 @pytest.mark.parametrize("cls", LAYERS, ids=lambda c: c.kind)

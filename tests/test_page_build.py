@@ -6,8 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.presets import load_preset
-from engine.spec import SpecError, load_spec, spec_to_dict
-from ui import build_forms as bf
+from engine.limits import SpecError
+from engine.spec import load_spec, spec_to_dict
+from ui.draft import build_spec, draft_from_spec, export_model, import_model
 
 
 def open_build(**query) -> AppTest:
@@ -130,7 +131,7 @@ def test_load_preset_and_scratch():
 
 def test_import_a_valid_and_a_broken_file():
     at = open_build()
-    text = bf.export_model(load_preset("xor")).encode()
+    text = export_model(load_preset("xor")).encode()
     at.file_uploader(key="build_upload").set_value(("xor.json", text, "application/json")).run()
     assert not at.exception
     assert at.session_state["workspace"].name == "xor"
@@ -140,20 +141,20 @@ def test_import_a_valid_and_a_broken_file():
 
 
 def test_import_function_reports_where_a_file_is_wrong():
-    doc = json.loads(bf.export_model(load_preset("article")))
+    doc = json.loads(export_model(load_preset("article")))
     doc["layers"][1]["weights"] = [[1, 2]]
     with pytest.raises(SpecError, match=r"layer 2: weights have shape \(1, 2\), expected \(1, 3\)"):
-        bf.import_model(json.dumps(doc).encode())
+        import_model(json.dumps(doc).encode())
     with pytest.raises(SpecError, match="not valid JSON"):
-        bf.import_model(b"{nope")
+        import_model(b"{nope")
 
 
 @pytest.mark.parametrize("name", ["article", "xor", "spiral"])
 def test_export_round_trips(name):
     spec = load_preset(name)
-    assert spec_to_dict(load_spec(bf.export_model(spec))) == spec_to_dict(spec)
+    assert spec_to_dict(load_spec(export_model(spec))) == spec_to_dict(spec)
     # and so does a draft of it, untouched
-    built, errs = bf.build_spec(bf.draft_from_spec(spec))
+    built, errs = build_spec(draft_from_spec(spec))
     assert not errs and spec_to_dict(built) == spec_to_dict(spec)
 
 

@@ -9,6 +9,7 @@ from engine.presets import load_preset
 from engine.spec import load_spec
 from engine.train import record_step, train
 from ui import exports as ex
+from ui.explore_data import graph_key, record_sample
 
 FRAME_LABELS = ["SVG", "PNG", "PDF", "DOT"]
 
@@ -64,7 +65,7 @@ def test_a_training_step_opened_in_explore_is_what_gets_exported():
 # the bytes ---------------------------------------------------------------------
 
 def article_graph():
-    return ex.record_sample(load_preset("article"), 3)
+    return record_sample(load_preset("article"), 3)
 
 
 def test_frame_files_have_their_formats_signatures():
@@ -107,10 +108,10 @@ def test_the_model_file_round_trips():
 
 def test_the_cache_key_changes_with_what_is_drawn():
     spec = load_preset("article")
-    k3 = ex.graph_key(ex.record_sample(spec, 3))
-    assert k3 == ex.graph_key(ex.record_sample(spec, 3))
-    assert k3 != ex.graph_key(ex.record_sample(spec, 1))
-    assert k3 != ex.graph_key(ex.record_sample(spec, 3, "float"))
+    k3 = graph_key(record_sample(spec, 3))
+    assert k3 == graph_key(record_sample(spec, 3))
+    assert k3 != graph_key(record_sample(spec, 1))
+    assert k3 != graph_key(record_sample(spec, 3, "float"))
     assert ex.file_name("my model/1", "layer", "step4", ext="png") == "my_model_1-layer-step4.png"
 
 

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.presets import load_preset
 from engine.spec import spec_to_dict
-from ui import build_forms as bf
+from ui.draft import build_spec, draft_from_spec
 from ui import share
 
 
@@ -20,9 +20,9 @@ def test_a_preset_is_linked_by_name_and_a_small_custom_model_by_value():
 
 def test_a_big_model_gets_no_link_but_a_marker_saying_so():
     assert share.model_params(load_preset("spiral")) == {"preset": "spiral"}
-    draft = bf.draft_from_spec(load_preset("spiral"))
+    draft = draft_from_spec(load_preset("spiral"))
     draft["name"] = "my spiral"
-    spec, errors = bf.build_spec(draft)
+    spec, errors = build_spec(draft)
     assert not errors and share.model_params(spec) == {"model": share.TOO_BIG}
     assert share.encode_model(spec) is None and share.link_length(spec) > share.MAX_LINK_CHARS
     back, warning = share.spec_from_params({"model": share.TOO_BIG}, "article")
