@@ -95,8 +95,9 @@ this, final, anim, model = st.columns([1, 1, 1.2, 1])
 def frame_buttons(col, title: str, at, tag: str, name: str) -> None:
     with col.container(border=True, height="stretch"):
         st.markdown(f"**{title}**")
-        row1, row2 = st.columns(2), st.columns(2)
-        for c, fmt in zip(row1 + row2, ex.FRAME_FORMATS):
+        formats = ex.FRAME_FORMATS  # two buttons a row, as many rows as there are formats
+        cells = [c for _ in range(0, len(formats), 2) for c in st.columns(2)]
+        for c, fmt in zip(cells, formats):
             c.download_button(fmt.upper(), ex.cached_frame(key, graph, fmt, at, ex.for_format(opts, fmt)),
                               file_name=ex.file_name(stem, view, name, ext="gv" if fmt == "dot" else fmt),
                               mime=ex.MIME[fmt], key=f"dl-{tag}-{fmt}", width="stretch", on_click="ignore")

@@ -36,6 +36,18 @@ def test_every_format_has_a_download_button():
     assert at.get("imgs") or at.get("image")  # the preview
 
 
+def test_a_fifth_frame_format_gets_its_buttons_too(monkeypatch):
+    """The button grid is built from the format list: a new format is not dropped."""
+    monkeypatch.setattr(ex, "FRAME_FORMATS", (*ex.FRAME_FORMATS, "eps"))
+    monkeypatch.setitem(ex.MIME, "eps", "application/postscript")
+    real = ex.cached_frame
+    monkeypatch.setattr(ex, "cached_frame", lambda key, graph, fmt, *a: b"%!PS" if fmt == "eps"
+                        else real(key, graph, fmt, *a))
+    at = export_page()
+    assert not at.exception and not at.error
+    assert labels(at) == (FRAME_LABELS + ["EPS"]) * 2 + ["Model JSON"]
+
+
 def test_the_page_follows_explore_and_prepares_the_animations():
     at = export_page(step=4, sample=1)
     assert at.slider(key="export_step").value == 4
