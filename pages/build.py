@@ -244,7 +244,7 @@ with side:
     st.download_button("Export JSON", export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
                        mime="application/json", icon=":material/file_download:", width="stretch",
                        help="The model in use as a model file (docs/model-format.md)")
-    params = share.model_params(ws)
+    params = state.link_params(ws)
     if "preset" in params:
         st.caption(f":material/link: The address bar links to this view (`?preset={params['preset']}`).")
     elif params["model"] != share.TOO_BIG:
