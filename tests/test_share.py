@@ -70,8 +70,7 @@ def test_a_broken_model_link_warns_and_shows_the_article():
 def test_the_link_is_worked_out_once_per_model_not_at_every_rerun(monkeypatch, page, model):
     """The link parameters serialise the model (and a preset to compare it with): once per model."""
     serialised = []
-    real = share.spec_to_dict
-    monkeypatch.setattr(share, "spec_to_dict", lambda spec: serialised.append(spec.name) or real(spec))
+    monkeypatch.setattr("ui.share.spec_to_dict", lambda spec: serialised.append(spec.name) or spec_to_dict(spec))
     at = AppTest.from_file("../app.py", default_timeout=120)
     if model == "custom":
         draft = draft_from_spec(load_preset("xor"))
