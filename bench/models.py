@@ -8,7 +8,7 @@ from engine.layers import Input, Linear
 from engine.losses import SoftmaxCrossEntropy
 from engine.model import Dataset, Model
 from engine.presets import load_preset
-from engine.spec import initial_weights
+from engine.layers import initial_weights
 
 
 def article(arithmetic: str = "float"):

@@ -20,11 +20,9 @@ from .limits import SpecError, kind_of, read_numbers, read_object, read_text, sh
 from .losses import LOSSES
 from .model import Dataset, Model
 from .numbers import ARITHMETICS
-# Each entry of "layers" is read there; re-exported so callers keep one import.
-from .spec_layers import LAYER_TYPES, check_exact_ok, initial_weights, read_layers
+from .spec_layers import check_exact_ok, read_layers  # each entry of "layers" is read there
 
-__all__ = ["FORMAT", "LAYER_TYPES", "Spec", "SpecError", "dump_spec", "initial_weights", "load_spec",
-           "spec_from_dict", "spec_to_dict"]
+__all__ = ["FORMAT", "Spec", "dump_spec", "load_spec", "spec_from_dict", "spec_to_dict"]
 
 FORMAT = "backprop-explorer/1"
 _TOP_KEYS = ("format", "name", "description", "arithmetic", "layers", "loss", "data")

@@ -7,7 +7,7 @@ the arithmetic), so a problem is reported where it is: "layer 3: weights have sh
 from __future__ import annotations
 
 from . import limits
-from .layers import LAYER_TYPES, Layer, initial_weights  # noqa: F401 (initial_weights: re-exported)
+from .layers import LAYER_TYPES, Layer
 from .limits import SpecError, kind_of, read_integer, read_object, shown
 from .losses import LOSSES
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .divergence import Watch, advice, diagnose, norms
 from .graph import Graph
-from .history import SNAPSHOT_BUDGET, History, StepRecord, snapshot_every  # noqa: F401 (re-exported)
+from .history import History, StepRecord, snapshot_every
 from .limits import MAX_EXACT_TRAIN_WORK, check_exact_work, check_float_work
 from .layers import Input
 from .model import Dataset, Model

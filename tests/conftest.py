@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,9 +42,9 @@ def wait_for_health(url: str, proc: subprocess.Popen, timeout: float = 180) -> N
     raise TimeoutError(f"the app did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """`streamlit run app.py` on a free local port, for the whole test session."""
+@contextmanager
+def running_app():
+    """`streamlit run app.py` on a free local port, a new server process; yields its URL."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -60,6 +61,13 @@ def app_url():
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app's server for the whole test session."""
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -255,7 +255,7 @@ def _page(path: str, spec=None) -> AppTest:
     if spec is not None:
         at.session_state["workspace"] = spec
     at.run()
-    return at if path == "explore" else at.switch_page(f"app_pages/{path}.py").run()
+    return at if path == "explore" else at.switch_page(f"pages/{path}.py").run()
 
 
 def _train(at: AppTest, lr: str, epochs: int) -> AppTest:

@@ -128,7 +128,7 @@ def test_explore_page_shows_a_hostile_workspace_without_exception():
     assert not at.exception
 
 
-@pytest.mark.parametrize("page", ["app_pages/build.py", "app_pages/train.py", "app_pages/export.py"])
+@pytest.mark.parametrize("page", ["pages/build.py", "pages/train.py", "pages/export.py"])
 def test_other_pages_show_a_hostile_workspace_without_exception(page):
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["workspace"] = hostile_spec()

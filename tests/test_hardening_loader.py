@@ -21,7 +21,8 @@ from engine.cli import main
 from engine.numbers import NotExactError
 from engine.presets import load_preset
 from engine.record import record
-from engine.spec import FORMAT, Spec, SpecError, dump_spec, load_spec, spec_to_dict
+from engine.limits import SpecError
+from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_to_dict
 
 GOOD = {
     "format": FORMAT, "name": "tiny", "arithmetic": "exact",

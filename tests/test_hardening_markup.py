@@ -123,15 +123,15 @@ def open_app(page: str | None) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("page", [None, "app_pages/build.py", "app_pages/train.py", "app_pages/export.py"])
+@pytest.mark.parametrize("page", [None, "pages/build.py", "pages/train.py", "pages/export.py"])
 def test_every_page_shows_the_names_as_typed(page):
     at = open_app(page)
     texts = assert_no_markup_from_names(at, page or "explore")
     joined = "\n".join(texts)
     assert md(IMG) in joined  # the name, escaped: drawn as its 33 characters
-    if page in (None, "app_pages/train.py"):  # the description too
+    if page in (None, "pages/train.py"):  # the description too
         assert md(f"{LINK} {TAGS} {AMP} {RTL}") in joined and md(RTL).endswith(md(RTL_SHOWN))
-    if page == "app_pages/build.py":  # the data caption names the columns
+    if page == "pages/build.py":  # the data caption names the columns
         assert md(f"{TAGS}, {AMP}") in joined and md(f"{LINK}, {RTL}") in joined
 
 
@@ -147,7 +147,7 @@ def test_explore_draws_the_feature_names_as_text_in_its_frames():
 
 
 def test_train_charts_show_the_names_as_plotly_text():
-    at = open_app("app_pages/train.py")
+    at = open_app("pages/train.py")
     chart = at.get("plotly_chart")
     assert chart, "the 2-D model draws its decision boundary"
     spec = json.loads(chart[0].proto.spec)

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.spec import spec_to_dict
 from ui import build_forms as bf
+from ui.draft import build_spec, draft_from_spec
 
 
 def open_page(page: str | None = None, **query) -> AppTest:
@@ -113,7 +114,7 @@ BUILD_CASES = [
 
 @pytest.mark.parametrize("preset,how,field,message", [c[1:] for c in BUILD_CASES], ids=[c[0] for c in BUILD_CASES])
 def test_build_shows_each_bad_input_under_its_field_and_keeps_the_model(preset, how, field, message):
-    at = open_page("app_pages/build.py", preset=preset)
+    at = open_page("pages/build.py", preset=preset)
     before = spec_to_dict(at.session_state["workspace"])
     where, what = how
     if isinstance(what, dict):
@@ -128,12 +129,12 @@ def test_build_shows_each_bad_input_under_its_field_and_keeps_the_model(preset, 
     assert field_above(at, message) == field
     assert any("Not applied" in e for e in errors)
     # and Explore still shows the model in use
-    at.switch_page("app_pages/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception and spec_to_dict(at.session_state["workspace"]) == before
 
 
 def test_absurdly_long_names_are_cut_by_the_fields_to_the_file_limits():
-    at = open_page("app_pages/build.py")
+    at = open_page("pages/build.py")
     typed(at, "name", "n" * 50_000)
     typed(at, "description", "d" * 50_000)
     at.button(key="build_apply").click().run()
@@ -146,22 +147,22 @@ def test_absurdly_long_names_are_cut_by_the_fields_to_the_file_limits():
                                        ((LAYERS, {"edited_rows": {1: {"size": 0}}}), "layers")])
 def test_the_pure_build_functions_place_the_error(how, place):
     from engine.presets import load_preset
-    draft = bf.draft_from_spec(load_preset("article"))
+    draft = draft_from_spec(load_preset("article"))
     table, changes = how
     if table == W:
         bf.commit_weights(draft, 1, changes)
     else:
         bf.commit_layers(draft, changes)
-    spec, errors = bf.build_spec(draft)
+    spec, errors = build_spec(draft)
     assert spec is None and errors[0][0] == place
 
 
 def test_a_huge_layer_size_is_refused_without_drawing_its_weights():
     from engine.presets import load_preset
-    draft = bf.draft_from_spec(load_preset("xor"))
+    draft = draft_from_spec(load_preset("xor"))
     notes = bf.commit_layers(draft, {"edited_rows": {1: {"size": 10 ** 12}}})
     assert any("past the limits; not resized" in n for n in notes)
-    assert bf.build_spec(draft)[1][0][1].startswith("layer 2: size: 1000000000000 is too large")
+    assert build_spec(draft)[1][0][1].startswith("layer 2: size: 1000000000000 is too large")
 
 
 @pytest.mark.parametrize("query,warning", [
@@ -185,7 +186,7 @@ def test_garbage_links_fall_back_with_a_warning(query, warning):
 
 
 def train_page(preset: str) -> AppTest:
-    return open_page("app_pages/train.py", preset=preset)
+    return open_page("pages/train.py", preset=preset)
 
 
 @pytest.mark.parametrize("lr,message", [("abc", "'abc' is not a number"), ("1/0", "divides by zero"),
@@ -238,7 +239,7 @@ layer_edits = st.fixed_dictionaries({}, optional={
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(["article", "xor"]), st.data())
 def test_random_edits_in_the_build_tables_give_a_model_or_a_placed_message(preset, data):
-    draft = bf.draft_from_spec(load_preset(preset))
+    draft = draft_from_spec(load_preset(preset))
     for _ in range(data.draw(st.integers(1, 3))):
         table = data.draw(st.sampled_from(["layers", "weights", "data"]))
         if table == "layers":
@@ -262,7 +263,7 @@ def test_random_edits_in_the_build_tables_give_a_model_or_a_placed_message(prese
                 st.sampled_from(cols + ["x9"]), cell_values, max_size=2), max_size=2))
             bf.commit_data(draft, {"edited_rows": edits, "added_rows": data.draw(st.lists(st.just({}), max_size=2)),
                                    "deleted_rows": data.draw(st.lists(st.integers(0, 5), max_size=2))})
-    spec, errors = bf.build_spec(draft)
+    spec, errors = build_spec(draft)
     assert (spec is None) == bool(errors)
     for place, message in errors:
         assert place in ("layers", "data", "loss", "arithmetic", "name", "description", "general") \
@@ -271,8 +272,8 @@ def test_random_edits_in_the_build_tables_give_a_model_or_a_placed_message(prese
 
 
 def test_an_infinite_float_in_a_weight_cell_is_a_placed_message_not_a_crash():
-    draft = bf.draft_from_spec(load_preset("article"))
+    draft = draft_from_spec(load_preset("article"))
     lid = next(r["id"] for r in draft["layers"] if r["type"] == "linear")
     bf.commit_weights(draft, lid, {"edited_rows": {0: {"w0": float("inf")}}})  # raised ValueError
-    spec, errors = bf.build_spec(draft)
+    spec, errors = build_spec(draft)
     assert spec is None and any(place == f"weights:{lid}" and "inf" in msg for place, msg in errors)

@@ -17,8 +17,9 @@ from engine.layers.smooth import Softplus
 from engine.losses import LOSSES
 from engine.render.layer_view import layer_view
 from engine.render.neuron_view import neuron_view
-from engine.spec import FORMAT, SpecError, dump_spec, load_spec, spec_to_dict
-from ui import build_forms as bf
+from engine.limits import SpecError
+from engine.spec import FORMAT, dump_spec, load_spec, spec_to_dict
+from ui.draft import build_spec, draft_from_spec
 
 ACTIVATIONS = [cls for cls in LAYERS if not cls.sized]
 H = 1e-6
@@ -71,7 +72,7 @@ def test_every_key_a_layer_declares_is_read_and_written_back(cls, name, value):
     assert getattr(spec.model.layer(3), name) == cls.keys[name].read(value, "here", "exact")
     assert load_spec(dump_spec(spec)).model.layer(3).to_entry() == spec.model.layer(3).to_entry()
     # and the Build page's draft keeps it through its option column
-    assert bf.build_spec(bf.draft_from_spec(spec))[0].model.layer(3).to_entry() == spec.model.layer(3).to_entry()
+    assert build_spec(draft_from_spec(spec))[0].model.layer(3).to_entry() == spec.model.layer(3).to_entry()
 
 
 @pytest.mark.parametrize("cls", LAYERS, ids=lambda c: c.kind)
@@ -149,7 +150,7 @@ def test_the_build_page_offers_every_layer_and_applies_softplus():
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.query_params["preset"] = "xor"
     at.run()
-    at.switch_page("app_pages/build.py").run()
+    at.switch_page("pages/build.py").run()
     assert not at.exception
     columns = json.loads(at.data_editor[0].proto.columns)
     assert columns["type"]["type_config"]["options"] == list(LAYER_TYPES)
@@ -165,6 +166,6 @@ def test_the_build_page_offers_every_layer_and_applies_softplus():
     assert not at.exception and not at.error
     model = at.session_state["workspace"].model
     assert model.layer(row + 1).kind == "softplus"
-    at.switch_page("app_pages/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception
     assert "softplus" in at.get("graphviz_chart")[0].proto.spec

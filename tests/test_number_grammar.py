@@ -273,7 +273,7 @@ def _train_page(preset: str) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.query_params["preset"] = preset
     at.run()
-    at.switch_page("app_pages/train.py").run()
+    at.switch_page("pages/train.py").run()
     assert not at.exception
     return at
 
@@ -294,7 +294,7 @@ def _build_page(preset: str) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.query_params["preset"] = preset
     at.run()
-    at.switch_page("app_pages/build.py").run()
+    at.switch_page("pages/build.py").run()
     assert not at.exception
     return at
 

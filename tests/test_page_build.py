@@ -6,8 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.presets import load_preset
-from engine.spec import SpecError, load_spec, spec_to_dict
-from ui import build_forms as bf
+from engine.limits import SpecError
+from engine.spec import load_spec, spec_to_dict
+from ui.draft import build_spec, draft_from_spec, export_model, import_model
 
 
 def open_build(**query) -> AppTest:
@@ -16,7 +17,7 @@ def open_build(**query) -> AppTest:
         at.query_params[k] = v
     at.run()
     assert not at.exception
-    at.switch_page("app_pages/build.py").run()
+    at.switch_page("pages/build.py").run()
     assert not at.exception
     return at
 
@@ -37,7 +38,7 @@ def apply(at: AppTest) -> AppTest:
 
 
 def explore_dot(at: AppTest) -> str:
-    at.switch_page("app_pages/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception
     return at.get("graphviz_chart")[0].proto.spec
 
@@ -59,7 +60,7 @@ def test_page_renders_the_article_model_as_tables():
 def test_changing_relu_to_sigmoid_and_applying_changes_explore():
     at = open_build()
     before = explore_dot(at)
-    at.switch_page("app_pages/build.py").run()
+    at.switch_page("pages/build.py").run()
     at.radio(key=f"build_arithmetic_{at.session_state['build_gen']}").set_value("float").run()
     edit(at, "layers", {"edited_rows": {2: {"type": "sigmoid"}}})
     apply(at)
@@ -130,7 +131,7 @@ def test_load_preset_and_scratch():
 
 def test_import_a_valid_and_a_broken_file():
     at = open_build()
-    text = bf.export_model(load_preset("xor")).encode()
+    text = export_model(load_preset("xor")).encode()
     at.file_uploader(key="build_upload").set_value(("xor.json", text, "application/json")).run()
     assert not at.exception
     assert at.session_state["workspace"].name == "xor"
@@ -140,20 +141,20 @@ def test_import_a_valid_and_a_broken_file():
 
 
 def test_import_function_reports_where_a_file_is_wrong():
-    doc = json.loads(bf.export_model(load_preset("article")))
+    doc = json.loads(export_model(load_preset("article")))
     doc["layers"][1]["weights"] = [[1, 2]]
     with pytest.raises(SpecError, match=r"layer 2: weights have shape \(1, 2\), expected \(1, 3\)"):
-        bf.import_model(json.dumps(doc).encode())
+        import_model(json.dumps(doc).encode())
     with pytest.raises(SpecError, match="not valid JSON"):
-        bf.import_model(b"{nope")
+        import_model(b"{nope")
 
 
 @pytest.mark.parametrize("name", ["article", "xor", "spiral"])
 def test_export_round_trips(name):
     spec = load_preset(name)
-    assert spec_to_dict(load_spec(bf.export_model(spec))) == spec_to_dict(spec)
+    assert spec_to_dict(load_spec(export_model(spec))) == spec_to_dict(spec)
     # and so does a draft of it, untouched
-    built, errs = bf.build_spec(bf.draft_from_spec(spec))
+    built, errs = build_spec(draft_from_spec(spec))
     assert not errs and spec_to_dict(built) == spec_to_dict(spec)
 
 

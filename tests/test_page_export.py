@@ -9,6 +9,7 @@ from engine.presets import load_preset
 from engine.spec import load_spec
 from engine.train import record_step, train
 from ui import exports as ex
+from ui.explore_data import graph_key, record_sample
 
 FRAME_LABELS = ["SVG", "PNG", "PDF", "DOT"]
 
@@ -18,7 +19,7 @@ def export_page(**state) -> AppTest:
     for k, v in state.items():
         at.session_state[k] = v
     at.run()
-    return at.switch_page("app_pages/export.py").run()
+    return at.switch_page("pages/export.py").run()
 
 
 def labels(at: AppTest) -> list[str]:
@@ -33,6 +34,18 @@ def test_every_format_has_a_download_button():
     assert at.selectbox(key="export_sample").value == 3  # the article's sample 3
     assert at.slider(key="export_step").value == 9  # the final frame: nothing picked in Explore
     assert at.get("imgs") or at.get("image")  # the preview
+
+
+def test_a_fifth_frame_format_gets_its_buttons_too(monkeypatch):
+    """The button grid is built from the format list: a new format is not dropped."""
+    monkeypatch.setattr(ex, "FRAME_FORMATS", (*ex.FRAME_FORMATS, "eps"))
+    monkeypatch.setitem(ex.MIME, "eps", "application/postscript")
+    real = ex.cached_frame
+    monkeypatch.setattr(ex, "cached_frame", lambda key, graph, fmt, *a: b"%!PS" if fmt == "eps"
+                        else real(key, graph, fmt, *a))
+    at = export_page()
+    assert not at.exception and not at.error
+    assert labels(at) == (FRAME_LABELS + ["EPS"]) * 2 + ["Model JSON"]
 
 
 def test_the_page_follows_explore_and_prepares_the_animations():
@@ -64,7 +77,7 @@ def test_a_training_step_opened_in_explore_is_what_gets_exported():
 # the bytes ---------------------------------------------------------------------
 
 def article_graph():
-    return ex.record_sample(load_preset("article"), 3)
+    return record_sample(load_preset("article"), 3)
 
 
 def test_frame_files_have_their_formats_signatures():
@@ -107,10 +120,10 @@ def test_the_model_file_round_trips():
 
 def test_the_cache_key_changes_with_what_is_drawn():
     spec = load_preset("article")
-    k3 = ex.graph_key(ex.record_sample(spec, 3))
-    assert k3 == ex.graph_key(ex.record_sample(spec, 3))
-    assert k3 != ex.graph_key(ex.record_sample(spec, 1))
-    assert k3 != ex.graph_key(ex.record_sample(spec, 3, "float"))
+    k3 = graph_key(record_sample(spec, 3))
+    assert k3 == graph_key(record_sample(spec, 3))
+    assert k3 != graph_key(record_sample(spec, 1))
+    assert k3 != graph_key(record_sample(spec, 3, "float"))
     assert ex.file_name("my model/1", "layer", "step4", ext="png") == "my_model_1-layer-step4.png"
 
 

@@ -15,7 +15,7 @@ def train_page(preset: str | None = None) -> AppTest:
     if preset:
         at.session_state["workspace"] = load_preset(preset)
     at.run()
-    return at.switch_page("app_pages/train.py").run()
+    return at.switch_page("pages/train.py").run()
 
 
 def click(at: AppTest, label: str) -> AppTest:
@@ -120,8 +120,8 @@ def test_exact_training_of_the_article_and_settings_survive_a_visit_to_explore()
     assert not at.exception and not at.error
     weights = figures(at)["Weights"]
     assert [t["name"] for t in weights["data"]] == ["W2[1,1]", "W2[1,2]", "W2[1,3]"]
-    at.switch_page("app_pages/explore.py").run()
-    at.switch_page("app_pages/train.py").run()
+    at.switch_page("pages/explore.py").run()
+    at.switch_page("pages/train.py").run()
     assert at.text_input(key="train_lr").value == "1/1000000"
     assert at.number_input(key="train_epochs").value == 3
     assert "Loss" in figures(at)  # the run is kept per session
@@ -136,8 +136,8 @@ def test_loading_another_preset_gives_its_own_default_settings():
     assert at.text_input(key="train_lr").value == "0.1"  # not the article's 1e-7
     assert at.number_input(key="train_batch").value == 16
     at.text_input(key="train_lr").set_value("0.3").run()
-    at.switch_page("app_pages/explore.py").run()
-    at.switch_page("app_pages/train.py").run()
+    at.switch_page("pages/explore.py").run()
+    at.switch_page("pages/train.py").run()
     assert at.text_input(key="train_lr").value == "0.3"  # the same model: the settings stay
 
 

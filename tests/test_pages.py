@@ -150,7 +150,7 @@ def test_the_whole_batch_is_the_first_choice_not_after_300_samples():
     box = at.selectbox(key="sample")
     assert box.options[0] == "whole batch (n = 300)" and box.options[1] == "sample 1"
     assert box.value == 1  # still opens on a single sample
-    at.switch_page("app_pages/export.py").run()
+    at.switch_page("pages/export.py").run()
     assert at.selectbox(key="export_sample").options[0] == "whole batch (n = 300)"
 
 
@@ -171,12 +171,12 @@ def test_explores_choices_survive_a_visit_to_another_page():
     at.radio(key="arithmetic").set_value("float").run()
     at.radio(key="view").set_value("neuron").run()
     at.radio(key="theme").set_value("dark").run()
-    at.switch_page("app_pages/build.py").run()
-    at.switch_page("app_pages/export.py").run()
+    at.switch_page("pages/build.py").run()
+    at.switch_page("pages/export.py").run()
     assert at.radio(key="export_arithmetic").value == "float"  # Export starts from them
     assert at.radio(key="export_view").value == "neuron"
     assert at.radio(key="export_theme").value == "dark"
-    at.switch_page("app_pages/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception
     assert at.radio(key="arithmetic").value == "float"  # Streamlit had reset them to exact, layer, light
     assert at.radio(key="view").value == "neuron"
@@ -186,10 +186,10 @@ def test_explores_choices_survive_a_visit_to_another_page():
 def test_a_new_model_opens_in_its_own_arithmetic():
     at = run_app()
     assert at.radio(key="arithmetic").value == "exact"
-    at.switch_page("app_pages/build.py").run()
+    at.switch_page("pages/build.py").run()
     at.selectbox(key="build_preset").set_value("xor")
     at.button[0].click().run()
-    at.switch_page("app_pages/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception and not at.error  # not "Tanh has no exact rational value"
     assert at.radio(key="arithmetic").value == "float"
 

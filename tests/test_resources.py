@@ -163,7 +163,7 @@ def train_page(spec: Spec | None = None, preset: str | None = None) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["workspace"] = spec or load_preset(preset)
     at.run()
-    return at.switch_page("app_pages/train.py").run()
+    return at.switch_page("pages/train.py").run()
 
 
 def set_run(at: AppTest, *, lr: str, epochs: int, batch: int) -> AppTest:

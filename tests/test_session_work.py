@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.presets import load_preset
 from engine.spec import spec_to_dict
-from ui import build_forms as bf
+from ui.draft import build_spec, draft_from_spec, export_model
 from ui import share
 
 SIGMOID = {"edited_rows": {2: {"type": "sigmoid"}}, "added_rows": [], "deleted_rows": []}
@@ -23,7 +23,7 @@ def app(**query) -> AppTest:
 
 
 def go(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"app_pages/{page}.py").run()
+    at.switch_page(f"pages/{page}.py").run()
     assert not at.exception
     return at
 
@@ -99,7 +99,7 @@ def test_loading_a_preset_over_unapplied_edits_asks_and_keeps_them_until_replace
 
 def test_importing_a_file_over_unapplied_edits_asks_first():
     at = edited_build()
-    text = bf.export_model(load_preset("xor")).encode()
+    text = export_model(load_preset("xor")).encode()
     at.file_uploader(key="build_upload").set_value(("xor.json", text, "application/json")).run()
     assert at.session_state["workspace"].name == "article" and unapplied(at)
     button(at, "Replace").click().run()
@@ -145,9 +145,9 @@ def test_applied_trained_weights_are_not_shown_as_unapplied_edits_on_build():
 
 
 def big_model():
-    draft = bf.draft_from_spec(load_preset("spiral"))
+    draft = draft_from_spec(load_preset("spiral"))
     draft["name"] = "my spiral"
-    spec, errors = bf.build_spec(draft)
+    spec, errors = build_spec(draft)
     assert not errors
     return spec
 
@@ -155,7 +155,7 @@ def big_model():
 def test_a_model_too_big_for_a_link_says_so_and_its_url_does_not_claim_a_preset():
     at = go(app(), "build")
     at.file_uploader(key="build_upload").set_value(
-        ("my-spiral.json", bf.export_model(big_model()).encode(), "application/json")).run()
+        ("my-spiral.json", export_model(big_model()).encode(), "application/json")).run()
     assert not at.exception and at.session_state["workspace"].name == "my spiral"
     assert at.query_params.get("model") == share.TOO_BIG and "preset" not in at.query_params
     note = next(w.value for w in at.warning if "too big for a link" in w.value)

@@ -1,11 +1,13 @@
 """Links: the query parameters that reproduce a view (ui/share.py)."""
 import base64
 
+import pytest
+
 from streamlit.testing.v1 import AppTest
 
 from engine.presets import load_preset
 from engine.spec import spec_to_dict
-from ui import build_forms as bf
+from ui.draft import build_spec, draft_from_spec
 from ui import share
 
 
@@ -20,9 +22,9 @@ def test_a_preset_is_linked_by_name_and_a_small_custom_model_by_value():
 
 def test_a_big_model_gets_no_link_but_a_marker_saying_so():
     assert share.model_params(load_preset("spiral")) == {"preset": "spiral"}
-    draft = bf.draft_from_spec(load_preset("spiral"))
+    draft = draft_from_spec(load_preset("spiral"))
     draft["name"] = "my spiral"
-    spec, errors = bf.build_spec(draft)
+    spec, errors = build_spec(draft)
     assert not errors and share.model_params(spec) == {"model": share.TOO_BIG}
     assert share.encode_model(spec) is None and share.link_length(spec) > share.MAX_LINK_CHARS
     back, warning = share.spec_from_params({"model": share.TOO_BIG}, "article")
@@ -61,3 +63,28 @@ def test_a_broken_model_link_warns_and_shows_the_article():
     assert any("could not be read" in w.value for w in at.warning)
     assert at.session_state["workspace"].name == "article"
     assert at.query_params.get("preset") == "article" and "model" not in at.query_params
+
+
+@pytest.mark.parametrize("page", [None, "pages/build.py", "pages/train.py", "pages/export.py"])
+@pytest.mark.parametrize("model", ["article", "custom"])
+def test_the_link_is_worked_out_once_per_model_not_at_every_rerun(monkeypatch, page, model):
+    """The link parameters serialise the model (and a preset to compare it with): once per model."""
+    serialised = []
+    monkeypatch.setattr("ui.share.spec_to_dict", lambda spec: serialised.append(spec.name) or spec_to_dict(spec))
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    if model == "custom":
+        draft = draft_from_spec(load_preset("xor"))
+        draft["name"] = "my xor"
+        spec, errors = build_spec(draft)
+        assert not errors
+        at.session_state["workspace"] = spec
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception
+    first = len(serialised)
+    assert 1 <= first <= 2  # the model, and the preset of that name if there is one
+    for _ in range(3):
+        at.run()
+    assert not at.exception
+    assert len(serialised) == first

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from engine import limits, record
 from engine.presets import PRESETS, load_preset
-from engine.spec import FORMAT, Spec, SpecError, dump_spec, load_spec, spec_to_dict
+from engine.limits import SpecError
+from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_to_dict
 
 GOOD = {
     "format": FORMAT, "name": "tiny", "arithmetic": "exact",

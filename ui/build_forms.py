@@ -12,10 +12,8 @@ from fractions import Fraction
 
 from engine.limits import MAX_PARAMETERS, neurons_limit
 from engine.losses import LOSSES
-from engine.spec import LAYER_TYPES, initial_weights
-# The page reaches the draft through this module too: one import for the Build page.
-from ui.draft import (SIZED, as_text, build_spec, cell, draft_from_spec, draft_to_doc,  # noqa: F401
-                      export_model, import_model, option_keys, scratch_spec)
+from engine.layers import LAYER_TYPES, initial_weights
+from ui.draft import SIZED, as_text, cell, option_keys
 
 LAYER_KINDS = tuple(LAYER_TYPES)
 # Each layer declares what its option column holds (ui.draft.option_keys): "relu: derivative at 0 (1 or 0) · …"

@@ -14,9 +14,10 @@ from fractions import Fraction
 
 import numpy as np
 
+from engine.layers import LAYER_TYPES
 from engine.limits import SpecError, json_float
 from engine.numbers import format_number, is_decimal, parse_number
-from engine.spec import FORMAT, LAYER_TYPES, Spec, dump_spec, load_spec, spec_from_dict
+from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_from_dict
 
 # The layers whose size is chosen (input, linear); activations keep their input's.
 SIZED = tuple(kind for kind, cls in LAYER_TYPES.items() if cls.sized)

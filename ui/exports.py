@@ -15,8 +15,6 @@ from engine.graph import Graph
 from engine.render.export import export
 from engine.spec import Spec, dump_spec
 from ui.byte_cache import MB, ByteCache
-# Export records and keys a graph exactly as Explore does: one frame cache key for both.
-from ui.explore_data import graph_key, record_sample  # noqa: F401
 
 FRAME_FORMATS = ("svg", "png", "pdf", "dot")
 ANIMATED_FORMATS = ("gif", "html")

@@ -151,10 +151,11 @@ def share_view(sample: int | str | None = None, step: int | None = None,
             st.query_params[key] = str(value)
 
 
-def share_model(spec: Spec, *, reset_view: bool = False) -> None:
-    """Point the URL at this model (``preset`` or ``model``); drop sample/step if the model changed."""
+def share_model(spec: Spec, *, reset_view: bool = False, params: dict[str, str] | None = None) -> None:
+    """Point the URL at this model (``preset`` or ``model``); drop sample/step if the model changed.
+    ``params``: the spec's :func:`model_params` if known (ui/state.py keeps them once per model)."""
     import streamlit as st
-    wanted = model_params(spec)
+    wanted = params or model_params(spec)
     for key in ("preset", "model"):
         if key in wanted:
             if st.query_params.get(key) != wanted[key]:

@@ -43,9 +43,9 @@ def workspace(*, later: bool = False):
         if warning:
             st.warning(message(warning), icon=":material/link_off:")  # it may quote the link
         if too_big:  # the sample and step were the lost model's; the import brings it back
-            st.page_link("app_pages/build.py", label="Import the model file on the Build page",
+            st.page_link("pages/build.py", label="Import the model file on the Build page",
                          icon=":material/upload_file:")
-            share.share_model(spec, reset_view=True)
+            share.share_model(spec, reset_view=True, params=link_params(spec))
     ws = ss["workspace"]
     _keep_link(ws)
     for key in EXPLORE_CHOICES:  # back from a page without Explore's widgets
@@ -77,14 +77,20 @@ def remember_choices() -> None:
             ss["_" + key] = ss[key]
 
 
-def _keep_link(ws) -> None:
-    # Page switches may drop the query; putting it back costs one comparison per run.
+def link_params(ws) -> dict[str, str]:
+    """The model's link parameters (ui/share.py: model_params), worked out once per model:
+    they serialise the model (and load the preset it may be), too much for every rerun."""
     if ss.get("_linked") is not ws:
         ss["_link_params"] = share.model_params(ws)
         ss["_linked"] = ws
-    wanted = ss["_link_params"]
+    return ss["_link_params"]
+
+
+def _keep_link(ws) -> None:
+    # Page switches may drop the query; putting it back costs one comparison per run.
+    wanted = link_params(ws)
     if any(st.query_params.get(k) != wanted.get(k) for k in ("preset", "model")):
-        share.share_model(ws)
+        share.share_model(ws, params=wanted)
 
 
 def too_big_for_link() -> bool:
@@ -137,7 +143,7 @@ def set_workspace(spec) -> None:
     ss["step"] = 0
     for key in ("arithmetic", "_arithmetic", DRAFT, PENDING):  # the new model starts in its own arithmetic
         ss.pop(key, None)
-    share.share_model(spec, reset_view=True)
+    share.share_model(spec, reset_view=True, params=link_params(spec))
 
 
 def replace_workspace(spec, done: str | None, place: str, then=None, question: str | None = None) -> bool:

@@ -8,6 +8,9 @@ from ui.player import player
 from ui.share import share_view, shared_arithmetic, shared_sample, shared_step
 from ui.state import remember_choices, workspace
 from ui.text import md, message
+from pages import in_app
+
+in_app()  # first: Streamlit may have run this file without app.py (pages/__init__.py)
 
 spec = workspace()
 st.title("Explore")

@@ -6,8 +6,12 @@ from engine.numbers import NotExactError
 from engine.render.frames import captions
 from engine.spec import dump_spec
 from ui import exports as ex
+from ui.explore_data import graph_key, record_sample  # Explore's: one frame cache key for both pages
 from ui.state import workspace
 from ui.text import md
+from pages import in_app
+
+in_app()  # first: Streamlit may have run this file without app.py (pages/__init__.py)
 
 READY = "export_ready"  # session key: the animations this user has prepared
 
@@ -43,7 +47,7 @@ else:
     init("export_arithmetic", st.session_state.get("arithmetic", spec.arithmetic))
     arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="export_arithmetic", horizontal=True)
     try:
-        graph = ex.record_sample(spec, sample, arithmetic)
+        graph = record_sample(spec, sample, arithmetic)
     except (NotExactError, ValueError) as e:
         st.error(f"{e}. Choose float arithmetic to export this model.")
         st.stop()
@@ -75,7 +79,7 @@ st.session_state["export_step"] = min(st.session_state["export_step"], total)
 titles = captions(graph)
 step = st.slider("Frame", 0, total, key="export_step",
                  help="Explore's current step when you came here; the last one is the final picture")
-key = ex.graph_key(graph)
+key = graph_key(graph)
 
 with st.spinner("Drawing…"):
     png = ex.cached_frame(key, graph, "png", step, opts)
@@ -91,8 +95,9 @@ this, final, anim, model = st.columns([1, 1, 1.2, 1])
 def frame_buttons(col, title: str, at, tag: str, name: str) -> None:
     with col.container(border=True, height="stretch"):
         st.markdown(f"**{title}**")
-        row1, row2 = st.columns(2), st.columns(2)
-        for c, fmt in zip(row1 + row2, ex.FRAME_FORMATS):
+        formats = ex.FRAME_FORMATS  # two buttons a row, as many rows as there are formats
+        cells = [c for _ in range(0, len(formats), 2) for c in st.columns(2)]
+        for c, fmt in zip(cells, formats):
             c.download_button(fmt.upper(), ex.cached_frame(key, graph, fmt, at, ex.for_format(opts, fmt)),
                               file_name=ex.file_name(stem, view, name, ext="gv" if fmt == "dot" else fmt),
                               mime=ex.MIME[fmt], key=f"dl-{tag}-{fmt}", width="stretch", on_click="ignore")

@@ -16,6 +16,9 @@ from ui import state
 from ui import train_charts as charts
 from ui.state import TRAINING, workspace
 from ui.text import md
+from pages import in_app
+
+in_app()  # first: Streamlit may have run this file without app.py (pages/__init__.py)
 
 LIVE = "_training_live"  # session key while a run trains: {"done", "run" (None: nothing to keep)}
 
@@ -245,4 +248,4 @@ with b.container(border=True):
             st.session_state["explore_graph"] = {
                 "graph": graph, "label": f"training step {int(pick)} (epoch {s.epoch}, {graph.batch_size} "
                                          f"sample{'s' if graph.batch_size > 1 else ''})"}
-            st.switch_page("app_pages/explore.py")
+            st.switch_page("pages/explore.py")

@@ -18,12 +18,16 @@ from engine.losses import LOSSES
 from engine.numbers import ARITHMETICS
 from engine.presets import PRESETS, load_preset
 from ui import build_forms as bf
+from ui.draft import build_spec, draft_from_spec, draft_to_doc, export_model, import_model, scratch_spec
 from ui import share
 from ui.exports import file_name
 from ui import state
 from ui.state import set_workspace, workspace
 from ui.text import md, plain
 from ui.text import message as safe_message  # "message" names a local of this page
+from pages import in_app
+
+in_app()  # first: Streamlit may have run this file without app.py (pages/__init__.py)
 
 ss = st.session_state
 
@@ -46,7 +50,7 @@ def use(spec, message: str, *, ask: bool = True) -> None:
 
 
 def reset_draft(spec) -> None:
-    ss["build_draft"] = bf.draft_from_spec(spec)
+    ss["build_draft"] = draft_from_spec(spec)
     ss["build_gen"] = ss.get("build_gen", 0) + 1
     ss["build_errors"], ss["build_notes"] = [], []
 
@@ -92,7 +96,7 @@ draft = ss["build_draft"]
 commit_pending(draft)
 
 if ss.get("build_apply"):
-    spec, errors = bf.build_spec(draft)
+    spec, errors = build_spec(draft)
     if errors:
         ss["build_errors"] = errors
         ss["build_flash"] = ("error", "Not applied: the model in use is unchanged. Fix the problem shown below.")
@@ -123,14 +127,14 @@ with main:
             n_in = a.number_input("Inputs", 1, 64, 2, key="build_scratch_in")
             n_out = b.number_input("Outputs", 1, 64, 1, key="build_scratch_out")
             if st.button("Create", icon=":material/construction:"):
-                use(bf.scratch_spec(int(n_in), int(n_out)), f"Started from scratch: input {n_in} → linear {n_out}.")
+                use(scratch_spec(int(n_in), int(n_out)), f"Started from scratch: input {n_in} → linear {n_out}.")
         with c3:
             st.markdown("**A model file** (JSON)")
             upload = st.file_uploader("Model file", type="json", key="build_upload", label_visibility="collapsed")
             if upload is not None and ss.get("build_uploaded") != upload.file_id:
                 ss["build_uploaded"] = upload.file_id
                 try:
-                    use(bf.import_model(upload.getvalue()), f"Imported **{md(upload.name)}**.")
+                    use(import_model(upload.getvalue()), f"Imported **{md(upload.name)}**.")
                     ss.pop("build_import_error", None)
                 except SpecError as e:
                     ss["build_import_error"] = f"{upload.name}: {e}"
@@ -149,7 +153,7 @@ with main:
         st.info(note, icon=":material/straighten:")
 
     # edit -----------------------------------------------------------------------
-    pending = bf.draft_to_doc(draft) != bf.draft_to_doc(bf.draft_from_spec(ws))
+    pending = draft_to_doc(draft) != draft_to_doc(draft_from_spec(ws))
     ss[state.PENDING] = pending  # read by the other pages: replacing the model asks, leaving warns
     state.settle(ws, note=False)  # Build's own note on a too-big model is in the panel on the right
     with st.container(border=True):
@@ -235,12 +239,12 @@ with side:
         st.code("\n".join(lines), language=None)
         n_params = sum(p.size for p in ws.model.weights().values())
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
-        st.page_link("app_pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
+        st.page_link("pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
     state.link_note(ws)  # too big for a link: said above the file that shares it instead
-    st.download_button("Export JSON", bf.export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
+    st.download_button("Export JSON", export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
                        mime="application/json", icon=":material/file_download:", width="stretch",
                        help="The model in use as a model file (docs/model-format.md)")
-    params = share.model_params(ws)
+    params = state.link_params(ws)
     if "preset" in params:
         st.caption(f":material/link: The address bar links to this view (`?preset={params['preset']}`).")
     elif params["model"] != share.TOO_BIG:
