@@ -35,7 +35,7 @@ def big_work(monkeypatch):
     any big-number arithmetic builds no Fraction, and at most the int() of an exponent's
     three digits (see :func:`no_big_number`)."""
     calls = []
-    real_fraction = numbers.Fraction
+    real_fraction = F  # fractions.Fraction, the class engine.numbers uses
 
     class Fraction(real_fraction):  # a subclass: isinstance(x, numbers.Fraction) still works
         def __new__(cls, *a, **kw):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.layers import ReLU, Softmax
+from engine.layers import ReLU
 from engine.layers import Input, Linear
 from engine.losses import HalfSquaredError
 from engine.model import Model
@@ -224,14 +224,15 @@ def test_exported_frames_are_captioned_with_explores_step_titles():
 
 
 def test_an_animation_is_laid_out_once_and_each_frame_painted_on_the_tree(monkeypatch):
-    from engine.render import layout, svg
+    from engine.render import layout
+    from engine.render import svg as svg_module
     from engine.render.frames import frame_pictures
     g = mlp([2, 8, 8, 1])
     for view in ("layer", "neuron"):
         pictures = frame_pictures(g, view=view)
         one_by_one = [to_svg(p) for p in pictures]  # a layout per frame, as before
         calls = []
-        monkeypatch.setattr(layout, "render", lambda dot, fmt: calls.append(fmt) or svg.render(dot, fmt))
+        monkeypatch.setattr(layout, "render", lambda dot, fmt: calls.append(fmt) or svg_module.render(dot, fmt))
         once = layout.frame_svgs(pictures)
         monkeypatch.undo()
         assert len(calls) <= 6 < len(pictures)  # a few paint variants, not one layout per frame

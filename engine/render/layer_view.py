@@ -69,7 +69,7 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
 
     def color(name: str, family: str) -> str:
         visible = name in shown or name == "x" or name[0] in "Wb"
-        return getattr(t, family) if visible else style.HIDDEN
+        return getattr(t, family) if visible else picture.HIDDEN
 
     pic = style.digraph("backprop", t, rankdir, nodesep="0.5", ranksep="0.7")
     for node in graph.nodes:
@@ -80,7 +80,7 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
         elif node.kind == "weight":
             label, attrs = node.label, {"shape": "note"}
         else:
-            loss_color = t.fg if "loss" in shown else style.HIDDEN
+            loss_color = t.fg if "loss" in shown else picture.HIDDEN
             label = picture.stacked([picture.Line(picture.text("Loss")),
                                      picture.Line(picture.text(model.loss.title), size="10"),
                                      picture.Line(picture.text(f"loss = {format_number(graph.loss)}"), loss_color)])

@@ -23,7 +23,7 @@ from ..graph import Graph
 from ..layers import Linear
 from ..numbers import format_number
 from . import style
-from .picture import Label, Line, Markup, Picture, bold, escaped, stacked, sub, sup, table, text
+from .picture import HIDDEN, Label, Line, Markup, Picture, bold, escaped, stacked, sub, sup, table, text
 from .progress import Progress, check_sample, progress
 
 DEFAULT_MAX_NEURONS = 12
@@ -86,7 +86,7 @@ class _View:
                (e.phase == "weight_grad" and e.name.startswith("δw") and e.k == k)
 
     def _shown(self, name: str, color: str) -> str:
-        return color if self.p.has(name) else style.HIDDEN
+        return color if self.p.has(name) else HIDDEN
 
     # nodes ---------------------------------------------------------------
     def _name(self, c: int, i: int) -> Markup:
@@ -198,7 +198,7 @@ class _View:
         label = None
         if labelled:
             bg = t.current_bg if hot else None
-            label = table([Line(text(s), c if on else style.HIDDEN, bg=bg) for s, c, on in texts])
+            label = table([Line(text(s), c if on else HIDDEN, bg=bg) for s, c, on in texts])
         dashed = False
         if bwd_on:
             color, width = t.backward, style.penwidth(e["imp"])

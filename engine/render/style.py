@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from . import picture
-from .picture import HIDDEN, Picture
+from .picture import Picture
 
 RANKDIRS = ("LR", "TB")
 FONT = "Helvetica"  # one of the few names Graphviz-in-wasm has metrics for
