@@ -20,13 +20,13 @@ from .record import record
 
 def gradients(layers, loss_fn, x, y, exact: bool, plan: Plan | None = None, watch: Watch | None = None):
     """Mean loss of the batch and {"W2": δw², …}: the passes without what training never
-    reads. ``plan`` (Plan(layers, full=False)) and ``watch`` are made once per run.
+    reads. ``plan`` (Plan(layers, loss_fn, full=False)) and ``watch`` are made once per run.
 
     Float: the loss is inf when a value it does not show is not finite, a hidden value
     or the input of a clipping loss (see engine.divergence), so that training stops
     there as for any other inf. Exact: NotExactError when fractions grow too long,
     FloatRangeError when a value leaves float64's range."""
-    plan = plan or Plan(layers, full=False)
+    plan = plan or Plan(layers, loss_fn, full=False)
     values, sample_losses, _, grads = run(plan, layers, loss_fn, x, y, exact)
     loss = sample_losses.sum() / len(sample_losses)  # sum/n: cheaper than .mean()
     if exact:
@@ -52,7 +52,7 @@ class Descent:
             layers.append(new)
         self.model, self.loss, self.lr = model, model.loss, lr
         self.exact = model.arithmetic == "exact"
-        self.plan = Plan(layers, full=False)
+        self.plan = Plan(layers, model.loss, full=False)
         self.watch = Watch(layers, model.loss, y_all)
         # (key, params dict, name) for every weight: the update rebinds params[name]
         self.refs = [(f"{name}{k}", layer.params, name) for k, layer in enumerate(layers, 1) for name in layer.params]

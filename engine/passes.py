@@ -57,11 +57,17 @@ class Plan:
     of the same structure (layer types and parameter names); ``run`` passes the layers.
 
     ``full``: recording, every δ down to δ^1. Otherwise training: nothing below the
-    first layer with weights, whose δ no update reads."""
+    first layer with weights, whose δ no update reads.
 
-    def __init__(self, layers, full: bool):
+    ``fused``: the loss does the last layer's backward (binary cross-entropy after a
+    Sigmoid: δ^K = (o − y)/(m·n), exact where the clipped δ^{K+1} times σ' is not);
+    a record still shows δ^{K+1}, the loss's own derivative; training skips it."""
+
+    def __init__(self, layers, loss, full: bool):
         K = len(layers)
         lowest = 1 if full else next((k for k, layer in enumerate(layers, 1) if layer.params), K + 1)
+        self.fused = loss.fuses_with is not None and K >= 1 and layers[-1].kind == loss.fuses_with
+        self.full = full
         # (index, forward or None for the identity, whose copy would only cost time, name)
         self.forward = tuple((k - 1, None if type(layer) is Input else type(layer).forward,
                               output_name(layers, k)) for k, layer in enumerate(layers, 1))
@@ -71,14 +77,14 @@ class Plan:
             (k, k - 1, type(layer).param_grads if layer.params else None,
              tuple((name, f"{name}{k}", f"the gradient δ{name.lower()}{k} of {name}{k}") for name in layer.params),
              None if type(layer) is Input else type(layer).backward, full or k > lowest)
-            for k, layer in reversed(list(enumerate(layers, 1))) if k >= lowest)
+            for k, layer in reversed(list(enumerate(layers, 1))) if k >= lowest and not (self.fused and k == K))
         self.K = K
 
 
 def structure_key(model) -> tuple:
     """What a Plan (and a graph's nodes and edges) depend on: the layers' types and
-    parameter names."""
-    return tuple((type(layer), tuple(layer.params)) for layer in model.layers)
+    parameter names, and the loss's type."""
+    return (type(model.loss), *((type(layer), tuple(layer.params)) for layer in model.layers))
 
 
 def run(plan: Plan, layers, loss, x: np.ndarray, y: np.ndarray, exact: bool):
@@ -95,11 +101,19 @@ def run(plan: Plan, layers, loss, x: np.ndarray, y: np.ndarray, exact: bool):
                 check_size(o, where)
                 check_float_range(o, where)
         values.append(o)
-    sample_losses, delta = loss.value_and_delta(o, y)
+    K = plan.K
+    deltas = [None] * (K + 2)
+    if plan.fused:  # float only: the losses that fuse need log
+        if plan.full:
+            sample_losses, deltas[K + 1] = loss.value_and_delta(o, y)
+        else:
+            sample_losses = loss.value(o, y)
+        delta = deltas[K] = loss.fused_delta(o, y)
+    else:
+        sample_losses, delta = loss.value_and_delta(o, y)
+        deltas[K + 1] = delta
     if exact:
         check_float_range(sample_losses, f"the loss ({loss.kind})")
-    deltas = [None] * (plan.K + 2)
-    deltas[plan.K + 1] = delta
     grads = {}
     for k, i, param_grads, keys, backward, through in plan.backward:
         if param_grads is not None:

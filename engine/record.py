@@ -47,7 +47,7 @@ def _structure(model: Model):
     if found is None:
         if len(_STRUCTURES) >= _MAX_STRUCTURES:
             _STRUCTURES.clear()
-        found = _STRUCTURES[key] = (*structure(model), Plan(model.layers, full=True))
+        found = _STRUCTURES[key] = (*structure(model), Plan(model.layers, model.loss, full=True))
     return found
 
 
