@@ -35,7 +35,8 @@ def _sigmoid(z):
 
 def moons_grads(p, x, y, down_to_input: bool):
     """2-8-8-1: Linear, tanh, Linear, tanh, Linear, sigmoid, binary cross-entropy.
-    ``p`` holds W2 b2 W4 b4 W6 b6; returns (losses, δ^1 or None, grads)."""
+    ``p`` holds W2 b2 W4 b4 W6 b6; returns (losses, δ^1 or None, grads). δ at the
+    sigmoid's input is (o − y)/n, as the engine fuses binary cross-entropy with it."""
     n = len(x)
     z2 = x @ p["W2"].T + p["b2"]
     h3 = np.tanh(z2)
@@ -45,8 +46,9 @@ def moons_grads(p, x, y, down_to_input: bool):
     o7 = _sigmoid(z6)
     q = np.clip(o7, EPS, 1 - EPS)
     losses = -(y * np.log(q) + (1 - y) * np.log1p(-q)).sum(axis=1)
-    d8 = (q - y) / (q * (1 - q)) / n
-    d7 = d8 * (o7 * (1 - o7))
+    if down_to_input:  # a record shows the loss's own (clipped) δ too; training skips it
+        d8 = (q - y) / (q * (1 - q)) / n  # noqa: F841
+    d7 = (o7 - y) / n  # the sigmoid and the loss fused: the exact δ at z6
     g = {"W6": d7.T @ h5, "b6": d7.sum(axis=0)}
     d6 = d7 @ p["W6"]
     d5 = d6 * (1 - h5 * h5)

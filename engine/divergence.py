@@ -6,7 +6,7 @@ layers hide what came before them: ReLU turns -inf and nan into 0, Sigmoid and T
 turn ±inf into 0, 1 or ±1, and a clipping loss (binary cross-entropy) turns a
 probability of exactly 0 into 1e-12. Behind each of them the gradient is exactly 0,
 so training would go on, silently stuck. Exact training stops when a value leaves
-float64's range (:class:`engine.record.FloatRangeError`), since every exact value must
+float64's range (:class:`engine.passes.FloatRangeError`), since every exact value must
 also be shown in float.
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ import math
 
 import numpy as np
 
-from .record import FloatRangeError, output_name, passes
+from .passes import FloatRangeError, output_name
+from .record import passes
 
 # Layers whose output is finite for an infinite or nan input (see the module docstring).
 HIDING_KINDS = frozenset({"relu", "sigmoid", "tanh"})
@@ -71,7 +72,7 @@ def norms(grads, exact: bool, loss) -> tuple[dict[str, float], bool]:
         # Each value is within float64's range (checked as it was made), but the sum of
         # their squares need not be: hypot scales, and only a norm past the range fails.
         out = {}
-        for _, _, key, g in grads:
+        for key, g in grads.items():
             out[key] = math.hypot(*map(float, g.flat))
             if math.isinf(out[key]):
                 raise FloatRangeError(f"the norm of the gradient δ{key} is past float64's range (about 1.8e308)")
@@ -82,7 +83,7 @@ def norms(grads, exact: bool, loss) -> tuple[dict[str, float], bool]:
     out = {}
     total = loss
     vdot, sqrt = np.vdot, math.sqrt
-    for _, _, key, g in grads:
+    for key, g in grads.items():
         # The same BLAS dot either way: a vector's own .dot is the cheapest call (0.26 µs
         # against vdot's 0.39); vdot flattens a matrix without a ravel (half of dot's cost).
         sq = float(g.dot(g) if g.ndim == 1 else vdot(g, g))

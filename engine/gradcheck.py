@@ -92,9 +92,18 @@ def gradcheck(graph: Graph) -> GradCheck:
     n = graph.batch_size
     outs = [to_float(graph.o(k)).astype(float) for k in range(graph.K + 1)]
 
+    K = graph.K
+    fused = loss.fuses_with is not None and K >= 1 and layers[-1].kind == loss.fuses_with
+
     def sample_losses(k: int, o_in: np.ndarray, run=layers) -> np.ndarray:
-        """Each sample's share of the batch loss (loss_i / n) after L^k … L^K."""
+        """Each sample's share of the batch loss (loss_i / n) after L^k … L^K. Below a
+        last layer the loss fuses with, the loss as a function of that layer's input,
+        whose derivative the passes give there (the clip flattens the other)."""
         o = o_in
+        if fused and k <= K:
+            for layer in run[k - 1:K - 1]:
+                o = layer.forward(o)
+            return loss.fused_value(o, y) / n
         for layer in run[k - 1:]:
             o = layer.forward(o)
         return loss.value(o, y) / n
@@ -178,17 +187,9 @@ def _kinks(graph: Graph, model, outs, y) -> list[str]:
                 f"{'exactly ' if x[i, j] == 0 else 'within a step of '}0, where it is not "
                 f"differentiable; the engine uses derivative {format_number(at)}, finite differences "
                 "see the average of both sides"))
-    if model.loss.kind == "mae":
-        o = outs[-1]
-        found(np.abs(o - y) < _steps(o), lambda i, j: (
-            f"Loss (mae) sample {i + 1}, component {j + 1}: o = y, where |o − y| is "
-            "not differentiable; the engine uses 0"))
-    if model.loss.kind == "binary_cross_entropy":
-        o = outs[-1]
-        found(np.minimum(o, 1 - o) < _steps(o), lambda i, j: (
-            f"Loss (binary_cross_entropy) sample {i + 1}, component {j + 1}: the probability "
-            f"{o[i, j]:.6g} is within a step of 0 or 1, where log is singular (and clipped at "
-            "1e-12): finite differences are not reliable there"))
+    smooth = model.loss.not_smooth(outs[-1], y, _steps(outs[-1]))
+    if smooth is not None:
+        found(*smooth)
     if more:
         notes.append(f"… and {more:,} more such points")
     return notes

@@ -22,6 +22,9 @@ class Loss:
     # the true one: training checks its input and asks :meth:`unclipped_infinite`.
     clips: ClassVar[bool] = False
     clip_loss: ClassVar[float] = float("inf")  # one term's loss at the clip
+    # The kind of a last layer whose backward the loss does itself (PyTorch's
+    # BCEWithLogitsLoss): the passes then take δ^K from :meth:`fused_delta`.
+    fuses_with: ClassVar[str | None] = None
 
     def unclipped_infinite(self, o: np.ndarray, y: np.ndarray) -> str | None:
         """Why the loss would be infinite without its clipping, or None (float only)."""
@@ -40,6 +43,20 @@ class Loss:
         passes need both, and a loss whose two share a term (o − y, a clip, a
         log-softmax) computes it once. At a batch of 200 each numpy call is ~1 µs."""
         return self.value(o, y), self.delta(o, y)
+
+    def fused_delta(self, o: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """∂(mean loss)/∂(the input of the fused last layer), from that layer's output o."""
+        raise NotImplementedError
+
+    def fused_value(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Loss of each sample from the fused last layer's input z (the gradient check's
+        function, whose derivative :meth:`fused_delta` is)."""
+        raise NotImplementedError
+
+    def not_smooth(self, o: np.ndarray, y: np.ndarray, near: np.ndarray):
+        """Where the gradient check cannot judge δ^{K+1}: (mask of o within ``near`` of
+        such a point, note(i, j) for one of them), or None."""
+        return None
 
     def formula(self, k: int) -> str:
         raise NotImplementedError
@@ -132,6 +149,11 @@ class MAE(Loss):
         sign = np.where(d > 0, one, np.where(d < 0, -one, 0 * one))
         return sign / (o.shape[1] * _n(o))
 
+    def not_smooth(self, o, y, near):
+        return np.abs(o - y) < near, lambda i, j: (
+            f"Loss (mae) sample {i + 1}, component {j + 1}: o = y, where |o − y| is "
+            "not differentiable; the engine uses 0")
+
     def formula(self, k):
         return tex.boxed(f"{tex.delta(k)} = \\tfrac{{1}}{{m}}\\,\\mathrm{{sign}}({tex.output(k - 1)} - y^{{truth}})")
 
@@ -140,13 +162,19 @@ class MAE(Loss):
 
 
 class BinaryCrossEntropy(Loss):
-    """−[y log X + (1 − y) log(1 − X)], X a probability (after a Sigmoid)."""
+    """−[y log X + (1 − y) log(1 − X)], X a probability (after a Sigmoid).
+
+    Its δ (shown on the loss's edge) differentiates the clipped X. After a Sigmoid,
+    whose input is z, the loss fuses with it: δ at z is (σ(z) − y)/(m·n), the exact
+    derivative, where the clipped one times σ'(z) goes wrong once X is within 1e-12
+    of 0 or 1 (at X = 1 − 1e-15 it gives 1e-3 instead of 1)."""
 
     kind = "binary_cross_entropy"
     title = "binary cross-entropy"
     exact_ok = False
     clips = True
     clip_loss = float(-np.log(EPS))  # a term's value at the clip: 27.6
+    fuses_with = "sigmoid"
 
     def unclipped_infinite(self, o, y):
         # Cheap first (training asks every step): a probability strictly inside (0, 1) has a finite log.
@@ -181,6 +209,20 @@ class BinaryCrossEntropy(Loss):
     def value_and_delta(self, o, y):
         p = self._clipped(o)
         return self._value(p, y, o.shape[1]), (p - y) / (p * (1 - p)) / (o.shape[1] * _n(o))
+
+    def fused_delta(self, o, y):
+        return (o - y) / (o.shape[1] * _n(o))
+
+    def fused_value(self, z, y):
+        # −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y·z: no clip, no overflow
+        require_float(z, "binary cross-entropy (it needs log)")
+        return (np.logaddexp(0.0, z) - y * z).sum(axis=1) / z.shape[1]
+
+    def not_smooth(self, o, y, near):
+        return np.minimum(o, 1 - o) < near, lambda i, j: (
+            f"Loss (binary_cross_entropy) sample {i + 1}, component {j + 1}: the probability "
+            f"{o[i, j]:.6g} is within a step of 0 or 1, where log is singular (and clipped at "
+            "1e-12): finite differences are not reliable there")
 
     def formula(self, k):
         o = tex.output(k - 1)

@@ -233,13 +233,6 @@ def zeros(shape, arithmetic: str) -> np.ndarray:
     return np.zeros(shape)
 
 
-def frozen(a: np.ndarray) -> np.ndarray:
-    """A read-only copy: recorded graphs are immutable."""
-    a = np.array(a, copy=True)
-    a.flags.writeable = False
-    return a
-
-
 def format_number(v, digits: int = 6) -> str:
     """Fractions as p/q (integers plain), floats in short scientific-or-fixed form."""
     if isinstance(v, Fraction):

@@ -142,7 +142,9 @@ def test_recording_with_huge_exact_fractions_is_refused_clearly():
          "layers": [{"type": "input", "size": 1}] + [{"type": "linear", "size": 1, "weights": [[big]]}] * 10,
          "loss": "half_squared_error", "data": {"x": [["1/3"]], "y": [[1]]}}
     spec = load_spec(json.dumps(d))
-    with pytest.raises(NotExactError, match=rf"o\d+: fractions grew past {MAX_EXACT_DIGITS} digits"):
+    # the same words as training's: one pass makes both
+    with pytest.raises(NotExactError, match=rf"o\d+, the output of L\d+ \(linear\): fractions grew past "
+                                            rf"{MAX_EXACT_DIGITS} digits"):
         record(spec.model, *spec.data.sample(1, "exact"))
     path_message = None
     try:
