@@ -1,6 +1,6 @@
 """What a training run went through: one :class:`StepRecord` per step and the weight
 snapshots kept by the :func:`snapshot_every` rule, so that any step can be replayed
-(``engine.train.record_step``) without keeping 10,000 copies of the weights."""
+(``engine.descent.record_step``) without keeping 10,000 copies of the weights."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

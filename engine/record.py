@@ -11,7 +11,7 @@ from .graph import Graph, structure
 from .limits import MAX_EXACT_WORK, check_exact_work
 from .model import Model
 from .numbers import to_array
-from .passes import FloatRangeError, Plan, check_float_range, output_name, run, structure_key  # noqa: F401 (re-exported)
+from .passes import Plan, run, structure_key
 
 # Nodes, edges and timeline depend on the layers' kinds and parameter names only, and
 # are immutable: built once per structure they are shared by every graph (building

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .descent import Descent, epoch_batches, gradients, read_lr, record_step  # noqa: F401 (re-exported)
+from .descent import Descent, epoch_batches, gradients, read_lr
 from .divergence import advice, diagnose, norms
 from .graph import Graph
 from .history import History, StepRecord, snapshot_every

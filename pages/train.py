@@ -11,7 +11,8 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from engine.limits import check_float_work
 from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
-from engine.train import DEFAULT_MAX_STEPS, record_step, steps_per_epoch, train
+from engine.descent import record_step
+from engine.train import DEFAULT_MAX_STEPS, steps_per_epoch, train
 from ui import state
 from ui import train_charts as charts
 from ui.state import TRAINING, workspace

@@ -18,7 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine.numbers import NotExactError
 from engine.presets import load_preset
-from engine.record import FloatRangeError, record
+from engine.passes import FloatRangeError
+from engine.record import record
 from engine.render.export import GIF_MAX_WIDTH, PNG_MAX_SIDE
 from engine.render.frames import view_picture
 from engine.render.svg import to_svg

@@ -14,7 +14,8 @@ from engine.losses import BinaryCrossEntropy, SoftmaxCrossEntropy
 from engine.numbers import MAX_EXACT_DIGITS, NotExactError, to_array, to_float
 from engine.record import record
 from engine.spec import FORMAT, load_spec
-from engine.train import record_step, train
+from engine.descent import record_step
+from engine.train import train
 
 EXTREME = np.array([[-1000.0, -30.0, 0.0, 30.0, 1000.0]])
 

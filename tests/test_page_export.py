@@ -7,7 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine.presets import load_preset
 from engine.spec import load_spec
-from engine.train import record_step, train
+from engine.descent import record_step
+from engine.train import train
 from ui import exports as ex
 from ui.explore_data import graph_key, record_sample
 

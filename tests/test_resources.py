@@ -18,7 +18,8 @@ from engine.losses import HalfSquaredError
 from engine.model import Dataset, Model
 from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
 from engine.spec import Spec
-from engine.train import record_step, train
+from engine.descent import record_step
+from engine.train import train
 from ui import byte_cache, explore_data
 from ui import train_charts as charts
 from ui.byte_cache import ENTRY_OVERHEAD, ByteCache
@@ -123,8 +124,8 @@ def _wide_spec(width: int, samples: int) -> Spec:
 def steps_taken(monkeypatch):
     """Counts the gradient computations of training: a refused run leaves it at zero."""
     import engine.train as engine_train
-    calls, original = [], engine_train.gradients
-    monkeypatch.setattr(engine_train, "gradients", lambda *a, **k: calls.append(1) or original(*a, **k))
+    calls, original = [], engine_train._step
+    monkeypatch.setattr(engine_train, "_step", lambda *a, **k: calls.append(1) or original(*a, **k))
     return calls
 
 

@@ -9,7 +9,8 @@ from engine import Dataset, Input, Linear, Model, Tanh, record
 from engine.losses import LOSSES
 from engine.presets import load_preset
 from engine.record import passes
-from engine.train import gradients, record_step, train
+from engine.descent import gradients, record_step
+from engine.train import train
 
 
 def regression(seed=0, n=12):
