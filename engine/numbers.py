@@ -43,7 +43,7 @@ class NotExactError(ValueError):
 
 
 class Literal:
-    """A JSON number kept as the text it was written in (engine.limits.json_float and
+    """A JSON number kept as the text it was written in (engine.spec_json.json_float and
     json_exact), when its float64 would not mean the decimal typed: read_number reads it
     exactly, or refuses it (1e400; 1e-400 in float arithmetic)."""
 

@@ -14,9 +14,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import limits
+from . import limits, spec_json
 from .layers import Layer
-from .limits import SpecError, kind_of, read_numbers, read_object, read_text, shown
+from .spec_json import SpecError, kind_of, read_numbers, read_object, read_text, shown
 from .losses import LOSSES
 from .model import Dataset, Model
 from .numbers import ARITHMETICS
@@ -77,18 +77,18 @@ def load_spec(source: str | bytes) -> Spec:
         text = source.removeprefix("\ufeff")
     else:
         raise SpecError(f"expected the text of a JSON file, got {type(source).__name__}")
-    doc = _decode(text, limits.json_float)
+    doc = _decode(text, spec_json.json_float)
     if isinstance(doc, dict) and doc.get("arithmetic") == "exact":
         # numbers as typed: read again keeping each literal whose float would not mean it
         # (a second pass, as exact files are small; float files keep the fast one)
-        doc = _decode(text, limits.json_exact)
+        doc = _decode(text, spec_json.json_exact)
     return spec_from_dict(doc)
 
 
 def _decode(text: str, parse_float):
     try:
         return json.loads(text, object_pairs_hook=_pairs, parse_float=parse_float,
-                          parse_int=limits.json_int, parse_constant=limits.json_constant)
+                          parse_int=spec_json.json_int, parse_constant=spec_json.json_constant)
     except json.JSONDecodeError as e:
         raise SpecError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
     except RecursionError:

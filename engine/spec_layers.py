@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import limits
 from .layers import LAYER_TYPES, Layer
-from .limits import SpecError, kind_of, read_integer, read_object, shown
+from .spec_json import SpecError, kind_of, read_integer, read_object, shown
 from .losses import LOSSES
 
 

@@ -13,7 +13,7 @@ so does any other page replacing the model (the draft is then started again from
 import pandas as pd
 import streamlit as st
 
-from engine.limits import SpecError
+from engine.spec_json import SpecError
 from engine.losses import LOSSES
 from engine.numbers import ARITHMETICS
 from engine.presets import PRESETS, load_preset

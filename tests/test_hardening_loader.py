@@ -21,7 +21,7 @@ from engine.cli import main
 from engine.numbers import NotExactError
 from engine.presets import load_preset
 from engine.record import record
-from engine.limits import SpecError
+from engine.spec_json import SpecError
 from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_to_dict
 
 GOOD = {

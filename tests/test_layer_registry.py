@@ -17,7 +17,7 @@ from engine.layers.smooth import Softplus
 from engine.losses import LOSSES
 from engine.render.layer_view import layer_view
 from engine.render.neuron_view import neuron_view
-from engine.limits import SpecError
+from engine.spec_json import SpecError
 from engine.spec import FORMAT, dump_spec, load_spec, spec_to_dict
 from ui.draft import build_spec, draft_from_spec
 

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine import numbers
 from engine.cli import main
-from engine.limits import SpecError, json_exact, json_float, read_number
+from engine.spec_json import SpecError, json_exact, json_float, read_number
 from engine.numbers import (MAX_EXACT_DIGITS, MAX_EXPONENT, float_number, is_decimal, parse_number,
                             parse_whole)
 from engine.presets import load_preset

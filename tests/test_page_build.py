@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.presets import load_preset
-from engine.limits import SpecError
+from engine.spec_json import SpecError
 from engine.spec import load_spec, spec_to_dict
 from ui.draft import build_spec, draft_from_spec, export_model, import_model
 

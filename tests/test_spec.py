@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from engine import limits, record
 from engine.presets import PRESETS, load_preset
-from engine.limits import SpecError
+from engine.spec_json import SpecError
 from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_to_dict
 
 GOOD = {

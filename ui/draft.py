@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 
 from engine.layers import LAYER_TYPES
-from engine.limits import SpecError, json_float
+from engine.spec_json import SpecError, json_float
 from engine.numbers import format_number, is_decimal, parse_number
 from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_from_dict
 
@@ -108,7 +108,7 @@ def _json_number(text, arithmetic: str):
     """Plain numbers as JSON numbers (so a draft of a preset rebuilds it exactly); the rest as text.
 
     A decimal cell in float arithmetic becomes what the same literal in a model file
-    becomes (engine.limits.json_float): its float, or, when that float would be
+    becomes (engine.spec_json.json_float): its float, or, when that float would be
     infinite or 0 from a nonzero decimal, a Literal the loader refuses with its place."""
     if isinstance(text, str):
         t = text.strip()

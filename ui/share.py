@@ -30,7 +30,7 @@ import base64
 import binascii
 import json
 
-from engine.limits import SpecError
+from engine.spec_json import SpecError
 from engine.numbers import parse_whole
 from engine.presets import PRESETS, load_preset
 from engine.spec import Spec, load_spec, spec_to_dict

@@ -14,7 +14,8 @@ import numpy as np
 from ..names import one_line
 from ..numbers import format_number
 from . import whole_number
-from ..limits import MAX_FILE_BYTES, SpecError
+from ..limits import MAX_FILE_BYTES
+from ..spec_json import SpecError
 from ..presets import PRESETS, load_preset
 from ..record import record
 from ..spec import Spec, load_spec

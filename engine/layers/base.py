@@ -22,7 +22,7 @@ from typing import ClassVar
 import numpy as np
 
 from .. import latex as tex
-from ..limits import read_integer, read_number
+from ..spec_json import read_integer, read_number
 from ..numbers import arithmetic_of, format_number, to_array, zeros
 
 

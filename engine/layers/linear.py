@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import latex as tex
 from .. import limits
-from ..limits import SpecError, kind_of, read_integer, read_numbers, read_object, read_shape, shown
+from ..spec_json import SpecError, kind_of, read_integer, read_numbers, read_object, read_shape, shown
 from ..numbers import arithmetic_of, to_array, zeros
 from .base import Key, Layer
 
