@@ -46,20 +46,20 @@ _BOOT = """
 
 
 def player_html(svgs: list[str], captions: list[str], *, title: str, theme,
-                active: list | None = None, explained: list | None = None) -> str:
+                active: list | None = None, explain: list | None = None) -> str:
     """The page: every frame inline (only one visible), the captions, each step's marker
-    (``active``) and explanation (``explained``, engine.explain.step_texts) as JSON data,
+    (``active``) and explanation (``explain``, engine.explain.step_texts) as JSON data,
     played by the same player as Explore (assets/player.js)."""
     if len(svgs) != len(captions) or not svgs:
         raise ValueError("the player needs one caption per frame and at least one frame")
-    for extra in (active, explained):
+    for extra in (active, explain):
         if extra is not None and len(extra) != len(svgs):
             raise ValueError("the player needs one marker and one explanation per frame")
     frames = "\n".join(
         f'<div class="frame" id="frame{n}"{" hidden" if n else ""}>{inline_svg(s, f"f{n}-")}</div>'
         for n, s in enumerate(svgs))
     # JSON inside <script>: "</" must not close the element early.
-    data = json.dumps({"frames": None, "titles": captions, "active": active or [], "explain": explained or [],
+    data = json.dumps({"frames": None, "titles": captions, "active": active or [], "explain": explain or [],
                        "step": 0}, ensure_ascii=False).replace("</", "<\\/")
     css = _CSS % {"scheme": "dark" if theme.name == "dark" else "light", "bg": theme.bg,
                   "fg": theme.fg, "muted": theme.muted, "node": theme.node, "accent": theme.forward}
