@@ -9,17 +9,17 @@ export default function (component) {
     root = document.createElement("div");
     parentElement.appendChild(root);
     root.__p = BP.mount(root, {}, null);
-    root.__s = { signature: null, sent: null };
+    root.__s = { signature: null };
   }
   const p = root.__p, s = root.__s;
-  p.host.report = (step) => { s.sent = step; setStateValue("step", step); };
+  p.host.report = (step) => setStateValue("step", step);
   p.host.select = (id) => setStateValue("selected", id);
   if (s.signature !== data.signature) {
-    // A new graph: take its frames and the step Python asks for.
+    // A new graph: take its frames and the step Python asks for (a shared link's).
+    // Otherwise the step is the player's own: a rerun answering an earlier report
+    // carries an older step, which must not pull the player back.
     s.signature = data.signature;
     p.load(data);
-  } else if (data.step !== p.state.step && data.step !== s.sent && !p.state.timer) {
-    p.show(Math.min(data.step, p.state.n - 1), false);  // Python moved the step (a shared link)
   }
   if (data.autoplay && !s.autoplayed) { s.autoplayed = true; p.play(); }
   return () => p.stop(false);
