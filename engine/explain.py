@@ -61,12 +61,37 @@ def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
                            loss.substituted(k, graph.o(k - 1)[sample], graph.y[sample],
                                             graph.delta(k)[sample], n))
     layer = model.layer(k)
-    impacts = sum_of_impacts(graph, k, sample) if event.phase == "backward" else ""
+    if event.phase == "weight_grad":  # "W2" -> "W": the gradient of one parameter, nothing else
+        name = event.edge[:-len(str(k))]
+        return Explanation(title,
+                           layer.param_formula(k, name),
+                           layer.param_substituted(k, name, graph.o(k - 1)[sample], graph.delta(k + 1)[sample]))
+    impacts = sum_of_impacts(graph, k, sample)
     return Explanation(title,
                        layer.formula(k),
                        layer.substituted(k, graph.o(k - 1)[sample], graph.o(k)[sample],
                                          graph.delta(k + 1)[sample], graph.delta(k)[sample]),
                        impacts)
+
+
+def step_texts(graph: Graph, sample: int = 0) -> list[dict]:
+    """Every step's explanation as JSON-ready text, for a player that shows each step's
+    formulas in the browser with no server round trip: title, general formula,
+    substituted lines (δ^k and the like one per line), the fan-out sum, and notes in words."""
+    out = []
+    for step in range(len(graph.timeline) + 1):
+        ex = explain(graph, step, sample)
+        notes = []
+        if ex.impacts:
+            notes.append("A fan-out: the first input component impacts every output of the layer, "
+                         "so its learning flow is the sum of those impacts.")
+        if graph.batch_size > 1:
+            notes.append(f"Batch of {graph.batch_size}: the loss is the mean, so every δ carries the factor "
+                         f"1/{graph.batch_size}, and δw is the sum of the samples' δw.")
+        out.append({"title": ex.title, "general": ex.general,
+                    "lines": ex.substituted.split(r", \quad "),  # a batch's loss and its mean: two lines
+                    "impacts": ex.impacts, "notes": notes})
+    return out
 
 
 def sum_of_impacts(graph: Graph, k: int, sample: int, i: int = 0, shown: int = 4) -> str:

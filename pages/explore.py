@@ -77,13 +77,11 @@ st.session_state["step"] = min(st.session_state["step"], total)
 names = tuple(spec.data.feature_names) if not override else ()
 movie = frames(key, graph, view, row, theme, rankdir, names)
 parts.legend(view, first_look=st.session_state["step"] == 0)
-player(movie["frames"], movie["titles"], movie["active"], step=st.session_state["step"],
+player(movie["frames"], movie["titles"], movie["active"], movie["explain"], step=st.session_state["step"],
        signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player)
-parts.step_list(graph)
 if not override:  # the address bar reproduces this view
     share_view(sample="batch" if sample == BATCH else sample, step=st.session_state["step"],
                arithmetic=arithmetic)
-parts.chain_rule(graph, st.session_state["step"], row)
 parts.inspector(graph, key, row)
 if not override:
     parts.compare_arithmetics(spec, sample, row)

@@ -49,3 +49,40 @@ def test_elementwise_layers_have_no_fan_out():
     g = record(p.model, *p.data.sample(2, "float"))
     tanh_step = next(e.step for e in g.timeline if e.name == "δ3")
     assert explain(g, tanh_step).impacts == ""
+
+
+def test_the_panel_explains_only_what_the_flow_has_reached():
+    """Step 7 of the article is δ2 through L2: δw2 is step 8's, not shown before."""
+    g = article_graph()
+    step7, step8 = explain(g, 7), explain(g, 8)
+    assert "δ2 through L2" in step7.title
+    for text in (step7.title, step7.general, step7.substituted, step7.impacts):
+        assert "delta w" not in text and "δw" not in text
+    assert step7.general == r"\boxed{\delta^{2} = \delta^{3} \cdot W^{2}}"
+    assert "δw2" in step8.title and step8.general == r"\boxed{\delta w^{2} = \delta^{3} \otimes o^{1}}"
+    assert step8.substituted == r"\delta w^{2} = (-1) \otimes (0, 2000, 3000) = (0, -2000, -3000)"
+
+
+def test_a_bias_gradient_is_its_own_step():
+    from engine.spec import load_spec
+    doc = ('{"format": "backprop-explorer/1", "layers": [{"type": "input", "size": 2}, {"type": "linear", "size": 1, "bias": [1],'
+           ' "weights": [[1, 2]]}], "loss": "half_squared_error", "arithmetic": "exact", "data": {"x": [[1, 3]], "y": [[0]]}}')
+    spec = load_spec(doc)
+    g = record(spec.model, *spec.data.batch("exact"))
+    names = [e.name for e in g.timeline]
+    db = explain(g, names.index("δb2") + 1)
+    assert db.general == r"\boxed{\delta b^{2} = \delta^{3}}" and db.substituted == r"\delta b^{2} = 8"
+
+
+def test_step_texts_holds_every_steps_explanation_for_the_player():
+    from engine.explain import step_texts
+    g = article_graph()
+    texts = step_texts(g)
+    assert len(texts) == len(g.timeline) + 1
+    for step, shown in enumerate(texts):
+        ex = explain(g, step)
+        assert (shown["title"], shown["general"], shown["impacts"]) == (ex.title, ex.general, ex.impacts)
+        assert r", \quad ".join(shown["lines"]) == ex.substituted
+    p = load_preset("article", "exact")
+    batch = step_texts(record(p.model, *p.data.batch("exact")))
+    assert all(any("1/3" in n for n in t["notes"]) for t in batch)  # the mean's factor, in words

@@ -102,8 +102,8 @@ def test_the_exported_html_player_runs_no_script_in_chromium(graph, browser, tmp
     try:
         page.goto(path.as_uri())
         page.wait_for_selector(".frame svg")
-        page.click("#last")  # the last frame, every value drawn
-        page.click("#play")
+        page.click("[data-act=last]")  # the last frame, every value drawn
+        page.click("[data-act=play]")
         page.wait_for_timeout(600)
         page.set_content(data.decode())  # also as inline content
         page.wait_for_selector(".frame svg")

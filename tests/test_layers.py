@@ -192,7 +192,8 @@ def test_exact_substitution_writes_fractions():
     x = to_array([[0, 2000]], "exact")
     d = to_array([[-1]], "exact")
     text = layer.substituted(2, x[0], layer.forward(x)[0], d[0], layer.backward(x, None, d)[0])
-    assert "\\frac{1}{200}" in text and "2000" in text
+    assert "\\frac{1}{200}" in text
+    assert "2000" in layer.param_substituted(2, "W", x[0], d[0])  # δw^2 = δ^3 ⊗ o^1
 
 
 # property-based: shapes and values ----------------------------------------------

@@ -44,13 +44,30 @@ def test_app_opens_on_the_articles_third_sample_with_every_frame():
     assert "δ4" not in first and "δ2" not in first
 
 
-def test_jumping_to_a_step_moves_the_player_and_the_chain_rule():
+def test_every_steps_explanation_travels_with_the_frames():
+    """The player explains each step itself, as it plays: every step's title and
+    formulas are in its data, the same as engine.explain's for that step and row."""
+    from engine import record
+    from engine.explain import explain
+    from engine.presets import load_preset
     at = run_app()
-    at.select_slider(key="step_name").set_value("δ3").run()
-    assert not at.exception
-    assert player_data(at)["step"] == 6
-    assert any("mathbb{1}" in l.value and "delta^{3}" in l.value for l in at.latex)
-    assert any("(-1) \\cdot \\mathbb{1}[0 \\geq 0] = -1" in l.value for l in at.latex)
+    data = player_data(at)
+    p = load_preset("article", "exact")
+    g = record(p.model, *p.data.sample(3, "exact"))
+    assert len(data["explain"]) == len(data["frames"]) == len(g.timeline) + 1
+    for step, shown in enumerate(data["explain"]):
+        ex = explain(g, step)
+        assert shown["title"] == ex.title == data["titles"][step]
+        assert shown["general"] == ex.general and shown["lines"] == ex.substituted.split(r", \quad ")
+    relu = data["explain"][6]
+    assert "mathbb{1}" in relu["general"] and "delta^{3}" in relu["general"]
+    assert "(-1) \\cdot \\mathbb{1}[0 \\geq 0] = -1" in relu["lines"][0]
+    # the panel explains only what the flow has reached: δw2 is step 8, not step 7
+    step7 = " ".join([data["explain"][7]["general"], *data["explain"][7]["lines"]])
+    assert "delta^{2}" in step7 and "delta w" not in step7
+    assert "delta w^{2}" in data["explain"][8]["general"]
+    assert not any(l.value for l in at.latex)  # no second chain-rule panel under the player
+    assert not at.get("select_slider")  # and no second step control
 
 
 def test_float_arithmetic_shows_the_trap():
@@ -74,7 +91,7 @@ def test_whole_batch_shows_the_one_over_n_factor():
     at = run_app()
     at.selectbox(key="sample").set_value(0).run()
     assert not at.exception
-    assert any("1/3" in c.value for c in at.caption)
+    assert any("1/3" in note for ex in player_data(at)["explain"] for note in ex["notes"])
 
 
 def test_inspector_shows_gradient_check_error():
@@ -93,7 +110,8 @@ def test_a_shared_link_reopens_the_sample_and_step():
     assert not at.exception
     assert at.selectbox(key="sample").value == 2
     assert player_data(at)["step"] == 7
-    at.select_slider(key="step_name").set_value("δ4").run()
+    at.session_state["step"] = 5  # what the player's report (parts.from_player) sets
+    at.run()
     assert at.query_params["step"] == ["5"] or at.query_params["step"] == "5"
 
 
@@ -202,6 +220,7 @@ def test_a_link_can_open_the_float_trap():
     at.run()
     assert not at.exception
     assert at.radio(key="arithmetic").value == "float"
-    assert any(float_trap_after(r"\mathbb{1}[", l.value) for l in at.latex)
+    data = player_data(at)
+    assert data["step"] == 6 and float_trap_after(r"\mathbb{1}[", data["explain"][6]["lines"][0])
     at.radio(key="arithmetic").set_value("exact").run()
     assert at.query_params["arithmetic"] in ("exact", ["exact"])

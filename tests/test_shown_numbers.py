@@ -162,7 +162,9 @@ def test_the_chain_rule_panel_substitutes_the_derivatives(s):
         result = latex_numbers(clauses[0].rsplit(" = ", 1)[1])
         assert result == [d_loss_d_input(model, k, g.o(k - 1), s, i) for i in range(g.o(k - 1).shape[1])]
         if k <= model.K and isinstance(model.layer(k), Linear):  # then δw^k of this sample
-            dw = latex_numbers(clauses[1].rsplit(" = ", 1)[1])
+            # δw^k is the next step's, not this one's (the panel shows what the flow has reached)
+            assert "delta w" not in shown.substituted
+            dw = latex_numbers(explain(g, event.step + 1, s).substituted.rsplit(" = ", 1)[1])
             W = model.layer(k).params["W"]
             assert dw == [d_sample_loss_d_weight(model, f"W{k}", idx, s) for idx in np.ndindex(W.shape)]
         if shown.impacts:  # δ^k_1 = Σ_j δ^{k+1}_j · ∂L^k_j/∂X^k_1, term by term

@@ -15,7 +15,7 @@ from engine.graph import Graph
 from engine.gradcheck import gradcheck
 from engine.model import Dataset
 from engine.record import record
-from engine.render import style
+from engine.render import player_parts, style
 from engine.render.frames import captions, frame_svgs
 from engine.spec import Spec, dump_spec
 from ui.byte_cache import MB, ByteCache
@@ -68,7 +68,7 @@ def _graph_hash(graph: Graph) -> str:
 
 def frames(key: str, _graph, view: str, row: int, theme: str, rankdir: str,
            feature_names: tuple = ()) -> dict:
-    """Every frame's SVG with its title and the edge its marker runs along."""
+    """Every frame's SVG with its title, the edge its marker runs along and its explanation."""
     def draw():
         with st.spinner("Drawing the frames…"):
             return _frames(_graph, view, row, theme, rankdir, feature_names)
@@ -77,16 +77,12 @@ def frames(key: str, _graph, view: str, row: int, theme: str, rankdir: str,
 
 def _frames(graph, view, row, theme, rankdir, feature_names) -> dict:
     t = style.theme(theme)
-    active = [None]
-    for e in graph.timeline:
-        backward = e.phase in ("backward", "weight_grad")
-        active.append({"id": e.edge, "backward": backward,
-                       "color": t.backward if backward else t.forward})
     titles = captions(graph)  # the same titles as the GIF and the HTML player
     # No legend in the picture: the page writes it above, so the graph gets the width.
     svgs = frame_svgs(graph, view=view, sample=row, theme=theme, rankdir=rankdir,
                       feature_names=feature_names, legend=False)
-    return {"frames": svgs, "titles": titles, "active": active}
+    # every step's marker and explanation too: the player shows them as it plays
+    return {"frames": svgs, "titles": titles, **player_parts.steps_data(graph, t, row)}
 
 
 def check(key: str, _graph):

@@ -1,10 +1,10 @@
-"""The panels of the Explore page: step list, chain rule, inspector, float vs exact."""
+"""The panels of the Explore page: legend, inspector, float vs exact (the step control
+and the chain rule are the player's, ui/player.py)."""
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from engine.explain import explain
 from engine.numbers import NotExactError, format_number
 from engine.render import layer_view
 
@@ -30,33 +30,6 @@ def legend(view: str, first_look: bool) -> None:
     st.caption(f"{hint}:blue[**forward**: o, the information flow] · :orange[**backward**: δ and δw, the "
                f"learning flow] · :orange-background[the current step] · edge width grows with log |δ| "
                f"(thin: vanishing, thick: exploding) · dashed: no learning flow passes{extra}")
-
-
-def step_list(graph) -> None:
-    names = ["start", *(e.name for e in graph.timeline)]
-    st.session_state["step_name"] = names[st.session_state["step"]]
-
-    def jump():
-        st.session_state["step"] = names.index(st.session_state["step_name"])
-
-    st.select_slider("Jump to", names, key="step_name", on_change=jump, label_visibility="collapsed",
-                     help="Forward through the information flow, then back through the learning flow")
-
-
-def chain_rule(graph, step: int, row: int) -> None:
-    ex = explain(graph, step, row)
-    with st.container(border=True):
-        st.markdown(f"**Chain rule** · {ex.title}")
-        st.latex(ex.general)
-        for part in ex.substituted.split(r", \quad "):  # δ^k and δw^k on lines of their own
-            st.latex(part)
-        if ex.impacts:
-            st.caption("A fan-out: the first input component impacts every output of the layer, "
-                       "so its learning flow is the sum of those impacts.")
-            st.latex(ex.impacts)
-        if graph.batch_size > 1:
-            st.caption(f"Batch of {graph.batch_size}: the loss is the mean, so every δ carries the factor "
-                       f"1/{graph.batch_size}, and δw is the sum of the samples' δw.")
 
 
 def _targets(graph) -> dict[str, str]:

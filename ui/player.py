@@ -1,28 +1,33 @@
 """The graph player: a Streamlit v2 component that plays pre-rendered SVG frames in
-the browser (no server round trip per frame) and reports the step where it stops."""
+the browser (no server round trip per frame), shows each step's chain rule beside the
+graph, and reports the step where it stops. Its code is the one player the exported
+HTML page also runs (engine/render/assets/player.js), plus Explore's glue."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import streamlit as st
 
+from engine.render import player_parts
+
 _ASSETS = Path(__file__).parent / "assets"
 _player = st.components.v2.component(
     "backprop_player",
     html="",
-    css=(_ASSETS / "player.css").read_text(),
-    js=(_ASSETS / "player.js").read_text(),
+    css=player_parts.css(),
+    js=player_parts.js() + "\n" + (_ASSETS / "player.js").read_text(),
 )
 
 
-def player(frames: list[str], titles: list[str], active: list[dict | None], *, step: int,
-           signature: str, key: str, on_change, autoplay: bool = False):
-    """Mount the player. ``signature`` identifies the frames: when it changes the
+def player(frames: list[str], titles: list[str], active: list[dict | None], explain: list[dict], *,
+           step: int, signature: str, key: str, on_change, autoplay: bool = False):
+    """Mount the player. ``explain`` holds every step's explanation
+    (engine.explain.step_texts). ``signature`` identifies the frames: when it changes the
     browser takes the new frames and ``step``; otherwise it keeps its own step unless
     Python moved it. ``on_change`` runs when the browser reports a new step or a click
     on a node or edge (``st.session_state[key].step`` / ``.selected``)."""
     return _player(
-        data={"frames": frames, "titles": titles, "active": active, "step": step,
+        data={"frames": frames, "titles": titles, "active": active, "explain": explain, "step": step,
               "signature": signature, "autoplay": autoplay},
         key=key,
         default={"step": step, "selected": None},

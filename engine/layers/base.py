@@ -99,6 +99,15 @@ class Layer:
     def forward_formula(self, k: int) -> str:
         return f"{tex.output(k)} = L^{{{k}}}({tex.output(k - 1)})"
 
+    def param_formula(self, k: int, name: str) -> str:
+        """The boxed formula of the gradient of parameter ``name`` ("W", "b"), for layers
+        that have parameters: its own timeline step, after δ^k."""
+        raise NotImplementedError
+
+    def param_substituted(self, k: int, name: str, x_row, delta_out_row) -> str:
+        """The same with one sample's numbers."""
+        raise NotImplementedError
+
     def describe(self) -> str:
         """Its label in the views and on the Build page: "relu 3→3"."""
         return f"{self.kind} {self.size_in}→{self.size_out}"

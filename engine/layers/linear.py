@@ -87,17 +87,25 @@ class Linear(Layer):
         return self.params["W"].copy()
 
     def formula(self, k):
-        d = tex.delta
-        s = f"{d(k)} = {d(k + 1)} \\cdot W^{{{k}}}, \\quad \\delta w^{{{k}}} = {d(k + 1)} \\otimes {tex.output(k - 1)}"
-        if self.has_bias:
-            s += f", \\quad \\delta b^{{{k}}} = {d(k + 1)}"
-        return tex.boxed(s)
+        # δ^k only: δw^k and δb^k are steps of their own (param_formula), and the
+        # panel must not show a gradient the learning flow has not reached yet.
+        return tex.boxed(f"{tex.delta(k)} = {tex.delta(k + 1)} \\cdot W^{{{k}}}")
 
     def substituted(self, k, x_row, y_row, delta_out_row, delta_in_row):
         w = self.params["W"]
+        return f"{tex.delta(k)} = {tex.factor(delta_out_row)} \\cdot {tex.matrix(w)} = {tex.vector(delta_in_row)}"
+
+    def param_formula(self, k, name):
+        d = tex.delta
+        if name == "b":
+            return tex.boxed(f"\\delta b^{{{k}}} = {d(k + 1)}")
+        return tex.boxed(f"\\delta w^{{{k}}} = {d(k + 1)} \\otimes {tex.output(k - 1)}")
+
+    def param_substituted(self, k, name, x_row, delta_out_row):
+        if name == "b":
+            return f"\\delta b^{{{k}}} = {tex.vector(delta_out_row)}"
         dw = np.outer(delta_out_row, x_row)
-        return (f"{tex.delta(k)} = {tex.factor(delta_out_row)} \\cdot {tex.matrix(w)} = {tex.vector(delta_in_row)}"
-                f", \\quad \\delta w^{{{k}}} = {tex.factor(delta_out_row)} \\otimes {tex.vector(x_row)} = {tex.matrix(dw)}")
+        return f"\\delta w^{{{k}}} = {tex.factor(delta_out_row)} \\otimes {tex.vector(x_row)} = {tex.matrix(dw)}"
 
     def forward_formula(self, k):
         b = f" + b^{{{k}}}" if self.has_bias else ""

@@ -17,6 +17,7 @@ from PIL import Image
 from ..graph import Graph
 from . import style
 from .frames import captions, frame_svgs, view_picture
+from . import player_parts
 from .player import player_html
 from .svg import to_svg
 
@@ -134,7 +135,9 @@ def html_file(graph: Graph, *, view: str = "layer", theme: str = "light", title:
     """A page that plays the animation offline: every frame's SVG inline."""
     svgs = [portable_fonts(s) for s in frame_svgs(graph, view=view, theme=theme, **kw)]
     title = title or f"Backpropagation, step by step ({view} view)"
-    return player_html(svgs, captions(graph), title=title, theme=style.theme(theme)).encode("utf-8")
+    t = style.theme(theme)
+    return player_html(svgs, captions(graph), title=title, theme=t,
+                       **player_parts.steps_data(graph, t, kw.get("sample", 0))).encode("utf-8")
 
 
 def export(graph: Graph, fmt: str, *, view: str = "layer", step: int | None = None,

@@ -1,0 +1,337 @@
+// The one player of Backprop Explorer. Explore's component (ui/player.py) and the
+// exported HTML page (engine/render/player.py) both run this file, so both show the
+// graph, the step title and that step's chain rule together, with one step control.
+// Every step's explanation arrives precomputed (engine/explain.py step_texts) and its
+// LaTeX is typeset here by KaTeX: playing needs no server round trip. Every frame
+// shares one layout, so the zoom (a transform on a wrapper) stays while frames swap.
+/* global katex */
+var BP = (function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  var ZMIN = 0.4, ZMAX = 12, STEP = 1.25, R = 5;
+
+  function icon(d) {
+    return '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">' +
+      '<path fill="currentColor" d="' + d + '"/></svg>';
+  }
+  var SKELETON =
+    '<div class="bp-bar" role="toolbar" aria-label="Animation controls">' +
+    '<button type="button" data-act="first" aria-label="Back to the start" title="Back to the start (Home)">' + icon("M6 6h2v12H6zm3.5 6 8.5 6V6z") + '</button>' +
+    '<button type="button" data-act="prev" aria-label="Previous step" title="Previous step (←)">' + icon("M15.4 7.4 14 6l-6 6 6 6 1.4-1.4L10.8 12z") + '</button>' +
+    '<button type="button" data-act="play" class="bp-play" title="Play / pause (space)">Play</button>' +
+    '<button type="button" data-act="next" aria-label="Next step" title="Next step (→)">' + icon("M8.6 16.6 10 18l6-6-6-6-1.4 1.4 4.6 4.6z") + '</button>' +
+    '<button type="button" data-act="last" aria-label="Everything has flowed" title="Everything has flowed (End)">' + icon("M6 18l8.5-6L6 6zm10-12v12h2V6z") + '</button>' +
+    '<input class="bp-scrub" type="range" min="0" value="0" step="1" aria-label="Step">' +
+    '<select class="bp-speed" aria-label="Speed" title="Speed">' +
+    '<option value="2000">0.5×</option><option value="1000" selected>1×</option>' +
+    '<option value="500">2×</option><option value="250">4×</option></select>' +
+    '</div>' +
+    '<div class="bp-title" role="status" aria-live="polite"></div>' +
+    '<div class="bp-main">' +
+    '<div class="bp-view">' +
+    '<div class="bp-stage" tabindex="0" role="group" aria-roledescription="graph" ' +
+    'aria-label="The graph. Space plays or pauses, the arrows step, + and − zoom, 0 fits, f is full screen.">' +
+    '<div class="bp-zoom"></div></div>' +
+    '<div class="bp-zoombar" role="group" aria-label="Zoom">' +
+    '<button type="button" data-act="zoom-out" aria-label="Zoom out" title="Zoom out (−)">−</button>' +
+    '<output class="bp-scale" aria-label="Zoom level">100%</output>' +
+    '<button type="button" data-act="zoom-in" aria-label="Zoom in" title="Zoom in (+, or the wheel)">+</button>' +
+    '<button type="button" data-act="fit" title="Fit the whole graph (0)">Fit</button>' +
+    '<button type="button" data-act="full" class="bp-full" title="Full screen (f)">Full screen</button>' +
+    '</div></div>' +
+    '<section class="bp-explain" aria-label="Chain rule of this step">' +
+    '<div class="bp-ex-head">Chain rule</div>' +
+    '<div class="bp-ex-general"></div><div class="bp-ex-lines"></div>' +
+    '<div class="bp-ex-impacts"></div><div class="bp-ex-notes"></div>' +
+    '</section></div>';
+
+  // host: {frames: [svg text] | null, frameEls: [element] | null, prefix(step) -> id
+  // prefix of that frame, report(step), select(id)}; keys: where key presses are heard.
+  function mount(root, host, keys) {
+    root.classList.add("bp-player");
+    root.innerHTML = SKELETON;
+    var q = function (sel) { return root.querySelector(sel); };
+    var zoomEl = q(".bp-zoom"), stage = q(".bp-stage");
+    if (host.frameEls) host.frameEls.forEach(function (el) { zoomEl.appendChild(el); });
+    var s = { step: 0, timer: null, n: 0, titles: [], active: [], explain: [], cache: {},
+              z: { k: 1, x: 0, y: 0 }, marker: null, dragged: false };
+    var p = { state: s, host: host, show: show, play: play, stop: stop, load: load, zoomBy: zoomBy, fit: fit };
+
+    function load(data) {
+      s.frames = data.frames || null;
+      s.n = s.frames ? s.frames.length : host.frameEls.length;
+      s.titles = data.titles; s.active = data.active || []; s.explain = data.explain || [];
+      s.cache = {};
+      q(".bp-scrub").max = String(s.n - 1);
+      stop(false);
+      show(Math.max(0, Math.min(data.step || 0, s.n - 1)), false);
+    }
+
+    function show(step, report) {
+      s.step = step;
+      var svg;
+      if (s.frames) {
+        zoomEl.innerHTML = s.frames[step];
+      } else {
+        host.frameEls.forEach(function (el, i) { el.hidden = i !== step; });
+      }
+      svg = s.frames ? zoomEl.querySelector("svg") : host.frameEls[step].querySelector("svg");
+      if (s.marker) { s.marker.remove(); s.marker = null; }
+      if (svg) {
+        svg.setAttribute("width", "100%"); svg.removeAttribute("height");
+        s.marker = addMarker(svg, s.active[step], host.prefix ? host.prefix(step) : "");
+      }
+      var title = s.titles[step] || "";
+      q(".bp-title").textContent = title;
+      var scrub = q(".bp-scrub");
+      scrub.value = String(step);
+      scrub.setAttribute("aria-valuetext", title);
+      root.dataset.step = String(step);
+      explainStep(step);
+      if (report) host.report(step);
+    }
+
+    function explainStep(step) {
+      var ex = s.explain[step];
+      q(".bp-explain").hidden = !ex;
+      if (!ex) return;
+      var c = s.cache[step] || (s.cache[step] = {
+        general: tex(ex.general),
+        lines: ex.lines.map(tex).join(""),
+        impacts: ex.impacts ? tex(ex.impacts) : "",
+      });
+      q(".bp-ex-general").innerHTML = c.general;  // KaTeX's own markup (trust off: no links, no HTML)
+      q(".bp-ex-lines").innerHTML = c.lines;
+      q(".bp-ex-impacts").innerHTML = c.impacts;
+      var notes = q(".bp-ex-notes");
+      notes.textContent = "";
+      ex.notes.forEach(function (t) { var d = document.createElement("p"); d.textContent = t; notes.appendChild(d); });
+    }
+
+    function play() {
+      if (s.step >= s.n - 1) show(0, false);
+      var btn = q(".bp-play");
+      btn.textContent = "Pause";
+      q(".bp-title").setAttribute("aria-live", "off");  // no announcement per frame while it plays
+      var ms = Number(q(".bp-speed").value);
+      s.timer = setInterval(function () {
+        if (s.step >= s.n - 1) return stop(true);
+        show(s.step + 1, false);
+      }, ms);
+    }
+
+    function stop(report) {
+      if (s.timer) { clearInterval(s.timer); s.timer = null; }
+      q(".bp-play").textContent = "Play";
+      q(".bp-title").setAttribute("aria-live", "polite");
+      if (report) host.report(s.step);
+    }
+
+    function go(to) {
+      stop(false);
+      show(Math.max(0, Math.min(s.n - 1, to)), true);
+    }
+
+    // zoom and pan: one transform on the wrapper, kept while frames swap ---------------
+    function apply() {
+      var z = s.z;
+      zoomEl.style.transform = "translate(" + z.x + "px," + z.y + "px) scale(" + z.k + ")";
+      root.classList.toggle("bp-zoomed", z.k !== 1 || z.x !== 0 || z.y !== 0);
+      q(".bp-scale").textContent = Math.round(z.k * 100) + "%";
+      root.dataset.zoom = String(z.k);
+    }
+    function zoomAt(k, px, py) {  // px, py: the point kept still, in stage pixels
+      var z = s.z, k2 = Math.max(ZMIN, Math.min(ZMAX, k));
+      z.x = px - (px - z.x) * k2 / z.k;
+      z.y = py - (py - z.y) * k2 / z.k;
+      z.k = k2;
+      apply();
+    }
+    function zoomBy(f) {
+      var r = stage.getBoundingClientRect();
+      zoomAt(s.z.k * f, r.width / 2, r.height / 2);
+    }
+    function fit() { s.z = { k: 1, x: 0, y: 0 }; apply(); }
+    function fullElement() {  // in a shadow root, document's answer is the host, not root
+      var rn = root.getRootNode();
+      return rn.fullscreenElement !== undefined ? rn.fullscreenElement : document.fullscreenElement;
+    }
+    function full() {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else if (root.requestFullscreen) root.requestFullscreen();
+    }
+    document.addEventListener("fullscreenchange", function () {
+      var on = fullElement() === root;
+      root.classList.toggle("bp-fullscreen", on);
+      q(".bp-full").textContent = on ? "Exit full screen" : "Full screen";
+    });
+
+    stage.addEventListener("wheel", function (ev) {
+      ev.preventDefault();
+      var r = stage.getBoundingClientRect();
+      zoomAt(s.z.k * Math.exp(-ev.deltaY * 0.002), ev.clientX - r.left, ev.clientY - r.top);
+    }, { passive: false });
+
+    var pointers = {}, pinch = null, drag = null;
+    stage.addEventListener("pointerdown", function (ev) {
+      if (ev.pointerType === "mouse" && ev.button !== 0) return;
+      pointers[ev.pointerId] = { x: ev.clientX, y: ev.clientY };
+      var ids = Object.keys(pointers);
+      s.dragged = false;
+      if (ids.length === 2) {
+        var a = pointers[ids[0]], b = pointers[ids[1]];
+        pinch = { d: Math.hypot(a.x - b.x, a.y - b.y) || 1, k: s.z.k };
+        drag = null;
+      } else if (ids.length === 1) {
+        drag = { x: ev.clientX, y: ev.clientY, zx: s.z.x, zy: s.z.y };
+      }
+    });
+    stage.addEventListener("pointermove", function (ev) {
+      if (!pointers[ev.pointerId]) return;
+      pointers[ev.pointerId] = { x: ev.clientX, y: ev.clientY };
+      var ids = Object.keys(pointers), r = stage.getBoundingClientRect();
+      if (pinch && ids.length === 2) {
+        var a = pointers[ids[0]], b = pointers[ids[1]];
+        var d = Math.hypot(a.x - b.x, a.y - b.y);
+        zoomAt(pinch.k * d / pinch.d, (a.x + b.x) / 2 - r.left, (a.y + b.y) / 2 - r.top);
+        s.dragged = true;
+      } else if (drag) {
+        var dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
+        if (!s.dragged && Math.hypot(dx, dy) < 4) return;  // a click, not a drag
+        if (!s.dragged) stage.setPointerCapture(ev.pointerId);
+        s.dragged = true;
+        s.z.x = drag.zx + dx; s.z.y = drag.zy + dy;
+        apply();
+      }
+    });
+    function up(ev) {
+      delete pointers[ev.pointerId];
+      if (Object.keys(pointers).length < 2) pinch = null;
+      if (!Object.keys(pointers).length) drag = null;
+    }
+    stage.addEventListener("pointerup", up);
+    stage.addEventListener("pointercancel", up);
+
+    // buttons, slider, clicks, keys ---------------------------------------------------
+    root.addEventListener("click", function (ev) {
+      var b = ev.target.closest("button");
+      var act = b && b.dataset.act;
+      if (!act) {
+        if (s.dragged) { s.dragged = false; return; }  // the end of a pan selects nothing
+        var g = ev.target.closest("g.edge, g.node");
+        if (g && g.id && host.select) host.select(g.id.slice((host.prefix ? host.prefix(s.step) : "").length));
+        return;
+      }
+      if (act === "play") return s.timer ? stop(true) : play();
+      if (act === "zoom-in") return zoomBy(STEP);
+      if (act === "zoom-out") return zoomBy(1 / STEP);
+      if (act === "fit") return fit();
+      if (act === "full") return full();
+      go({ first: 0, prev: s.step - 1, next: s.step + 1, last: s.n - 1 }[act]);
+    });
+    q(".bp-scrub").addEventListener("input", function (ev) { go(Number(ev.target.value)); });
+    q(".bp-speed").addEventListener("change", function () { if (s.timer) { stop(false); play(); } });
+    (keys || root).addEventListener("keydown", function (ev) {
+      var t = ev.target, tag = t && t.tagName;
+      if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (t && t.isContentEditable)) return;
+      if (tag === "BUTTON" && (ev.key === " " || ev.key === "Enter")) return;  // the button's own action
+      var k = ev.key, handled = true;
+      if (k === " ") { if (s.timer) stop(true); else play(); }
+      else if (k === "ArrowRight" || k === "ArrowDown") go(s.step + 1);
+      else if (k === "ArrowLeft" || k === "ArrowUp") go(s.step - 1);
+      else if (k === "Home") go(0);
+      else if (k === "End") go(s.n - 1);
+      else if (k === "+" || k === "=") zoomBy(STEP);
+      else if (k === "-") zoomBy(1 / STEP);
+      else if (k === "0") fit();
+      else if (k === "f") full();
+      else handled = false;
+      if (handled) ev.preventDefault();
+    });
+    apply();
+    return p;
+  }
+
+  function tex(src) {
+    if (typeof katex === "undefined") {
+      var d = document.createElement("div"); d.textContent = src; return d.innerHTML;
+    }
+    return katex.renderToString(src, { displayMode: true, throwOnError: false, trust: false });
+  }
+
+  // The marker travels along the active edge (backward: against its path), beside the
+  // path on the side away from the edge's labels and drawn under them, so it never
+  // hides the number it points at.
+  function addMarker(svg, active, prefix) {
+    if (!active) return null;
+    var edge = svg.querySelector('g[id="' + CSS.escape(prefix + active.id) + '"]');
+    var path = edge && edge.querySelector("path");
+    if (!path) return null;
+    var track = document.createElementNS(NS, "g");
+    track.setAttribute("class", "bp-marker-track");
+    var dot = document.createElementNS(NS, "circle");
+    dot.setAttribute("r", String(R));
+    dot.setAttribute("class", "bp-marker");
+    dot.setAttribute("fill", active.color);
+    var motion = document.createElementNS(NS, "animateMotion");
+    motion.setAttribute("dur", "0.9s");
+    motion.setAttribute("repeatCount", "indefinite");
+    motion.setAttribute("path", path.getAttribute("d"));
+    motion.setAttribute("keyPoints", active.backward ? "1;0" : "0;1");
+    motion.setAttribute("keyTimes", "0;1");
+    motion.setAttribute("calcMode", "linear");
+    dot.appendChild(motion);
+    track.appendChild(dot);
+    var label = edge.querySelector("text");
+    edge.insertBefore(track, label || null);
+    var off = besideLabels(svg, path);
+    if (off) track.setAttribute("transform", "translate(" + off[0] + "," + off[1] + ")");
+    return track;
+  }
+
+  // The offset of the marker's track (none, or to either side of the path) whose dot
+  // meets the fewest drawn labels along the whole way; the first one that meets none.
+  function besideLabels(svg, path) {
+    var boxes = [], texts = svg.querySelectorAll("text");
+    for (var i = 0; i < texts.length; i++) {
+      var fill = texts[i].getAttribute("fill");
+      if (!texts[i].textContent.trim() || fill === "none" || fill === "transparent") continue;
+      var b = texts[i].getBBox();
+      boxes.push([b.x - 1, b.y - 1, b.x + b.width + 1, b.y + b.height + 1]);
+    }
+    var len = path.getTotalLength(), pts = [];
+    for (var j = 0; j <= 40; j++) pts.push(path.getPointAtLength(len * j / 40));
+    var a = path.getPointAtLength(len * 0.45), c = path.getPointAtLength(len * 0.55);
+    var tl = Math.hypot(c.x - a.x, c.y - a.y) || 1, nx = -(c.y - a.y) / tl, ny = (c.x - a.x) / tl;
+    var best = null, cands = [[0, 0]];
+    [R + 5, 2 * R + 7, 3 * R + 9].forEach(function (d) { cands.push([nx * d, ny * d], [-nx * d, -ny * d]); });
+    for (var k = 0; k < cands.length; k++) {
+      var hits = 0, ox = cands[k][0], oy = cands[k][1];
+      pts.forEach(function (pt) {
+        var x = pt.x + ox, y = pt.y + oy;
+        boxes.forEach(function (bx) {
+          if (x + R > bx[0] && x - R < bx[2] && y + R > bx[1] && y - R < bx[3]) hits++;
+        });
+      });
+      if (!best || hits < best.hits) best = { hits: hits, off: cands[k] };
+      if (!hits) break;
+    }
+    return best.off[0] || best.off[1] ? best.off : null;
+  }
+
+  // KaTeX's fonts, registered once per page from the data the host inlines (a shadow
+  // root ignores @font-face, and the exported page must run offline).
+  function fonts(list) {
+    if (!list || window.__bpFonts || !document.fonts || typeof FontFace === "undefined") return;
+    window.__bpFonts = true;
+    list.forEach(function (f) {
+      var face = new FontFace(f.family, "url(data:font/woff2;base64," + f.data + ") format('woff2')",
+                              { style: f.style, weight: f.weight });
+      document.fonts.add(face);
+      face.load().catch(function () {});
+    });
+  }
+
+  return { mount: mount, fonts: fonts };
+})();

@@ -1,0 +1,177 @@
+"""Browser tests of the one player (engine/render/assets/player.js), in Explore and in
+the exported HTML page: the chain rule follows the animation, zoom stays across
+frames, keys step and play, the marker leaves its label readable, phones fit."""
+import pytest
+from playwright.sync_api import expect
+
+from engine import record
+from engine.presets import load_preset
+from engine.render.export import html_file
+
+PLAYER = ".bp-player"
+
+
+def formula(page) -> str:
+    """The LaTeX KaTeX typeset in the chain-rule panel (its annotation keeps the source)."""
+    return " ".join(page.locator(".bp-explain annotation").all_text_contents())
+
+
+def open_explore(page, app_url):
+    page.goto(app_url)
+    page.locator(".bp-stage svg").wait_for()
+    expect(page.locator(".bp-explain .katex").first).to_be_visible()
+
+
+def test_the_chain_rule_changes_with_every_step_while_it_plays(page, app_url):
+    open_explore(page, app_url)
+    assert "X^{1} = x" in formula(page)
+    page.locator(f"{PLAYER} button.bp-play").click()
+    # still playing (no stop, so no report to the server) and the panel is at δ3 already
+    seen = {}
+    while "6" not in seen and len(seen) < 10:
+        step, tex = page.locator(PLAYER).evaluate(
+            "r => [r.dataset.step, [...r.querySelectorAll('.bp-explain annotation')].map(a => a.textContent).join(' ')]")
+        seen[step] = tex
+        page.wait_for_timeout(50)
+    assert "\\delta^{3} = \\delta^{4}" in seen["6"] and "\\delta^{4} = o^{3}" in seen["5"]
+    expect(page.locator(f"{PLAYER} button.bp-play")).to_have_text("Pause")
+    expect(page.locator(f"{PLAYER} .bp-title")).to_contain_text("δ3 through L3")
+    # the graph and its explanation side by side at a laptop's size
+    page.set_viewport_size({"width": 1280, "height": 800})
+    stage, panel = page.locator(".bp-stage").bounding_box(), page.locator(".bp-explain").bounding_box()
+    assert panel["x"] >= stage["x"] + stage["width"] - 1 and panel["y"] < 800
+
+
+def test_stepping_back_and_scrubbing_move_the_explanation(page, app_url):
+    open_explore(page, app_url)
+    page.locator(f'{PLAYER} button[data-act="last"]').click()
+    assert "\\delta^{1} = \\delta^{2}" in formula(page)
+    page.locator(f'{PLAYER} button[data-act="prev"]').click()
+    assert "\\delta w^{2}" in formula(page)
+    page.locator(f'{PLAYER} button[data-act="prev"]').click()  # step 7: δ2, and not yet δw2
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "7")
+    assert "\\delta^{2} = \\delta^{3} \\cdot W^{2}" in formula(page) and "delta w" not in formula(page)
+    page.locator(".bp-scrub").fill("4")
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "4")
+    assert "loss" in formula(page)
+
+
+def test_zoom_buttons_and_wheel_change_the_scale_and_keep_it_across_frames(page, app_url):
+    open_explore(page, app_url)
+    zoom = page.locator(".bp-zoom")
+    page.locator(f'{PLAYER} button[data-act="zoom-in"]').click()
+    page.locator(f'{PLAYER} button[data-act="zoom-in"]').click()
+    expect(page.locator(PLAYER)).to_have_attribute("data-zoom", "1.5625")
+    expect(page.locator(".bp-scale")).to_have_text("156%")
+    before = zoom.evaluate("e => e.style.transform")
+    page.locator(f'{PLAYER} button[data-act="next"]').click()
+    page.locator(f'{PLAYER} button[data-act="next"]').click()
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "2")
+    assert zoom.evaluate("e => e.style.transform") == before  # a new frame, the same view
+    box = page.locator(".bp-stage").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -300)
+    expect(page.locator(PLAYER)).not_to_have_attribute("data-zoom", "1.5625")
+    assert float(page.locator(PLAYER).get_attribute("data-zoom")) > 1.6  # the wheel zoomed in
+    page.locator(f'{PLAYER} button[data-act="fit"]').click()
+    expect(page.locator(PLAYER)).to_have_attribute("data-zoom", "1")
+    # a drag pans the zoomed graph
+    page.locator(f'{PLAYER} button[data-act="zoom-in"]').click()
+    shift = "e => { const m = new DOMMatrix(getComputedStyle(e).transform); return [m.e, m.f]; }"
+    x0, y0 = zoom.evaluate(shift)
+    page.mouse.move(box["x"] + 50, box["y"] + 30)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120, box["y"] + 60, steps=5)
+    page.mouse.up()
+    x1, y1 = zoom.evaluate(shift)
+    assert (round(x1 - x0), round(y1 - y0)) == (70, 30)
+
+
+def test_the_keyboard_plays_and_steps(page, app_url):
+    open_explore(page, app_url)
+    page.locator(".bp-stage").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "2")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "1")
+    page.keyboard.press("End")
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "9")
+    page.keyboard.press("Home")
+    page.keyboard.press("Space")
+    expect(page.locator(f"{PLAYER} button.bp-play")).to_have_text("Pause")
+    expect(page.locator(PLAYER)).not_to_have_attribute("data-step", "0", timeout=30_000)
+    page.keyboard.press("Space")
+    expect(page.locator(f"{PLAYER} button.bp-play")).to_have_text("Play")
+    # every control has a name a screen reader reads
+    for control in page.locator(f"{PLAYER} button, {PLAYER} input, {PLAYER} select").all():
+        assert control.evaluate("e => e.getAttribute('aria-label') || e.textContent.trim()")
+
+
+def test_the_marker_never_hides_the_number_it_points_at(page, app_url):
+    open_explore(page, app_url)
+    for _ in range(5):  # step 5: δ4 flows back along L3 → Loss, labelled "δ4 = -1"
+        page.locator(f'{PLAYER} button[data-act="next"]').click()
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "5")
+    overlaps = page.locator(".bp-stage svg").evaluate("""svg => {
+        const dot = svg.querySelector('circle.bp-marker');
+        const labels = [...svg.querySelector('g[id="X4"]').querySelectorAll('text')].filter(t => t.textContent.trim());
+        const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        svg.pauseAnimations();
+        const out = [];
+        for (const t of [0, 0.2, 0.45, 0.7, 0.89]) {  // along the whole travel, to its end
+            svg.setCurrentTime(t);
+            const d = dot.getBoundingClientRect();
+            out.push(labels.some(l => hit(d, l.getBoundingClientRect())));
+        }
+        return out;
+    }""")
+    assert overlaps == [False] * 5
+
+
+def test_explore_fits_a_phone(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        open_explore(page, app_url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        bar = page.locator(".bp-bar").bounding_box()
+        assert bar["x"] + bar["width"] <= 390  # the controls wrap
+        expect(page.locator(f'{PLAYER} button[data-act="full"]')).to_be_visible()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def exported(tmp_path):
+    p = load_preset("article", "exact")
+    path = tmp_path / "article.html"
+    path.write_bytes(html_file(record(p.model, *p.data.sample(3, "exact")), view="layer"))
+    return path
+
+
+def test_the_exported_page_explains_each_step_and_zooms(browser, exported):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(exported.as_uri())
+        expect(page.locator(".bp-explain .katex").first).to_be_visible()
+        page.keyboard.press("ArrowRight")  # keys are heard on the whole page
+        expect(page.locator(PLAYER)).to_have_attribute("data-step", "1")
+        page.locator('button[data-act="zoom-in"]').click()
+        for _ in range(6):
+            page.locator('button[data-act="next"]').click()
+        expect(page.locator(PLAYER)).to_have_attribute("data-step", "7")
+        assert "\\delta^{2} = \\delta^{3} \\cdot W^{2}" in formula(page) and "delta w" not in formula(page)
+        expect(page.locator(PLAYER)).to_have_attribute("data-zoom", "1.25")
+        assert page.locator(".frame:not([hidden]) circle.bp-marker").count() == 1
+        assert page.locator("circle.bp-marker").count() == 1  # the old frame's marker is gone
+        page.locator('button[data-act="play"]').click()
+        expect(page.locator(PLAYER)).to_have_attribute("data-step", "9", timeout=30_000)
+        assert "\\delta^{1} = \\delta^{2}" in formula(page)
+        assert errors == []
+    finally:
+        context.close()
