@@ -4,20 +4,19 @@ file a course page can link or embed as it is."""
 from __future__ import annotations
 
 import json
-import re
+import xml.etree.ElementTree as ET
 from html import escape
 
 from ..names import one_line
-
-_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*\?>)?\s*(<!DOCTYPE[^>]*>)?\s*(<!--.*?-->\s*)*", re.S)
-_ID = re.compile(r'\bid="([^"]*)"')
+from . import svgdoc
 
 
-def inline_svg(svg: str, prefix: str) -> str:
-    """An SVG document made fit to sit inside HTML: no XML prologue, and ids made
-    unique per frame (every frame has a "node1"; duplicate ids are invalid HTML)."""
-    body = _PROLOGUE.sub("", svg, count=1)
-    return _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', body)
+def inline_svg(svg: str | ET.Element, prefix: str) -> str:
+    """An SVG document (text, or a parsed tree: changed in place) made fit to sit inside
+    HTML: no XML prologue, DOCTYPE or comments, and ids made unique per frame (every
+    frame has a "node1"; duplicate ids are invalid HTML)."""
+    root = svgdoc.parse(svg) if isinstance(svg, (str, bytes)) else svg
+    return svgdoc.serialise(svgdoc.prefix_ids(root, prefix), declaration=False)
 
 
 _CSS = """
@@ -73,8 +72,9 @@ _JS = """
 """
 
 
-def player_html(svgs: list[str], captions: list[str], *, title: str, theme) -> str:
-    """The page: every frame inline (only one visible), the captions as JSON data."""
+def player_html(svgs: list[str | ET.Element], captions: list[str], *, title: str, theme) -> str:
+    """The page: every frame inline (only one visible), the captions as JSON data;
+    a frame is an SVG document or its parsed tree."""
     if len(svgs) != len(captions) or not svgs:
         raise ValueError("the player needs one caption per frame and at least one frame")
     frames = "\n".join(
