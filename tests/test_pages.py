@@ -2,9 +2,9 @@
 
 The graph is drawn by the player component, whose data (every frame's SVG) AppTest
 exposes as JSON; the float/exact comparison draws st.graphviz_chart DOT."""
-import html
 import json
 import re
+import xml.etree.ElementTree as ET
 
 from streamlit.testing.v1 import AppTest
 
@@ -23,11 +23,9 @@ def player_data(at: AppTest) -> dict:
 
 def visible_texts(svg: str) -> list[str]:
     """Texts of an SVG frame that are drawn (not the transparent placeholders)."""
-    out = []
-    for attrs, text in re.findall(r"<text([^>]*)>([^<]*)</text>", svg):
-        if not re.search(r'fill="(none|transparent|#00000000)"', attrs):
-            out.append(html.unescape(text))
-    return out
+    hidden = {"none", "transparent", "#00000000"}
+    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")
+            if t.get("fill") not in hidden]
 
 
 def test_app_opens_on_the_articles_third_sample_with_every_frame():

@@ -7,15 +7,14 @@ Each function returns bytes, ready for a download button or a file.
 from __future__ import annotations
 
 import io
-import re
+import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from html import escape
 
 import vl_convert
 from PIL import Image
 
 from ..graph import Graph
-from . import style
+from . import style, svgdoc
 from .frames import captions, frame_svgs, view_picture
 from . import player_parts
 from .player import player_html
@@ -30,19 +29,12 @@ SCALES = (0.1, 8)  # the range of a scale asked for; a scale chosen to fit may b
 FRAME_MS = 900  # one step of the GIF; the last frame stays longer
 LAST_FRAME_MS = 2500
 
-# Graphviz writes font-family="Helvetica,sans-Serif"; the SVG rasteriser has no
-# Helvetica and does not read the capitalised generic name, so text vanished from
-# PNG and PDF. Liberation Sans has Helvetica's metrics, the widths Graphviz assumed.
-_FONT = re.compile(r'font-family="Helvetica,sans-Serif"')
-# (multi-word names must be quoted, or the rasteriser drops to a serif face)
-_PORTABLE_FONT = "font-family=\"Helvetica,Arial,'Liberation Sans','DejaVu Sans',sans-serif\""
-
-
 _CAPTION_FONT = "'Liberation Sans','DejaVu Sans',sans-serif"
 
 
 def portable_fonts(svg: str) -> str:
-    return _FONT.sub(_PORTABLE_FONT, svg)
+    """The SVG document with a font family every rasteriser here has (see ``svgdoc``)."""
+    return svgdoc.serialise(svgdoc.portable_fonts(svgdoc.parse(svg)))
 
 
 def _check_scale(scale: float) -> float:
@@ -52,53 +44,47 @@ def _check_scale(scale: float) -> float:
     return scale
 
 
-def _size_pt(svg: str) -> tuple[float, float]:
-    w = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', svg).group(1))
-    h = float(re.search(r'<svg[^>]*\bheight="([\d.]+)pt"', svg).group(1))
-    return w, h
-
-
 def fitted_scale(svg: str, scale: float | None, *, max_width: float = PNG_MAX_SIDE,
                  max_side: float = PNG_MAX_SIDE) -> float:
     """The pixel scale to draw ``svg`` at: ``scale`` (2 when None, checked when given),
     made smaller if the picture would pass ``max_width`` or ``max_side`` pixels. The
     result may be below 0.1: a 32-layer model drawn across must still fit."""
     wanted = 2.0 if scale is None else _check_scale(scale)
-    w, h = (v * 4 / 3 for v in _size_pt(svg))  # pt → px at scale 1
+    w, h = (v * 4 / 3 for v in svgdoc.size_pt(svgdoc.parse(svg)))  # pt → px at scale 1
     return min(wanted, max_width / w, max_side / max(w, h))
 
 
 def png_file(svg: str, scale: float | None = 2.0) -> bytes:
     """PNG at ``scale`` (None: 2), smaller if needed to stay within PNG_MAX_SIDE pixels."""
-    return _png(svg, fitted_scale(svg, scale))
+    return _png(svgdoc.parse(svg), fitted_scale(svg, scale))
 
 
-def _png(svg: str, scale: float) -> bytes:
-    return bytes(vl_convert.svg_to_png(portable_fonts(svg), scale=scale))
+def _png(root: ET.Element, scale: float) -> bytes:
+    return bytes(vl_convert.svg_to_png(svgdoc.serialise(svgdoc.portable_fonts(root)), scale=scale))
 
 
 def pdf_file(svg: str) -> bytes:
     return bytes(vl_convert.svg_to_pdf(portable_fonts(svg)))
 
 
-# A label not reached yet keeps its place in the layout but is drawn with fill="none"
-# (see render.lower). The rasteriser still turns every glyph of it into outlines,
-# ~0.1 ms a character: a third of a 2-8-8-1 GIF's 27,000 characters drew nothing.
-_HIDDEN_TEXT = re.compile(r'<text\b[^>]*\bfill="none"[^>]*>.*?</text>', re.S)
-
-
-def _captioned(svg: str, caption: str, t: style.Theme) -> str:
-    """The frame with a caption strip under it, as one SVG (for the GIF)."""
-    body = re.sub(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>)?", "", svg)
-    body = _HIDDEN_TEXT.sub("", body)  # invisible: the same pixels without them
-    w, h = _size_pt(body)
+def _captioned(svg: str, caption: str, t: style.Theme) -> ET.Element:
+    """The frame with a caption strip under it, as one SVG tree (for the GIF)."""
+    body = svgdoc.parse(svg)
+    # A label not reached yet keeps its place in the layout but is drawn with fill="none"
+    # (see picture.paint_tree). The rasteriser still turns every glyph of it into outlines,
+    # ~0.1 ms a character: a third of a 2-8-8-1 GIF's 27,000 characters drew nothing.
+    svgdoc.drop_hidden_text(body)  # invisible: the same pixels without them
+    w, h = svgdoc.size_pt(body)
     # the inner picture in user units (1 pt), or it would be drawn 4/3 too big
-    body = re.sub(r'(<svg[^>]*?)\bwidth="[\d.]+pt"\s+height="[\d.]+pt"', rf'\1width="{w}" height="{h}"',
-                  body, count=1)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" height="{h + 28}pt" '
-            f'viewBox="0 0 {w} {h + 28}"><rect width="100%" height="100%" fill="{t.bg}"/>'
-            f'<text x="12" y="{h + 18}" font-family="{_CAPTION_FONT}" '
-            f'font-size="13" fill="{t.fg}">{escape(caption)}</text>{body}</svg>')
+    body.set("width", f"{w}")
+    body.set("height", f"{h}")
+    ns = svgdoc.SVG
+    outer = ET.Element(f"{ns}svg", {"width": f"{w}pt", "height": f"{h + 28}pt", "viewBox": f"0 0 {w} {h + 28}"})
+    ET.SubElement(outer, f"{ns}rect", {"width": "100%", "height": "100%", "fill": t.bg})
+    ET.SubElement(outer, f"{ns}text", {"x": "12", "y": f"{h + 18}", "font-family": _CAPTION_FONT,
+                                       "font-size": "13", "fill": t.fg}).text = caption
+    outer.append(body)
+    return outer
 
 
 def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: float | None = 1.0,
@@ -133,7 +119,7 @@ def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: 
 def html_file(graph: Graph, *, view: str = "layer", theme: str = "light", title: str | None = None,
               **kw) -> bytes:
     """A page that plays the animation offline: every frame's SVG inline."""
-    svgs = [portable_fonts(s) for s in frame_svgs(graph, view=view, theme=theme, **kw)]
+    svgs = [svgdoc.portable_fonts(svgdoc.parse(s)) for s in frame_svgs(graph, view=view, theme=theme, **kw)]
     title = title or f"Backpropagation, step by step ({view} view)"
     t = style.theme(theme)
     return player_html(svgs, captions(graph), title=title, theme=t,

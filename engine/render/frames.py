@@ -7,15 +7,12 @@ every frame; :func:`node_positions` lets tests and callers check it.
 """
 from __future__ import annotations
 
-import re
-import xml.etree.ElementTree as ET
-
 from ..explain import step_title
 from ..graph import Graph
 from .layer_view import layer_view
 from .neuron_view import neuron_view
 from .picture import Picture
-from . import layout
+from . import layout, svgdoc
 
 VIEWS = {"layer": layer_view, "neuron": neuron_view}
 
@@ -61,23 +58,18 @@ def captions(graph: Graph) -> list[str]:
     return [step_title(graph, s) for s in steps(graph)]
 
 
-_SVG = "{http://www.w3.org/2000/svg}"
-_NUM = re.compile(r"-?\d+(?:\.\d+)?")
-
-
 def node_positions(svg: str) -> dict[str, tuple[float, ...]]:
     """Each node's id → the coordinates of its shape, read from Graphviz's SVG."""
-    root = ET.fromstring(svg)
     out = {}
-    for g in root.iter(f"{_SVG}g"):
+    for g in svgdoc.parse(svg).iter(f"{svgdoc.SVG}g"):
         if g.get("class") != "node":
             continue
-        title = g.find(f"{_SVG}title").text
+        title = g.find(f"{svgdoc.SVG}title").text
         coords = []
         for shape in g:
             for attr in ("points", "d", "cx", "cy", "x", "y"):
-                if shape.get(attr) and shape.tag != f"{_SVG}text":
-                    coords += [float(v) for v in _NUM.findall(shape.get(attr))]
+                if shape.get(attr) and shape.tag != f"{svgdoc.SVG}text":
+                    coords += svgdoc.numbers(shape.get(attr))
         out[title] = tuple(coords)
     return out
 

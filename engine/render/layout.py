@@ -18,7 +18,8 @@ from __future__ import annotations
 import copy
 import xml.etree.ElementTree as ET
 
-from .picture import SVGNS, Picture, paint_tree, serialise
+from .picture import Picture, paint_tree
+from .svgdoc import SVGNS, parse, serialise
 from .svg import render, to_svg
 
 # Attributes only drawn, never read by the layout.
@@ -71,7 +72,7 @@ def frame_svgs(pictures: list[Picture]) -> list[str]:
     variants = []
     for v in range(count):
         dot = first.replay({key: seen[min(v, len(seen) - 1)] for key, seen in paints.items()}).source
-        variants.append(ET.fromstring(render(dot, "svg").decode("utf-8")))
+        variants.append(parse(render(dot, "svg")))
     if any(_geometry(v) != _geometry(variants[0]) for v in variants[1:]):
         return [to_svg(p) for p in pictures]
     template = copy.deepcopy(variants[0])  # its elements are swapped in each frame

@@ -28,6 +28,7 @@ from html import escape
 import graphviz
 
 from ..names import one_line
+from .svgdoc import SVGNS, parse, serialise
 
 HIDDEN = "#00000000"  # fully transparent: the text keeps its place in the layout
 _SUP = str.maketrans("0123456789+-()kn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵏⁿ")
@@ -231,9 +232,6 @@ class Picture:
         self.ops.append(("exit", None, None, None, None))
 
 
-SVGNS = "http://www.w3.org/2000/svg"
-ET.register_namespace("", SVGNS)
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 def _scripted(s: str) -> bool:
@@ -258,14 +256,10 @@ def paint_tree(root: ET.Element, styles: dict[str, list[Line]]) -> None:
                 t.set("font-family", "'DejaVu Sans',sans-serif")
 
 
-def serialise(root: ET.Element) -> str:
-    return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode")
-
-
 def paint(svg: str, styles: dict[str, list[Line]]) -> str:
     """The SVG of a plain twin, each label's lines painted as its Label asked."""
     if not styles:
         return svg
-    root = ET.fromstring(svg)
+    root = parse(svg)
     paint_tree(root, styles)
     return serialise(root)

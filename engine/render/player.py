@@ -5,21 +5,19 @@ access — a file a course page can link or embed as it is."""
 from __future__ import annotations
 
 import json
-import re
+import xml.etree.ElementTree as ET
 from html import escape
 
 from ..names import one_line
-from . import player_parts
-
-_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*\?>)?\s*(<!DOCTYPE[^>]*>)?\s*(<!--.*?-->\s*)*", re.S)
-_ID = re.compile(r'\bid="([^"]*)"')
+from . import player_parts, svgdoc
 
 
-def inline_svg(svg: str, prefix: str) -> str:
-    """An SVG document made fit to sit inside HTML: no XML prologue, and ids made
-    unique per frame (every frame has a "node1"; duplicate ids are invalid HTML)."""
-    body = _PROLOGUE.sub("", svg, count=1)
-    return _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', body)
+def inline_svg(svg: str | ET.Element, prefix: str) -> str:
+    """An SVG document (text, or a parsed tree: changed in place) made fit to sit inside
+    HTML: no XML prologue, DOCTYPE or comments, and ids made unique per frame (every
+    frame has a "node1"; duplicate ids are invalid HTML)."""
+    root = svgdoc.parse(svg) if isinstance(svg, (str, bytes)) else svg
+    return svgdoc.serialise(svgdoc.prefix_ids(root, prefix), declaration=False)
 
 
 _CSS = """
@@ -45,11 +43,12 @@ _BOOT = """
 """
 
 
-def player_html(svgs: list[str], captions: list[str], *, title: str, theme,
+def player_html(svgs: list[str | ET.Element], captions: list[str], *, title: str, theme,
                 active: list | None = None, explain: list | None = None) -> str:
-    """The page: every frame inline (only one visible), the captions, each step's marker
-    (``active``) and explanation (``explain``, engine.explain.step_texts) as JSON data,
-    played by the same player as Explore (assets/player.js)."""
+    """The page: every frame inline (only one visible; a frame is an SVG document or its
+    parsed tree), the captions, each step's marker (``active``) and explanation
+    (``explain``, engine.explain.step_texts) as JSON data, played by the same player as
+    Explore (assets/player.js)."""
     if len(svgs) != len(captions) or not svgs:
         raise ValueError("the player needs one caption per frame and at least one frame")
     for extra in (active, explain):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +16,6 @@ ASSETS = Path(__file__).parent / "assets"
 # KaTeX's CSS loads its fonts by relative URLs, which neither a Streamlit component nor
 # an offline file can resolve (and a shadow root ignores @font-face): the player
 # registers them itself (BP.fonts), from these files.
-_FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
 _FONTS = {"Main-Regular": ("KaTeX_Main", "normal", "400"), "Main-Bold": ("KaTeX_Main", "normal", "700"),
           "Main-Italic": ("KaTeX_Main", "italic", "400"), "Math-Italic": ("KaTeX_Math", "italic", "400"),
           "AMS-Regular": ("KaTeX_AMS", "normal", "400"),
@@ -26,8 +24,17 @@ _FONTS = {"Main-Regular": ("KaTeX_Main", "normal", "400"), "Main-Bold": ("KaTeX_
 
 @cache
 def css() -> str:
-    katex_css = _FONT_FACE.sub("", (ASSETS / "katex" / "katex.min.css").read_text())
+    katex_css = _without_font_faces((ASSETS / "katex" / "katex.min.css").read_text())
     return katex_css + "\n" + (ASSETS / "player.css").read_text()
+
+
+def _without_font_faces(css_text: str) -> str:
+    """KaTeX's CSS less its @font-face rules (flat blocks: no braces inside)."""
+    kept = []
+    while (at := css_text.find("@font-face{")) >= 0:
+        kept.append(css_text[:at])
+        css_text = css_text[css_text.index("}", at) + 1:]
+    return "".join(kept) + css_text
 
 
 @cache
