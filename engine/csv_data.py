@@ -68,7 +68,8 @@ def read_csv(raw: bytes | str, target: str | None = None) -> Table:
         try:
             text = bytes(raw).decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            raise CsvError(f"the file is not UTF-8 text (byte {e.start + 1})") from None
+            row = bytes(raw[:e.start]).count(b"\n") + 1
+            raise CsvError(f"row {row}: the file is not UTF-8 text (byte {e.start + 1}); save it as UTF-8") from None
     else:
         text = raw.removeprefix("\ufeff")
     if not text.strip():
