@@ -13,6 +13,7 @@ st.set_page_config(page_title="Backprop Explorer", page_icon=":material/account_
 pages = [
     st.Page("app_pages/explore.py", title="Explore", icon=":material/account_tree:", default=True),
     st.Page("app_pages/build.py", title="Build", icon=":material/construction:"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/table_view:"),
     st.Page("app_pages/train.py", title="Train", icon=":material/show_chart:"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
 ]

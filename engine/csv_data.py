@@ -53,6 +53,8 @@ class Table:
     task: str
     classes: tuple[str, ...]  # the class labels (binary: ("0", "1")); () for regression
     rows: tuple[int, ...]     # each sample's row in the file (the header is row 1)
+    columns: tuple[str, ...] = ()  # the header, in the file's order
+    labels: tuple[str, ...] = ()   # each sample's target cell as written
 
     @property
     def target_names(self) -> tuple[str, ...]:
@@ -95,7 +97,23 @@ def read_csv(raw: bytes | str, target: str | None = None) -> Table:
     if len(body) * (len(features) + y.shape[1]) > limits.MAX_DATA_VALUES:
         raise CsvError(f"{len(body):,} rows × {len(features) + y.shape[1]:,} columns is more than "
                        f"{limits.MAX_DATA_VALUES:,} numbers")
-    return Table(features, header[where], x, y, task, classes, tuple(n for n, _ in body))
+    return Table(features, header[where], x, y, task, classes, tuple(n for n, _ in body), tuple(header),
+                 tuple(text for _, text in labels))
+
+
+def header_of(raw: bytes | str) -> tuple[str, ...] | None:
+    """The column names of a file whose data could not be read, when its header is fine
+    (so that another target column can be chosen), else None."""
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, (bytes, bytearray)) else raw
+        if len(text) > MAX_CSV_BYTES:
+            return None
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if any(cell.strip() for cell in row):
+                return tuple(_header(row))
+    except (UnicodeDecodeError, csv.Error, CsvError):
+        return None
+    return None
 
 
 def _rows(text: str):
