@@ -103,3 +103,16 @@ def test_a_model_read_from_its_file_trains_and_scores_as_the_original():
     scores = [evaluate(r.model, s.data) for r, s in zip(runs, (spec, back))]
     assert scores[0] == scores[1]
     assert set(scores[0]["accuracy"]) == {"train", "test"}
+
+
+def test_a_small_csv_model_travels_in_a_link_with_its_statistics_and_test_rows():
+    from ui import share
+    table = read_csv("t,y\n1,0\n2,0\n3,1\n4,1\n5,1\n")
+    spec = mlp_spec(table_dataset(table, test_fraction=0.4, seed=2), table.task, hidden=())
+    code = share.encode_model(spec)
+    assert code is not None
+    back = share.decode_model(code)
+    assert back.data.raw_x.tolist() == spec.data.raw_x.tolist() and len(back.data.test) == 2
+    assert np.array_equal(back.data.x, spec.data.x) and np.array_equal(back.data.test.x, spec.data.test.x)
+    big = read_csv("a,b,y\n" + "".join(f"{i},{i % 7},{i % 2}\n" for i in range(400)))
+    assert share.encode_model(mlp_spec(table_dataset(big), big.task)) is None  # too big: shared as its file

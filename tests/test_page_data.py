@@ -147,3 +147,18 @@ def test_using_data_over_unapplied_build_edits_asks_first():
     assert any("unapplied" in w.value for w in at.warning)
     at.button(key="replace_confirm_data").click().run()
     assert at.session_state["workspace"].name == "blobs"
+
+
+def test_the_csv_model_is_explored_and_trained_on_the_other_pages():
+    at = upload(open_data(), "blobs.csv", BLOBS)
+    at.button(key="data_use").click().run()
+    at.switch_page("app_pages/explore.py").run()
+    assert not at.exception and not at.error
+    at.switch_page("app_pages/train.py").run()
+    assert not at.exception
+    at.text_input(key="train_lr").set_value("0.5")
+    at.number_input(key="train_epochs").set_value(30)
+    next(b for b in at.button if b.label == "Train").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.session_state["training"]["result"].history.steps
