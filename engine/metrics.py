@@ -20,7 +20,10 @@ def mean_loss(model: Model, data: Dataset) -> float | None:
     o = model.predict(x)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         losses = model.loss.value(o, y)
-    loss = float(losses.sum() / len(losses))
+    try:  # an exact loss past float64's range (a diverged run) has no float
+        loss = float(losses.sum() / len(losses))
+    except OverflowError:
+        return None
     return loss if np.isfinite(loss) else None  # a diverged model: JSON has no inf or nan
 
 
@@ -29,8 +32,9 @@ def accuracy(model: Model, data: Dataset) -> float | None:
     kind = model.loss.kind
     if kind not in CLASSIFYING:
         return None
-    o = np.asarray(model.predict(data.batch(model.arithmetic)[0]), dtype=np.float64)
-    y = np.asarray(data.y, dtype=np.float64)
+    # compared as computed (exact outputs as fractions: one past float64's range has no float)
+    o = model.predict(data.batch(model.arithmetic)[0])
+    y = np.asarray(data.y)
     if kind == "binary_cross_entropy":
         right = (o > 0.5) == (y > 0.5)
         return float(right.all(axis=1).mean())

@@ -200,3 +200,8 @@ def test_a_model_file_without_suggestions_trains_full_batch_for_100_epochs(tmp_p
     path.write_text(dump_spec(load_preset("xor")))
     config = train_json(capsys, "--model", str(path))["history"]["config"]
     assert (config["lr"], config["epochs"], config["batch_size"]) == ("0.1", 100, 4)
+
+
+def test_a_diverged_exact_run_reports_a_loss_past_float64_as_null(capsys):
+    out = train_json(capsys, "--preset", "article", "--lr", "1e200", "--epochs", "3")
+    assert out["stopped"].startswith("training stopped at step 4") and out["loss"] == {"train": None}
