@@ -74,12 +74,21 @@ class Model:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Samples x (n, in) and targets y (n, out), kept as the user wrote them (Fractions)."""
+    """Samples x (n, in) and targets y (n, out), kept as the user wrote them (Fractions).
+
+    Data read from a CSV (engine/csv_data.py) may carry more, all optional and written
+    to the model file (engine/spec_data.py): ``standardize``, the features' training
+    mean and std, already applied to ``x`` (``raw_x`` keeps the rows as written, which
+    the file stores), and ``test``, the held-out rows as a Dataset of their own, never
+    trained on."""
 
     x: np.ndarray
     y: np.ndarray
     feature_names: tuple[str, ...] = field(default=())
     target_names: tuple[str, ...] = field(default=())
+    raw_x: np.ndarray | None = field(default=None, compare=False)
+    standardize: object | None = field(default=None, compare=False)  # engine.spec_data.Standardize
+    test: "Dataset | None" = field(default=None, compare=False)
 
     def __len__(self) -> int:
         return len(self.x)

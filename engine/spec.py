@@ -21,12 +21,13 @@ from .losses import LOSSES
 from .model import Dataset, Model
 from .numbers import ARITHMETICS
 from .spec_layers import check_exact_ok, read_layers  # each entry of "layers" is read there
+from .spec_data import EXTRA_KEYS, extras_to_dict, read_extras  # a CSV's standardize and test rows
 
 __all__ = ["FORMAT", "Spec", "dump_spec", "load_spec", "spec_from_dict", "spec_to_dict"]
 
 FORMAT = "backprop-explorer/1"
 _TOP_KEYS = ("format", "name", "description", "arithmetic", "layers", "loss", "data")
-_DATA_KEYS = ("x", "y", "feature_names", "target_names")
+_DATA_KEYS = ("x", "y", "feature_names", "target_names", *EXTRA_KEYS)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ def _data(doc, model: Model) -> Dataset:
             raise SpecError(f"data.{key}: {len(value)} names for {width} columns")
         names[key] = tuple(read_text(v, f"data.{key} item {i}", limits.MAX_NAME_CHARS)
                            for i, v in enumerate(value, 1))
-    return Dataset(x=read_numbers(x, "data.x", arithmetic), y=read_numbers(y, "data.y", arithmetic), **names)
+    data = Dataset(x=read_numbers(x, "data.x", arithmetic), y=read_numbers(y, "data.y", arithmetic), **names)
+    return read_extras(doc, data, model)
 
 
 # writing -----------------------------------------------------------------
@@ -183,6 +185,7 @@ def spec_to_dict(spec: Spec) -> dict:
         data["feature_names"] = list(spec.data.feature_names)
     if spec.data.target_names:
         data["target_names"] = list(spec.data.target_names)
+    data.update(extras_to_dict(spec.data, _json_rows))  # x as written when standardised
     return {"format": FORMAT, "name": spec.name, "description": spec.description,
             "arithmetic": spec.model.arithmetic, "layers": [_layer_dict(l) for l in spec.model.layers],
             "loss": spec.model.loss.kind, "data": data}

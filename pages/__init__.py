@@ -26,6 +26,7 @@ from engine.render.svg import warm_up
 PAGES = (
     ("pages/explore.py", "Explore", ":material/account_tree:"),
     ("pages/build.py", "Build", ":material/construction:"),
+    ("pages/data.py", "Data", ":material/table_view:"),
     ("pages/train.py", "Train", ":material/show_chart:"),
     ("pages/export.py", "Export", ":material/download:"),
 )

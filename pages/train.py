@@ -62,7 +62,8 @@ SETTINGS = {"train_lr": "1/1000000" if arithmetic == "exact" else "0.1",
             "train_shuffle": False, "train_seed": 0}
 suggested = SUGGESTED_TRAINING.get(ws.name)
 if suggested and len(load_preset(ws.name).data) == n:  # the preset's own data: its own settings
-    SETTINGS.update(train_lr=suggested["lr"], train_batch=suggested["batch_size"], train_epochs=suggested["epochs"])
+    SETTINGS.update(train_lr=suggested["lr"], train_batch=suggested["batch_size"], train_epochs=suggested["epochs"],
+                    train_shuffle=suggested.get("shuffle", False))
 if st.session_state.get("_train_for") != (ws.name, arithmetic, n):
     # another model (a preset loaded here or in Build): its own defaults, not the last
     # model's (the article's α = 1/1000000 left moons, spiral and xor untrained)

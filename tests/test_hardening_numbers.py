@@ -89,7 +89,7 @@ def test_a_huge_learning_rate_stops_saying_step_and_layer_and_keeps_the_history(
 def test_the_cli_prints_the_divergence_stop(tmp_path, capsys):
     path = tmp_path / "line.json"
     path.write_text(json.dumps(REGRESSION))
-    assert main(["train", "--model", str(path), "--lr", "10", "--epochs", "100"]) == 0
+    assert main(["train", "--model", str(path), "--lr", "10", "--epochs", "100", "--batch-size", "1"]) == 0
     out = capsys.readouterr().out
     assert "stopped early: training stopped at step 8 (epoch 3)" in out and "L4" in out
 

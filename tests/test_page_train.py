@@ -133,12 +133,13 @@ def test_loading_another_preset_gives_its_own_default_settings():
     at.selectbox(key="train_preset").set_value("moons")
     at = click(at, "Load preset")
     assert not at.exception
-    assert at.text_input(key="train_lr").value == "0.1"  # not the article's 1e-7
-    assert at.number_input(key="train_batch").value == 16
-    at.text_input(key="train_lr").set_value("0.3").run()
+    assert at.text_input(key="train_lr").value == "0.3"  # moons' suggested α, not the article's 1e-7
+    assert at.number_input(key="train_batch").value == 32 and at.number_input(key="train_epochs").value == 1000
+    assert at.toggle(key="train_shuffle").value is True
+    at.text_input(key="train_lr").set_value("0.2").run()
     at.switch_page("pages/explore.py").run()
     at.switch_page("pages/train.py").run()
-    assert at.text_input(key="train_lr").value == "0.3"  # the same model: the settings stay
+    assert at.text_input(key="train_lr").value == "0.2"  # the same model: the settings stay
 
 
 def test_the_epoch_mean_says_whether_the_run_learned():

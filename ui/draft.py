@@ -18,6 +18,7 @@ from engine.layers import LAYER_TYPES
 from engine.spec_json import SpecError, json_float
 from engine.numbers import format_number, is_decimal, parse_number
 from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_from_dict
+from engine.spec_data import extras_to_dict
 
 # The layers whose size is chosen (input, linear); activations keep their input's.
 SIZED = tuple(kind for kind, cls in LAYER_TYPES.items() if cls.sized)
@@ -83,11 +84,15 @@ def draft_from_spec(spec: Spec) -> dict:
             params[i] = {"W": [[cell(v) for v in r] for r in layer.params["W"]],
                          "b": [cell(v) for v in layer.params["b"]] if layer.has_bias else None}
         layers.append(row)
+    # A CSV's data: its rows as written, and its statistics and test rows kept as they are
+    # (engine/spec_data.py), so that Apply re-standardises the same way and keeps the test set.
+    extra = extras_to_dict(spec.data, lambda a: np.asarray(a).tolist())
+    x = extra.pop("x", None) or spec.data.x
     return {"name": spec.name, "description": spec.description, "arithmetic": spec.arithmetic,
             "loss": spec.model.loss.kind, "layers": layers, "params": params,
-            "x": [[cell(v) for v in r] for r in spec.data.x], "y": [[cell(v) for v in r] for r in spec.data.y],
+            "x": [[cell(v) for v in r] for r in x], "y": [[cell(v) for v in r] for r in spec.data.y],
             "feature_names": list(spec.data.feature_names), "target_names": list(spec.data.target_names),
-            "next_id": len(layers)}
+            "next_id": len(layers), "data_extra": extra}
 
 
 def scratch_spec(inputs: int = 2, outputs: int = 1, arithmetic: str = "float",
@@ -143,8 +148,23 @@ def draft_to_doc(draft: dict) -> dict:
     for key in ("feature_names", "target_names"):
         if draft.get(key):
             data[key] = draft[key]
+    data.update(_fitting_extras(draft))
     return {"format": FORMAT, "name": draft["name"] or "untitled", "description": draft["description"] or "",
             "arithmetic": draft["arithmetic"], "layers": layers, "loss": draft["loss"], "data": data}
+
+
+def _fitting_extras(draft: dict) -> dict:
+    """The CSV's standardize and test rows while they still fit the draft's columns; once
+    features or targets are added or removed they describe other data, and are left out."""
+    extra = draft.get("data_extra") or {}
+    width_x = len(draft["x"][0]) if draft["x"] else None
+    width_y = len(draft["y"][0]) if draft["y"] else None
+    if "standardize" in extra and len(extra["standardize"]["mean"]) != width_x:
+        extra = {k: v for k, v in extra.items() if k != "standardize"}
+    test = extra.get("test")
+    if test and (len(test["x"][0]) != width_x or len(test["y"][0]) != width_y):
+        extra = {k: v for k, v in extra.items() if k != "test"}
+    return extra
 
 
 def build_spec(draft: dict) -> tuple[Spec | None, list[tuple[str, str]]]:

@@ -1,39 +1,71 @@
-"""``train``: gradient descent on a preset or a model file, printing the final weights."""
+"""``train``: gradient descent on a preset, a model file or a CSV file, printing the final
+weights, the loss and (for classification) the accuracy, on the training rows and on
+the test rows when the data holds a test split.
+
+Settings left out come from the preset's suggested ones (engine.presets.SUGGESTED_TRAINING),
+else α = 0.1, 100 epochs, full batch, in order.
+"""
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import stat
 
 import numpy as np
 
+from ..csv_data import MAX_CSV_BYTES, CsvError, read_csv
+from ..data_split import table_dataset
+from ..metrics import evaluate
+from ..mlp import ACTIVATIONS, mlp_spec, parse_hidden
 from ..names import one_line
 from ..numbers import format_number
+from ..presets import PRESETS, SUGGESTED_TRAINING
 from ..train import train
-from . import whole_number
-from .inspect import add_model_source, load_model_source
+from . import UsageError, real_number, whole_number
+from .inspect import load_model_source
+
+DEFAULTS = {"lr": "0.1", "epochs": 100, "batch_size": None, "shuffle": False}  # None: the whole dataset
+DATA_ONLY = ("target", "hidden", "activation", "test_fraction", "standardize")  # options of --data alone
 
 
 def register(sub) -> None:
     p = sub.add_parser("train", help="train a model by gradient descent and print the final weights")
-    add_model_source(p)
-    p.add_argument("--lr", required=True, help='learning rate α: 0.1, 1e-7 or "1/1000"')
-    p.add_argument("--epochs", type=whole_number, default=1, help="passes over the data (default 1)")
-    p.add_argument("--batch-size", type=whole_number, default=1,
-                   help="samples per step: 1 = sample by sample, ≥ n = full batch (default 1)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", metavar="NAME", help=f"one of: {', '.join(PRESETS)}")
+    source.add_argument("--model", metavar="FILE", help="a JSON model file (docs/model-format.md)")
+    source.add_argument("--data", metavar="FILE.csv",
+                        help="a CSV file: a header row, numeric feature columns and a target column")
+    p.add_argument("--lr", help='learning rate α: 0.1, 1e-7 or "1/1000" (default: the preset\'s, else 0.1)')
+    p.add_argument("--epochs", type=whole_number, help="passes over the data (default: the preset's, else 100)")
+    p.add_argument("--batch-size", type=whole_number,
+                   help="samples per step: 1 = sample by sample, ≥ n = full batch (default: the preset's, else full)")
     p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
-    p.add_argument("--shuffle", action="store_true", help="a new sample order each epoch")
-    p.add_argument("--seed", type=whole_number, default=0, help="seed of the shuffling (default 0)")
+    p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, help="a new sample order each epoch (default: the preset's, else no)")
+    p.add_argument("--seed", type=whole_number, default=0,
+                   help="seed of the shuffling and, with --data, of the test split and the initial weights (default 0)")
+    g = p.add_argument_group("with --data")
+    g.add_argument("--target", metavar="COLUMN", help="the target column's name (default: the last column)")
+    g.add_argument("--hidden", metavar="SIZES", help='hidden layer sizes, e.g. 8,8 (default); "" for none')
+    g.add_argument("--activation", choices=ACTIVATIONS, help="of the hidden layers (default tanh)")
+    g.add_argument("--test-fraction", type=real_number, metavar="F",
+                   help="share of the rows held out for testing, seeded by --seed (default 0.2)")
+    g.add_argument("--standardize", action=argparse.BooleanOptionalAction,
+                   help="standardise the features with the training rows' mean and std (default: yes)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_train)
 
 
 def run_train(args) -> int:
-    spec = load_model_source(args)
-    result = train(spec.model, spec.data, lr=args.lr, epochs=args.epochs, batch_size=args.batch_size,
-                   shuffle=args.shuffle, seed=args.seed)
+    spec = load_data_source(args) if args.data is not None else _no_data_options(args) or load_model_source(args)
+    settings = _settings(args, spec)
+    result = train(spec.model, spec.data, lr=settings["lr"], epochs=settings["epochs"],
+                   batch_size=settings["batch_size"], shuffle=settings["shuffle"], seed=args.seed)
+    scores = evaluate(result.model, spec.data)
     weights = result.model.weights()
     if args.json:
         out = {"weights": {name: np.asarray(w, dtype=float).tolist() for name, w in weights.items()},
-               "history": result.history.as_dicts(), "stopped": result.stopped}
+               "history": result.history.as_dicts(), "stopped": result.stopped, **scores}
         if result.model.arithmetic == "exact":  # floats alone would hide the exact values
             out["weights_exact"] = {name: _texts(w) for name, w in weights.items()}
         print(json.dumps(out))
@@ -44,12 +76,59 @@ def run_train(args) -> int:
     if history.epoch_losses:
         print(f"  loss: first epoch {format_number(history.epoch_losses[0])}, "
               f"last epoch {format_number(history.epoch_losses[-1])}")
+    for what, values in scores.items():
+        print(f"  {what} after training: " + ", ".join(f"{part} {'not finite' if v is None else format_number(v)}" for part, v in values.items()))
     if result.stopped:
         print(f"  stopped early: {result.stopped}")
     for name, w in weights.items():
         rows = ["(" + ", ".join(format_number(v) for v in np.ravel(row)) + ")" for row in np.atleast_2d(w)]
         print(f"  {name} = " + ("\n" + " " * (len(name) + 5)).join(rows))
     return 0
+
+
+def _no_data_options(args) -> None:
+    for name in DATA_ONLY:
+        if getattr(args, name) is not None:
+            flag = "--" + name.replace("_", "-")
+            raise UsageError(f"{flag} applies to --data only (a CSV file)")
+
+
+def _settings(args, spec) -> dict:
+    """The run's settings: those given, else the preset's suggested ones, else DEFAULTS."""
+    suggested = SUGGESTED_TRAINING.get(args.preset, {}) if args.preset is not None else {}
+    out = {}
+    for name in DEFAULTS:
+        given = getattr(args, name)
+        out[name] = given if given is not None else suggested.get(name, DEFAULTS[name])
+    if out["batch_size"] is None:
+        out["batch_size"] = len(spec.data)
+    return out
+
+
+def load_data_source(args):
+    """The Spec of --data: the CSV read (engine/csv_data.py), split, standardised, and an MLP for its task."""
+    path = args.data
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device could block or never end
+            raise CsvError(f"cannot read {path}: not a regular file (a FIFO, a device or a directory)")
+        if info.st_size > MAX_CSV_BYTES:  # refused before reading it into memory
+            raise CsvError(f"{path}: {info.st_size:,} bytes; at most {MAX_CSV_BYTES:,} (5 MB) are accepted")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CSV_BYTES + 1)
+    except OSError as e:
+        raise CsvError(f"cannot read {path}: {e.strerror or e}") from None
+    hidden = (8, 8) if args.hidden is None else parse_hidden(args.hidden)
+    try:
+        table = read_csv(raw, args.target)
+        data = table_dataset(table, test_fraction=0.2 if args.test_fraction is None else args.test_fraction,
+                             seed=args.seed, standardize=args.standardize is not False)
+    except CsvError as e:
+        raise CsvError(f"{path}: {e}") from None
+    name = os.path.splitext(os.path.basename(path))[0][:100] or "csv"
+    spec = mlp_spec(data, table.task, hidden=hidden, activation=args.activation or "tanh", seed=args.seed,
+                    name=name)
+    return spec if args.arithmetic is None else spec.cast(args.arithmetic)
 
 
 def _texts(w: np.ndarray) -> list:
