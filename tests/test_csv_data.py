@@ -9,7 +9,8 @@ from engine.csv_data import read_csv
 from engine.data_split import split_rows, table_dataset
 from engine.metrics import evaluate
 from engine.mlp import mlp_spec
-from engine.spec import FORMAT, SpecError, dump_spec, load_spec
+from engine.spec import FORMAT, dump_spec, load_spec
+from engine.spec_json import SpecError
 from engine.train import train
 
 CSV = "height,weight,kind\n" + "".join(
