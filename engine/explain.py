@@ -32,7 +32,8 @@ def step_title(graph: Graph, step: int) -> str:
         return head + f"the loss, {model.loss.title}"
     if event.phase == "backward" and k == model.K + 1:
         return head + f"learning flow starts at the loss · δ{k}"
-    what = f"δ{k} through L{k}" if event.phase == "backward" else f"{event.name}, the gradient of L{k}'s weights"
+    part = "bias" if event.name.startswith("δb") else "weights"  # δw2: W2, δb2: b2
+    what = f"δ{k} through L{k}" if event.phase == "backward" else f"{event.name}, the gradient of L{k}'s {part}"
     return head + f"learning flow · {what} ({model.layer(k).kind})"
 
 

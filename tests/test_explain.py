@@ -86,3 +86,11 @@ def test_step_texts_holds_every_steps_explanation_for_the_player():
     p = load_preset("article", "exact")
     batch = step_texts(record(p.model, *p.data.batch("exact")))
     assert all(any("1/3" in n for n in t["notes"]) for t in batch)  # the mean's factor, in words
+
+
+def test_a_bias_gradient_step_is_titled_as_the_bias():
+    p = load_preset("xor")
+    g = record(p.model, *p.data.sample(2, "float"))
+    titles = {e.name: explain(g, e.step).title for e in g.timeline}
+    assert titles["δb4"].endswith("δb4, the gradient of L4's bias (linear)")
+    assert titles["δw4"].endswith("δw4, the gradient of L4's weights (linear)")
