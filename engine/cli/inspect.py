@@ -9,11 +9,10 @@ import json
 import os
 import stat
 
-import numpy as np
-
 from ..names import one_line
 from ..numbers import format_number
 from . import whole_number
+from .output import json_value, row
 from ..limits import MAX_FILE_BYTES
 from ..spec_json import SpecError
 from ..presets import PRESETS, load_preset
@@ -68,16 +67,13 @@ def run_presets(args) -> int:
     return 0
 
 
-def _floats(a: np.ndarray):
-    return np.asarray(a, dtype=float).tolist()
-
-
 def trace_json(graph) -> dict:
+    """The recorded values; exact ones as exact strings (engine/cli/output.py)."""
     return {
-        "loss": float(graph.loss),
-        "outputs": {f"o{k}": _floats(graph.o(k)[0]) for k in range(1, graph.K + 1)},
-        "deltas": {f"delta{k}": _floats(graph.delta(k)[0]) for k in range(1, graph.K + 2)},
-        "weight_grads": {name: _floats(g) for name, g in graph.weight_grads.items()},
+        "loss": json_value(graph.loss),
+        "outputs": {f"o{k}": json_value(graph.o(k)[0]) for k in range(1, graph.K + 1)},
+        "deltas": {f"delta{k}": json_value(graph.delta(k)[0]) for k in range(1, graph.K + 2)},
+        "weight_grads": {name: json_value(g) for name, g in graph.weight_grads.items()},
     }
 
 
@@ -87,7 +83,6 @@ def run_trace(args) -> int:
     if args.json:
         print(json.dumps(trace_json(graph)))
         return 0
-    row = lambda a: "(" + ", ".join(format_number(v) for v in np.ravel(a)) + ")"
     print(f"{one_line(preset.name)}, sample {args.sample}, {graph.arithmetic} arithmetic")
     print(f"  x      = {row(graph.x[0])}   y_truth = {row(graph.y[0])}")
     for k in range(1, graph.K + 1):
