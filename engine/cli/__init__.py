@@ -3,6 +3,7 @@
 - ``inspect``: ``presets``, ``trace``
 - ``training``: ``train``
 - ``rendering``: ``render``
+- ``analysis``: ``paths``, ``diff``
 
 Every error a user can cause exits with status 2 and one readable line.
 """
@@ -12,7 +13,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMAND_MODULES = ("inspect", "training", "rendering")
+SUBCOMMAND_MODULES = ("inspect", "training", "rendering", "analysis")
 
 
 class UsageError(Exception):

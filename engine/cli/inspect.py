@@ -1,22 +1,23 @@
-"""``presets`` and ``trace``: list the presets, record one sample.
+"""``presets`` and ``trace``: list the presets, record one sample or the whole batch.
 
 Also the model source shared by the commands that need a model: ``--preset NAME``
 or ``--model FILE`` (a JSON model file, docs/model-format.md), exactly one.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import stat
 
-import numpy as np
-
 from ..names import one_line
 from ..numbers import format_number
 from . import whole_number
+from .output import json_value, row
 from ..limits import MAX_FILE_BYTES
 from ..spec_json import SpecError
 from ..presets import PRESETS, load_preset
+from ..graph import Graph
 from ..record import record
 from ..spec import Spec, load_spec
 
@@ -25,12 +26,23 @@ def register(sub) -> None:
     p = sub.add_parser("presets", help="list the preset names")
     p.set_defaults(run=run_presets)
 
-    p = sub.add_parser("trace", help="record one sample's forward and backward pass")
+    p = sub.add_parser("trace", help="record one sample's (or the batch's) forward and backward pass")
     add_model_source(p)
-    p.add_argument("--sample", type=whole_number, default=1, help="sample number, counted from 1")
+    p.add_argument("--sample", type=sample_or_all, default=1,
+                   help="sample number, counted from 1, or 'all' for the whole batch")
     p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_trace)
+
+
+def sample_or_all(text: str):
+    """argparse type of trace's --sample: a whole number, or "all"."""
+    if text == "all":
+        return text
+    try:
+        return whole_number(text)
+    except argparse.ArgumentTypeError as e:
+        raise argparse.ArgumentTypeError(f"{e}, nor 'all'") from None
 
 
 def add_model_source(p) -> None:
@@ -68,33 +80,50 @@ def run_presets(args) -> int:
     return 0
 
 
-def _floats(a: np.ndarray):
-    return np.asarray(a, dtype=float).tolist()
-
-
-def trace_json(graph) -> dict:
-    return {
-        "loss": float(graph.loss),
-        "outputs": {f"o{k}": _floats(graph.o(k)[0]) for k in range(1, graph.K + 1)},
-        "deltas": {f"delta{k}": _floats(graph.delta(k)[0]) for k in range(1, graph.K + 2)},
-        "weight_grads": {name: _floats(g) for name, g in graph.weight_grads.items()},
+def trace_json(graph, batch: bool = False) -> dict:
+    """The recorded values; exact ones as exact strings (engine/cli/output.py). One sample:
+    vectors. The whole batch (``batch``): outputs and deltas as matrices (samples × units),
+    each δ carrying the loss's 1/n, the weight gradients summed, the mean loss and each
+    sample's loss."""
+    pick = (lambda a: a) if batch else (lambda a: a[0])
+    out = {
+        "loss": json_value(graph.loss),
+        "outputs": {f"o{k}": json_value(pick(graph.o(k))) for k in range(1, graph.K + 1)},
+        "deltas": {f"delta{k}": json_value(pick(graph.delta(k))) for k in range(1, graph.K + 2)},
+        "weight_grads": {name: json_value(g) for name, g in graph.weight_grads.items()},
     }
+    if batch:
+        out["samples"] = graph.batch_size
+        out["sample_losses"] = json_value(graph.sample_losses)
+    return out
+
+
+def record_source(preset: Spec, sample) -> Graph:
+    """Record sample ``sample`` (from 1) of the model source, or the whole batch for "all"."""
+    if sample == "all":
+        return record(preset.model, *preset.data.batch(preset.model.arithmetic))
+    return record(preset.model, *preset.data.sample(sample, preset.model.arithmetic))
 
 
 def run_trace(args) -> int:
     preset = load_model_source(args)
-    graph = record(preset.model, *preset.data.sample(args.sample, preset.model.arithmetic))
+    batch = args.sample == "all"
+    graph = record_source(preset, args.sample)
     if args.json:
-        print(json.dumps(trace_json(graph)))
+        print(json.dumps(trace_json(graph, batch)))
         return 0
-    row = lambda a: "(" + ", ".join(format_number(v) for v in np.ravel(a)) + ")"
-    print(f"{one_line(preset.name)}, sample {args.sample}, {graph.arithmetic} arithmetic")
-    print(f"  x      = {row(graph.x[0])}   y_truth = {row(graph.y[0])}")
+    # One sample: a vector per value. The batch: one vector per sample, separated by "; ".
+    shown = (lambda a: "; ".join(row(r) for r in a)) if batch else (lambda a: row(a[0]))
+    what = f"all {graph.batch_size} samples" if batch else f"sample {args.sample}"
+    print(f"{one_line(preset.name)}, {what}, {graph.arithmetic} arithmetic")
+    print(f"  x      = {shown(graph.x)}   y_truth = {shown(graph.y)}")
     for k in range(1, graph.K + 1):
-        print(f"  o{k:<5} = {row(graph.o(k)[0])}")
-    print(f"  loss   = {format_number(graph.loss)}")
+        print(f"  o{k:<5} = {shown(graph.o(k))}")
+    if batch:
+        print(f"  losses = {row(graph.sample_losses)}")
+    print(f"  loss   = {format_number(graph.loss)}" + ("   (the mean)" if batch else ""))
     for k in range(graph.K + 1, 0, -1):
-        print(f"  δ{k:<5} = {row(graph.delta(k)[0])}")
+        print(f"  δ{k:<5} = {shown(graph.delta(k))}")
     for name, g in graph.weight_grads.items():
-        print(f"  δ{name[0].lower() + name[1:]:<5} = {row(g)}")
+        print(f"  δ{name[0].lower() + name[1:]:<5} = {row(g)}" + ("   (summed)" if batch else ""))
     return 0

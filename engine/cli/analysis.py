@@ -1,0 +1,106 @@
+"""``paths`` and ``diff``: what no other explorer shows.
+
+``paths``: one weight component's gradient as the sum of its paths to the loss
+(engine/paths.py). ``diff``: the same sample in exact and in float arithmetic, node by
+node, the first one where they differ first (engine/float_diff.py)."""
+from __future__ import annotations
+
+import json
+
+import math
+
+import numpy as np
+
+from ..float_diff import float_diff
+from ..names import one_line
+from ..numbers import format_number
+from ..paths import parse_index, weight_paths
+from ..record import record
+from . import whole_number
+from .inspect import add_model_source, load_model_source
+from .output import json_number, json_value, row
+
+
+def register(sub) -> None:
+    p = sub.add_parser("paths", help="one weight's gradient as the sum of its paths to the loss")
+    add_model_source(p)
+    p.add_argument("--sample", type=whole_number, default=1, help="sample number, counted from 1")
+    p.add_argument("--weight", required=True, metavar="NAME", help="a weight: W2, b2, …")
+    p.add_argument("--index", required=True, metavar="I,J", help="its component, counted from 0: 0,1")
+    p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run_paths)
+
+    p = sub.add_parser("diff", help="one sample in exact and in float, node by node, the first difference first")
+    add_model_source(p)
+    p.add_argument("--sample", type=whole_number, default=1, help="sample number, counted from 1")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run_diff, arithmetic=None)  # both arithmetics: the model is read as it is
+
+
+def _recorded(args):
+    """(the model source, its graph of sample --sample)."""
+    spec = load_model_source(args)
+    return spec, record(spec.model, *spec.data.sample(args.sample, spec.model.arithmetic))
+
+
+def run_paths(args) -> int:
+    index = parse_index(args.index)
+    spec, graph = _recorded(args)
+    found = weight_paths(graph, args.weight, index)
+    where = ",".join(map(str, index))
+    if args.json:
+        print(json.dumps({
+            "weight": found.weight, "index": list(index), "sample": args.sample,
+            "arithmetic": graph.arithmetic, "count": len(found.paths),
+            "paths": [{"units": list(p.units), "labels": list(p.labels),
+                       "factors": [json_number(f) for f in p.factors], "product": json_number(p.product)}
+                      for p in found.paths],
+            "sum": json_number(found.total), "recorded": json_number(found.recorded)}, ensure_ascii=False))
+        return 0
+    k = found.weight.rstrip("0123456789")
+    grad = f"δ{k.lower()}{found.weight[len(k):]}[{where}]"
+    print(f"{one_line(spec.name)}, sample {args.sample}, {graph.arithmetic} arithmetic: "
+          f"{grad} as the sum of its {len(found.paths)} path{'s' * (len(found.paths) != 1)} to the loss")
+    for n, p in enumerate(found.paths, 1):
+        layers = range(int(found.weight[len(k):]), graph.K + 1)
+        print(f"  path {n}: " + " → ".join(f"o{m}[{u}]" for m, u in zip(layers, p.units)) + " → loss")
+        print(f"    {' · '.join(p.labels)}")
+        print(f"    = {' · '.join(format_number(f) for f in p.factors)} = {format_number(p.product)}")
+    print(f"  sum = {format_number(found.total)}   (the backward pass's {grad} = {format_number(found.recorded)})")
+    return 0
+
+
+def _errors_json(a: np.ndarray):
+    """Errors as JSON numbers; null where one is undefined or infinite (JSON has neither)."""
+    return np.vectorize(lambda v: v if math.isfinite(v) else None, otypes=[object])(a).tolist() \
+        if a.ndim else (float(a) if math.isfinite(a) else None)
+
+
+def run_diff(args) -> int:
+    spec = load_model_source(args)
+    x, y = spec.data.sample(args.sample, "exact")  # the data as written: both records read it
+    found = float_diff(spec.model, x, y)
+    first = found.first
+    if args.json:
+        print(json.dumps({
+            "sample": args.sample, "first": first.name if first else None,
+            "nodes": [{"name": n.name, "phase": n.phase, "differs": n.differs,
+                       "exact": json_value(n.exact), "float": json_value(n.float),
+                       "abs_error": _errors_json(n.abs_error), "rel_error": _errors_json(n.rel_error)}
+                      for n in found.nodes]}, ensure_ascii=False))
+        return 0
+    print(f"{one_line(spec.name)}, sample {args.sample}: exact against float, node by node")
+    if first is None:
+        print("  float equals exact at every node")
+    else:
+        print(f"  first difference: {first.name}: exact {row(first.exact)}, float {row(first.float)}")
+    for n in found.nodes:
+        if not n.differs:
+            print(f"  {n.name:<6} same      {row(n.exact)}")
+            continue
+        rel = n.rel_error[~np.isnan(n.rel_error)]
+        print(f"  {n.name:<6} differs   exact {row(n.exact)}   float {row(n.float)}"
+              f"   abs error ≤ {format_number(n.abs_error.max())}"
+              f"   rel error {'≤ ' + format_number(rel.max()) if rel.size else 'undefined (exact 0)'}")
+    return 0

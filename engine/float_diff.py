@@ -1,0 +1,87 @@
+"""Exact against float: one sample recorded in both arithmetics, compared node by node.
+
+Every value the recording computes (o^k forward, the loss, δ^k backward, δw^k), in the
+order it is computed, with the exact value, the float value and their absolute and
+relative errors. The first node where they differ is where float arithmetic first went
+its own way; everything after may only inherit it (the article's trap: o2 is a tiny
+negative number instead of 0, the ReLU gate closes, and δ3 is 0 instead of -1).
+
+The comparison itself is exact: a float is a binary fraction, Fraction(f) is its exact
+value, so "differs" means differs, not "differs by more than a tolerance"."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .model import Model
+from .record import record
+
+
+@dataclass(frozen=True)
+class NodeDiff:
+    name: str  # "o2", "loss", "δ3", "δw2"
+    phase: str  # "forward" | "loss" | "backward" | "weight_grad"
+    exact: np.ndarray  # Fractions
+    float: np.ndarray  # float64, the same shape
+    abs_error: np.ndarray  # |float − exact| per component (inf where float is not finite)
+    rel_error: np.ndarray  # abs_error / |exact|; nan where exact is 0 and float is not
+    differs: bool
+
+
+@dataclass(frozen=True)
+class FloatDiff:
+    nodes: tuple[NodeDiff, ...]  # in evaluation order
+
+    @property
+    def first(self) -> NodeDiff | None:
+        """The first node where float differs from exact, or None."""
+        return next((n for n in self.nodes if n.differs), None)
+
+
+def exact_impossible(model: Model) -> str | None:
+    """Why the model cannot be computed in exact arithmetic, or None if it can."""
+    for k, layer in enumerate(model.layers, 1):
+        if not layer.exact_ok:
+            return f"layer {k} ({layer.kind}) needs exp or log, which have no exact rational value"
+    if not model.loss.exact_ok:
+        return f"its loss ({model.loss.kind}) needs exp or log, which have no exact rational value"
+    return None
+
+
+def _errors(exact: np.ndarray, floats: np.ndarray):
+    """(absolute errors, relative errors, whether any component differs)."""
+    abs_error = np.empty(exact.shape)
+    rel_error = np.empty(exact.shape)
+    differs = False
+    for i in np.ndindex(exact.shape):
+        e, f = exact[i], float(floats[i])
+        if not math.isfinite(f):
+            abs_error[i], rel_error[i], differs = math.inf, math.inf, True
+            continue
+        gap = abs(Fraction(f) - e)  # exact: Fraction(f) is the float's own value
+        differs = differs or gap != 0
+        abs_error[i] = float(gap)
+        rel_error[i] = float(gap / abs(e)) if e != 0 else (0.0 if gap == 0 else math.nan)
+    return abs_error, rel_error, differs
+
+
+def float_diff(model: Model, x, y) -> FloatDiff:
+    """Record the batch (x, y) in exact and in float arithmetic and compare every node.
+    ``x`` and ``y`` should be exact (Fractions), as a Dataset keeps them, so that both
+    records read the same data: float rounds it as it reads it."""
+    why = exact_impossible(model)
+    if why:
+        raise ValueError(f"exact arithmetic is impossible for this model: {why}")
+    exact = record(model.cast("exact"), x, y)
+    floating = record(model.cast("float"), x, y)
+    nodes = []
+    for event in exact.timeline:
+        e, f = exact.value(event.name), floating.value(event.name)
+        if event.phase in ("forward", "backward") and len(x) == 1:  # one sample: its row
+            e, f = e[0], f[0]
+        e, f = np.asarray(e, dtype=object), np.asarray(f, dtype=float)
+        nodes.append(NodeDiff(event.name, event.phase, e, f, *_errors(e, f)))
+    return FloatDiff(tuple(nodes))

@@ -1,0 +1,83 @@
+"""``diff``: one sample in exact and in float, node by node, the first difference first.
+The float trap's digits depend on the BLAS kernel: only its sign and size are asserted."""
+import json
+from fractions import Fraction as F
+
+import pytest
+
+from engine.cli import main
+from float_trap import is_float_trap
+from random_models import write_model
+
+ARTICLE_ORDER = ["o1", "o2", "o3", "loss", "δ4", "δ3", "δ2", "δw2", "δ1"]
+
+
+def cli(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_the_articles_trap_starts_at_o2(capsys):
+    status, out, err = cli(capsys, "diff", "--preset", "article", "--sample", "3", "--json")
+    assert status == 0, err
+    t = json.loads(out)
+    nodes = {n["name"]: n for n in t["nodes"]}
+    assert t["first"] == "o2" and [n["name"] for n in t["nodes"]] == ARTICLE_ORDER
+    o2 = nodes["o2"]
+    assert o2["differs"] and o2["exact"] == [0] and is_float_trap(o2["float"][0])
+    assert o2["abs_error"][0] == -o2["float"][0] and o2["rel_error"] == [None]  # exact 0: undefined
+    assert not nodes["o1"]["differs"] and not nodes["o3"]["differs"]  # the ReLU hides it forward
+    assert not nodes["loss"]["differs"] and nodes["loss"]["exact"] == "1/2"
+    d3 = nodes["δ3"]
+    assert d3["differs"] and d3["exact"] == [-1] and d3["float"] == [0] and d3["rel_error"] == [1]
+    assert nodes["δw2"]["exact"] == [[0, -2000, -3000]] and nodes["δw2"]["float"] == [[0, 0, 0]]
+    assert [F(v) for v in nodes["δ2"]["exact"]] == [F(-1, 200), F(3, 11600), F(-1, 5800)]
+
+
+def test_text_names_the_first_difference_first(capsys):
+    status, out, _ = cli(capsys, "diff", "--preset", "article", "--sample", "3")
+    lines = out.splitlines()
+    assert status == 0 and lines[1].startswith("  first difference: o2: exact (0), float (-")
+    assert [line.split()[0] for line in lines[2:]] == ARTICLE_ORDER
+    assert "  o3     same      (0)" in lines and any(l.startswith("  δ3     differs   exact (-1)   float (0)") for l in lines)
+
+
+def test_a_sample_float_gets_right(capsys):
+    status, out, _ = cli(capsys, "diff", "--preset", "article", "--sample", "2", "--json")
+    t = json.loads(out)
+    assert status == 0 and t["first"] is None and not any(n["differs"] for n in t["nodes"])
+
+
+def test_a_float_only_model_is_one_clear_line(capsys):
+    status, out, err = cli(capsys, "diff", "--preset", "xor")
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "exact arithmetic is impossible for this model: layer 3 (tanh) needs exp or log" in err
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_models_diff_is_the_two_traces(tmp_path, capsys, seed):
+    """diff's exact and float values are trace's in each arithmetic, and the first node
+    it names is the first whose values differ."""
+    path = write_model(tmp_path / "m.json", seed, "exact")
+    _, out, _ = cli(capsys, "diff", "--model", path, "--sample", "2", "--json")
+    t = json.loads(out)
+    traces = {}
+    for arithmetic in ("exact", "float"):
+        _, out, _ = cli(capsys, "trace", "--model", path, "--sample", "2", "--arithmetic", arithmetic, "--json")
+        traces[arithmetic] = json.loads(out)
+
+    def traced(tr, name):
+        if name == "loss":
+            return tr["loss"]
+        if name.startswith("o"):
+            return tr["outputs"][name]
+        if name.startswith("δw") or name.startswith("δb"):
+            return tr["weight_grads"][name[1:].replace("w", "W", 1)]
+        return tr["deltas"]["delta" + name[1:]]
+
+    for n in t["nodes"]:
+        assert n["exact"] == traced(traces["exact"], n["name"])
+        assert n["float"] == traced(traces["float"], n["name"])
+    first = next((n["name"] for n in t["nodes"] if n["differs"]), None)
+    assert t["first"] == first
