@@ -3,13 +3,26 @@
 No timing is asserted here: figures on a shared test machine mean nothing, and the
 suite must not fail because the machine was busy. ``python -m bench`` measures."""
 import io
+import threading
 
 from bench.__main__ import ALL, main
 
 
+def in_own_thread(fn):
+    """Run ``fn`` in a thread of its own: the browser tests' Playwright keeps an asyncio
+    loop in this worker's main thread (tests share a process, under pytest-xdist in any
+    order), and Playwright's sync API refuses to start inside a running loop."""
+    result = {}
+    t = threading.Thread(target=lambda: result.setdefault("value", fn()))
+    t.start()
+    t.join()
+    assert "value" in result, "the benchmark run raised (see the captured stderr)"
+    return result["value"]
+
+
 def test_quick_run_has_every_row():
     out = io.StringIO()
-    rows = main(["--quick"], out=out)
+    rows = in_own_thread(lambda: main(["--quick"], out=out))
     assert [r.name for r in rows] == [f.__name__ for f in ALL]
     broken = [f"{r.name}: {r.note}" for r in rows if r.verdict == "ERROR"]
     assert not broken, broken
