@@ -101,6 +101,7 @@ if ss.get("build_apply"):
         ss["build_errors"] = errors
         ss["build_flash"] = ("error", "Not applied: the model in use is unchanged. Fix the problem shown below.")
     else:
+        spec = share.unpreset_name(spec)  # an edited "article" is no longer the article
         use(spec, f"Applied: **{md(spec.name)}** is now the model in use.", ask=False)
         draft, ws = ss["build_draft"], spec
 

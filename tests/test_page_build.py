@@ -191,3 +191,13 @@ def test_after_loading_a_preset_the_page_shows_it_in_use_with_no_pending_edits()
     assert "In use: moons" in texts and "In use: article" not in texts
     assert "The draft is the model in use" in texts and "Unapplied edits" not in texts
     assert at.button(key="build_apply").disabled
+
+
+def test_an_edited_preset_is_applied_under_another_name_and_linked_by_value():
+    at = open_build()
+    at.radio(key=f"build_arithmetic_{at.session_state['build_gen']}").set_value("float").run()
+    apply(at)
+    spec = at.session_state["workspace"]
+    assert spec.name == "article (edited)"
+    assert "preset" not in at.query_params and at.query_params.get("model")
+    assert any("Applied" in m.value and "edited" in m.value for m in at.success)  # md() escapes the brackets
