@@ -101,6 +101,7 @@ if ss.get("build_apply"):
         ss["build_errors"] = errors
         ss["build_flash"] = ("error", "Not applied: the model in use is unchanged. Fix the problem shown below.")
     else:
+        spec = share.unpreset_name(spec)  # an edited "article" is no longer the article
         use(spec, f"Applied: **{md(spec.name)}** is now the model in use.", ask=False)
         draft, ws = ss["build_draft"], spec
 
@@ -184,8 +185,7 @@ with main:
         pd.DataFrame(bf.layer_table(draft), columns=["order", "type", "size", "bias", "option", "shape"]),
         key=key("layers"), num_rows="dynamic", hide_index=True, width="stretch",
         column_config={
-            "order": st.column_config.NumberColumn("#", help="Change to reorder (2.5 goes between 2 and 3)",
-                                                   width="small"),
+            "order": st.column_config.NumberColumn("#", help=bf.ORDER_HELP, format="plain", width="small"),
             "type": st.column_config.SelectboxColumn("type", options=bf.LAYER_KINDS, required=True,
                                                      default="linear"),
             "size": st.column_config.NumberColumn("size", min_value=1, step=1, format="%d",
@@ -201,7 +201,7 @@ with main:
     if linear:
         st.subheader("Weights")
         st.caption("One row per neuron of the layer, one column per input (W is out × in, like PyTorch). "
-                   "Numbers as 0.5, -3, 1e-3 or fractions like 1/200.")
+                   f"Numbers as {', '.join(bf.NUMBER_EXAMPLES[:-1])} or fractions like {bf.NUMBER_EXAMPLES[-1]}.")
         tabs = st.tabs([f"W{k}" + (" · b" if row["bias"] else "") for k, row in linear])
         for tab, (k, row) in zip(tabs, linear):
             with tab:

@@ -5,7 +5,7 @@ from engine.numbers import NotExactError
 from ui import explore_parts as parts
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
-from ui.share import share_view, shared_arithmetic, shared_sample, shared_step
+from ui.share import VIEWS, share_view, shared_arithmetic, shared_sample, shared_step, shared_view
 from ui.state import remember_choices, workspace
 from ui.text import md, message
 from pages import in_app
@@ -55,7 +55,9 @@ else:
         st.stop()
     key = f"{fingerprint(spec)}-{sample}-{arithmetic}"
 
-view = controls[0 if override else 2].radio("View", ["layer", "neuron"], key="view", horizontal=True,
+if "view" not in st.session_state:  # a shared link's view (not kept from an earlier page)
+    st.session_state["view"] = shared_view() or "layer"
+view = controls[0 if override else 2].radio("View", list(VIEWS), key="view", horizontal=True,
                          help="Layers with vectors on the edges, or every neuron with its own edges")
 row = 0
 if graph.batch_size > 1:
@@ -81,7 +83,7 @@ player(movie["frames"], movie["titles"], movie["active"], movie["explain"], step
        signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player)
 if not override:  # the address bar reproduces this view
     share_view(sample="batch" if sample == BATCH else sample, step=st.session_state["step"],
-               arithmetic=arithmetic)
+               arithmetic=arithmetic, view=view)
 parts.inspector(graph, key, row)
 if not override:
     parts.compare_arithmetics(spec, sample, row)

@@ -29,6 +29,7 @@ def init(key: str, value) -> None:
 controls = st.columns([1.3, 1, 1, 1, 1.2, 1])
 if override:
     graph, stem = override["graph"], f"{spec.name}-training"
+    shown = "batch" if graph.batch_size > 1 else None  # a training step's batch, not a workspace sample
     st.caption(f"**{override['label']}** from training, as Explore shows it · go back to the workspace "
                "model in Explore to export that instead")
     row = 0
@@ -55,6 +56,7 @@ else:
     if graph.batch_size > 1:  # the views draw one row's values; Explore's row picker
         row = min(st.session_state.get("row", 1), graph.batch_size) - 1
     where = f"whole batch, row {row + 1}" if sample == 0 else f"sample {sample}"
+    shown = "batch" if sample == 0 else sample
     stem = spec.name
     st.caption(f"**{md(spec.name)}** · {where} · {arithmetic} arithmetic · the graph Explore draws")
     model_json = dump_spec(spec)
@@ -92,18 +94,24 @@ with st.container(border=True):
 this, final, anim, model = st.columns([1, 1, 1.2, 1])
 
 
-def frame_buttons(col, title: str, at, tag: str, name: str) -> None:
+def named(when, fmt: str) -> str:
+    """The file's name says what it shows: "article-sample3-step6-float-neuron.svg"."""
+    return ex.picture_name(stem, sample=shown, step=when, arithmetic=graph.arithmetic, view=view,
+                           ext="gv" if fmt == "dot" else fmt)
+
+
+def frame_buttons(col, title: str, at, tag: str, name) -> None:
     with col.container(border=True, height="stretch"):
         st.markdown(f"**{title}**")
         formats = ex.FRAME_FORMATS  # two buttons a row, as many rows as there are formats
         cells = [c for _ in range(0, len(formats), 2) for c in st.columns(2)]
         for c, fmt in zip(cells, formats):
             c.download_button(fmt.upper(), ex.cached_frame(key, graph, fmt, at, ex.for_format(opts, fmt)),
-                              file_name=ex.file_name(stem, view, name, ext="gv" if fmt == "dot" else fmt),
+                              file_name=named(name, fmt),
                               mime=ex.MIME[fmt], key=f"dl-{tag}-{fmt}", width="stretch", on_click="ignore")
 
 
-frame_buttons(this, f"This frame · step {step} of {total}", step, "current", f"step{step}")
+frame_buttons(this, f"This frame · step {step} of {total}", step, "current", step)
 frame_buttons(final, "Final frame · everything has flowed", None, "final", "final")
 
 with anim:
@@ -124,7 +132,7 @@ with anim:
                 with st.spinner(f"Making the {label}…"):  # only if the cache let it go
                     data = ex.cached_animation(key, graph, fmt, ex.for_format(opts, fmt))
                 st.download_button(f"{label} · {len(data) / 1024:,.0f} KB", data,
-                                   file_name=ex.file_name(stem, view, "pass", ext=fmt), mime=ex.MIME[fmt],
+                                   file_name=named("pass", fmt), mime=ex.MIME[fmt],
                                    key=f"dl-{fmt}", width="stretch", type="primary", on_click="ignore")
 
 with model:

@@ -14,7 +14,7 @@ def test_png_download_is_a_png(page, app_url, tmp_path):
     with page.expect_download() as info:
         button.click()
     download = info.value
-    assert download.suggested_filename == "article-layer-step9.png"  # this frame: the final step
+    assert download.suggested_filename == "article-sample3-step9-exact-layer.png"  # this frame: the final step
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

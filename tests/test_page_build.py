@@ -191,3 +191,55 @@ def test_after_loading_a_preset_the_page_shows_it_in_use_with_no_pending_edits()
     assert "In use: moons" in texts and "In use: article" not in texts
     assert "The draft is the model in use" in texts and "Unapplied edits" not in texts
     assert at.button(key="build_apply").disabled
+
+
+def test_an_edited_preset_is_applied_under_another_name_and_linked_by_value():
+    at = open_build()
+    at.radio(key=f"build_arithmetic_{at.session_state['build_gen']}").set_value("float").run()
+    apply(at)
+    spec = at.session_state["workspace"]
+    assert spec.name == "article (edited)"
+    assert "preset" not in at.query_params and at.query_params.get("model")
+    assert any("Applied" in m.value and "edited" in m.value for m in at.success)  # md() escapes the brackets
+
+
+def test_every_hint_example_is_accepted_by_its_column():
+    """The hints must match what the widgets accept: "2.5 goes between 2 and 3" in an
+    integer column could not be typed (the grid dropped the ".", 1.5 became 15)."""
+    import re
+    from ui import build_forms as bf
+    at = open_build(preset="xor")
+    layers = at.data_editor[0]
+    order = json.loads(layers.proto.columns)["order"]
+    example, low, high = re.search(r"(\d+\.\d+) goes between (\d+) and (\d+)", order["help"]).groups()
+    assert layers.value["order"].dtype.kind == "f"  # a float column: the grid takes the "."
+    step = order["type_config"].get("step")
+    assert step is None or (float(example) / step).is_integer()
+    assert order["type_config"].get("format") in (None, "plain")  # no "%d" rounding 2.5 away
+    kinds = [row["type"] for row in at.session_state["build_draft"]["layers"]]
+    moved = int(high) + 1  # a row after both, typed the example
+    edit(at, "layers", {"edited_rows": {moved - 1: {"order": float(example)}}})
+    now = [row["type"] for row in at.session_state["build_draft"]["layers"]]
+    assert now[int(high) - 1] == kinds[moved - 1]  # it went between rows low and high
+    assert now[:int(low)] == kinds[:int(low)] and len(now) == len(kinds)
+
+    caption = next(c.value for c in at.caption if "Numbers as" in c.value)
+    assert all(x in caption for x in bf.NUMBER_EXAMPLES)
+    for typed in bf.NUMBER_EXAMPLES:  # each example, typed into a weight cell, applies
+        at = open_build()
+        edit(at, f"w{at.session_state['build_draft']['layers'][1]['id']}", {"edited_rows": {0: {"w1": typed}}})
+        apply(at)
+        assert not errors(at), typed
+        from fractions import Fraction
+        weight = at.session_state["workspace"].model.layers[1].params["W"][0, 1]
+        assert Fraction(weight) == Fraction(typed), typed  # exact: the number typed, no rounding
+
+
+@pytest.mark.parametrize("kind,typed", [("relu", "0"), ("leaky_relu", "1/100"), ("leaky_relu", "1/100, 0")])
+def test_the_option_hints_examples_apply(kind, typed):
+    from ui import build_forms as bf
+    assert typed.split(",")[0] in bf.OPTION_HELP  # the hint shows this example
+    at = open_build()
+    edit(at, "layers", {"edited_rows": {2: {"type": kind, "option": typed}}})
+    apply(at)
+    assert not errors(at) and at.session_state["workspace"].model.layers[2].kind == kind

@@ -135,3 +135,39 @@ def test_the_neuron_view_export_names_the_features_as_explore_does():
     assert "broccoli" in dot and "x<SUB>1</SUB>" not in dot  # it said x1, x2, x3
     html = ex.animation_file(article_graph(), "html", opts).decode()
     assert "broccoli" in html
+
+
+def downloads(monkeypatch, **state) -> list[str]:
+    """The file name each of the Export page's download buttons gives the browser, in
+    order (read where Streamlit stores the file: the button's proto carries only a URL)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    names = {}
+    real = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        file_id = real(self, path_or_data, mimetype, kind, filename)
+        names[file_id] = filename
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    at = export_page(**state)
+    assert not at.exception and not at.error
+    return [names[b.proto.url.rsplit("/", 1)[-1].split(".")[0]] for b in at.get("download_button")]
+
+
+def test_exported_files_are_named_after_what_they_show(monkeypatch):
+    got = downloads(monkeypatch, view="neuron", step=6, arithmetic="float", sample=3)
+    assert got[:4] == ["article-sample3-step6-float-neuron." + e for e in ("svg", "png", "pdf", "gv")]
+    assert got[4:8] == ["article-sample3-final-float-neuron." + e for e in ("svg", "png", "pdf", "gv")]
+    assert got[8] == "article.json"
+    whole = downloads(monkeypatch, sample=0, step=2)
+    assert whole[0] == "article-batch-step2-exact-layer.svg"
+
+
+def test_picture_names_read_in_order_and_stay_safe():
+    assert ex.picture_name("article (edited)", sample=3, step=6, arithmetic="float", view="neuron",
+                           ext="svg") == "article_edited-sample3-step6-float-neuron.svg"
+    assert ex.picture_name("moons", sample="batch", step="pass", arithmetic="float", view="layer",
+                           ext="gif") == "moons-batch-pass-float-layer.gif"
+    assert ex.picture_name("../x", sample=None, step="final", arithmetic="exact", view="layer",
+                           ext="png") == "x-final-exact-layer.png"

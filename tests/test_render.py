@@ -249,3 +249,43 @@ def test_frames_that_differ_in_more_than_paint_are_drawn_one_by_one():
     svgs = layout.frame_svgs(pictures)
     assert "extra" in {t.text for t in ET.fromstring(svgs[3]).iter(f"{SVG}title")}
     assert "extra" not in {t.text for t in ET.fromstring(svgs[2]).iter(f"{SVG}title")}
+
+
+def _columns(svg: str, axis: int) -> dict[int, list[float]]:
+    """Column c → the centre (y for LR, x for TB) of X{c}_1, X{c}_2, … in index order."""
+    cols: dict[int, list[tuple[int, float]]] = {}
+    for name, coords in node_positions(svg).items():
+        if name.startswith("X") and not name.endswith("_more"):
+            c, i = name[1:].split("_")
+            along = coords[axis::2]
+            cols.setdefault(int(c), []).append((int(i), sum(along) / len(along)))
+    return {c: [v for _, v in sorted(col)] for c, col in cols.items()}
+
+
+@pytest.mark.parametrize("rankdir,axis", [("LR", 1), ("TB", 0)])
+@pytest.mark.parametrize("which", ["article", "2-8-8-1 seed 0", "2-8-8-1 seed 1", "2-8-8-1 seed 2"])
+def test_neurons_are_drawn_in_index_order(which, rankdir, axis):
+    """Graphviz used to shuffle a column (o¹₃ above o¹₁): y (x top to bottom) grows with the index."""
+    if which == "article":
+        spec = load_preset("article")
+        graph, names = article(), spec.data.feature_names
+    else:
+        graph, names = mlp([2, 8, 8, 1], seed=int(which[-1])), ()
+    svg = to_svg(neuron_view(graph, rankdir=rankdir, feature_names=names))
+    cols = _columns(svg, axis)
+    assert len(cols) == graph.K + 1
+    for c, along in cols.items():
+        assert along == sorted(along) and len(set(along)) == len(along), (c, along)
+    if which == "article":  # the input neurons carry the data's feature names, in order
+        inputs = [t for t in svg_texts(svg) if t in names]
+        assert inputs == list(names) == ["broccoli", "Tagada strawberries", "workout hours"]
+
+
+def test_a_cut_column_keeps_its_shown_neurons_in_order_and_the_more_box_last():
+    svg = to_svg(neuron_view(mlp([20, 30, 5], seed=1), max_neurons=6))
+    pos = node_positions(svg)
+    for c, along in _columns(svg, 1).items():
+        assert along == sorted(along), (c, along)
+        if f"X{c}_more" in pos:
+            more = pos[f"X{c}_more"][1::2]
+            assert sum(more) / len(more) > along[-1]

@@ -88,3 +88,33 @@ def test_the_link_is_worked_out_once_per_model_not_at_every_rerun(monkeypatch, p
         at.run()
     assert not at.exception
     assert len(serialised) == first
+
+
+def test_a_link_keeps_the_view_sample_step_and_arithmetic():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    for k, v in {"preset": "article", "view": "neuron", "sample": "2", "step": "5", "arithmetic": "float"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.radio(key="view").value == "neuron"
+    assert at.selectbox(key="sample").value == 2
+    assert at.session_state["step"] == 5
+    assert at.radio(key="arithmetic").value == "float"
+    at.radio(key="view").set_value("layer").run()
+    assert not at.exception
+    assert at.query_params.get("view") == "layer" and at.query_params.get("step") == "5"
+    assert at.query_params.get("preset") == "article"
+
+
+def test_a_bad_view_in_a_link_falls_back_to_the_layer_view():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["view"] = "<script>"
+    at.run()
+    assert not at.exception and at.radio(key="view").value == "layer"
+
+
+def test_an_edited_preset_loses_the_presets_name():
+    assert share.unpreset_name(load_preset("xor")).name == "xor"  # the preset itself keeps it
+    edited = share.unpreset_name(load_preset("article", "float"))
+    assert edited.name == "article (edited)" and share.model_params(edited).keys() == {"model"}
+    assert share.unpreset_name(edited) is edited  # no "article (edited) (edited)"

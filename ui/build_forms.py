@@ -19,6 +19,9 @@ LAYER_KINDS = tuple(LAYER_TYPES)
 # Each layer declares what its option column holds (ui.draft.option_keys): "relu: derivative at 0 (1 or 0) · …"
 OPTION_HELP = " · ".join(f"{kind}: " + ", then ".join(key.help for _, key in option_keys(cls))
                          for kind, cls in LAYER_TYPES.items() if option_keys(cls))
+# The hints' examples, kept here so that a test can type each one into its column.
+ORDER_HELP = "Change to reorder (2.5 goes between 2 and 3)"
+NUMBER_EXAMPLES = ("0.5", "-3", "1e-3", "1/200")  # a weight or data cell
 # What exact arithmetic refuses: the layers and losses that declare exact_ok False.
 FLOAT_ONLY = tuple(kind for kind, cls in (*LAYER_TYPES.items(), *LOSSES.items()) if not cls.exact_ok)
 
@@ -131,7 +134,9 @@ def layer_table(draft: dict) -> list[dict]:
         shape = "?" if n_in is None or n_out is None else f"{n_in} → {n_out}"
         if kind == "linear" and n_in and n_out:
             shape += f" · W {n_out}×{n_in}" + (" + b" if row.get("bias") else "")
-        rows.append({"order": i, "type": kind, "size": n_out, "bias": bool(row.get("bias")) if kind == "linear" else None,
+        # a float column: an integer one refuses the "." (typing 1.5 gave 15), and the
+        # hint says 2.5 goes between 2 and 3
+        rows.append({"order": float(i), "type": kind, "size": n_out, "bias": bool(row.get("bias")) if kind == "linear" else None,
                      "option": row.get("option") or "", "shape": shape})
     return rows
 

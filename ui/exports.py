@@ -68,9 +68,21 @@ def png_size(png: bytes) -> tuple[int, int]:
 
 
 def file_name(stem: str, *parts: str, ext: str) -> str:
-    """A safe, readable file name: "moons-layer-step7.png"."""
-    text = "-".join(p for p in (stem, *parts) if p)
-    return (re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "backprop") + "." + ext
+    """A safe, readable file name: "moons-layer-step7.png"; each part is cleaned on its
+    own, so "article (edited)" gives "article_edited-…", not "article_edited_-…"."""
+    clean = (re.sub(r"[^A-Za-z0-9._-]+", "_", str(p)).strip("_.-") for p in (stem, *parts) if p)
+    return ("-".join(p for p in clean if p) or "backprop") + "." + ext
+
+
+def picture_name(model: str, *, sample: int | str | None, step: int | str, arithmetic: str,
+                 view: str, ext: str) -> str:
+    """A picture's file name says what it shows, in the order one reads it:
+    "article-sample3-step6-float-neuron.svg". ``sample``: 1-based, "batch" (or None for
+    a graph with no sample of the workspace); ``step``: a step number, "final" or "pass"
+    (the whole animation)."""
+    where = f"sample{sample}" if isinstance(sample, int) else sample
+    when = f"step{step}" if isinstance(step, int) else step
+    return file_name(model, where, when, arithmetic, view, ext=ext)
 
 
 # cached wrappers: the key says what is drawn; the graph rides along unhashed ---------

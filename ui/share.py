@@ -19,6 +19,8 @@ Query parameters (the names are part of the app's interface; keep them stable):
     The step of the timeline shown on Explore (0 = nothing has flowed yet).
 ``arithmetic=exact|float``
     The arithmetic Explore computes in (so a link can show the float trap).
+``view=layer|neuron``
+    The view Explore draws (a link to a neuron's arithmetic opens on the neurons).
 
 Reading is defensive (a link may come from anyone): a bad value gives a warning
 message and the default, never an exception. No Streamlit import here except in
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 
 from engine.spec_json import SpecError
@@ -74,6 +77,15 @@ def preset_name(spec: Spec) -> str | None:
         return spec.name if spec_to_dict(load_preset(spec.name)) == spec_to_dict(spec) else None
     except ValueError:
         return None
+
+
+def unpreset_name(spec: Spec) -> Spec:
+    """``spec``, renamed "article (edited)" if it bears a preset's name but is not that
+    preset: the name would claim the preset (in the title, the exported file names)
+    while the link carries another model."""
+    if spec.name in PRESETS and preset_name(spec) is None:
+        return dataclasses.replace(spec, name=f"{spec.name} (edited)")
+    return spec
 
 
 def model_params(spec: Spec) -> dict[str, str]:
@@ -141,12 +153,22 @@ def shared_arithmetic() -> str | None:
     return value if value in ("exact", "float") else None
 
 
+VIEWS = ("layer", "neuron")
+
+
+def shared_view() -> str | None:
+    """The ``view`` in the URL (``layer`` or ``neuron``), or None."""
+    import streamlit as st
+    value = st.query_params.get("view")
+    return value if value in VIEWS else None
+
+
 def share_view(sample: int | str | None = None, step: int | None = None,
-               arithmetic: str | None = None) -> None:
+               arithmetic: str | None = None, view: str | None = None) -> None:
     """Write the place in the view into the URL (only what changed, to spare round trips);
     ``sample`` is 1-based, or "batch" for the whole batch."""
     import streamlit as st
-    for key, value in (("sample", sample), ("step", step), ("arithmetic", arithmetic)):
+    for key, value in (("sample", sample), ("step", step), ("arithmetic", arithmetic), ("view", view)):
         if value is not None and st.query_params.get(key) != str(value):
             st.query_params[key] = str(value)
 

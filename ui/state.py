@@ -138,7 +138,9 @@ def at_risk() -> list[str]:
 def set_workspace(spec) -> None:
     """Make ``spec`` this session's model: back to step 0, and the link follows it.
     Build's draft is dropped: it starts again from the new model (callers that could
-    lose edits go through replace_workspace)."""
+    lose edits go through replace_workspace).
+    A model bearing a preset's name without being it is renamed "… (edited)"."""
+    spec = share.unpreset_name(spec)
     ss["workspace"] = spec
     ss["step"] = 0
     for key in ("arithmetic", "_arithmetic", DRAFT, PENDING):  # the new model starts in its own arithmetic

@@ -114,9 +114,18 @@ class _View:
                     attrs.update(color=t.current, fillcolor=t.current_bg)
                 cluster.node(f"X{c}_{i + 1}", label, **attrs)
             hidden = len(self.o[c]) - len(idx)
+            names = [f"X{c}_{i + 1}" for i in idx]
             if hidden:
                 cluster.node(f"X{c}_more", f"+ {hidden:,} more neurons", style="rounded,dashed",
                              fontcolor=t.muted, color=t.muted, fillcolor=t.bg)
+                names.append(f"X{c}_more")
+            # Graphviz orders a rank to shorten edges, which shuffled the neurons (o₃ above
+            # o₁). An edge inside a rank puts its tail first: left of its head top to
+            # bottom, *below* it left to right (the layout is turned), so the invisible
+            # edges between neighbours point down the index there, up it in TB.
+            for a, b in zip(names, names[1:]):
+                tail, head = (b, a) if self.rankdir == "LR" else (a, b)
+                cluster.edge(tail, head, id=f"order_{a}", style="invis")
 
     def _column_title(self, c: int) -> Label:
         t = self.t
@@ -217,8 +226,11 @@ class _View:
         self.hidden_edges: dict[int, int] = {}
         layers = {k: self.layer_edges(k) for k in range(1, K + 1)}
         layers[K + 1] = self.loss_edges()
+        self.rankdir = rankdir
+        # remincross=false: the second crossing pass, across clusters, ignored the
+        # invisible edges that keep each column in index order
         pic = style.digraph("neurons", self.t, rankdir, newrank="true", ranksep="1.1",
-                            nodesep="0.25", compound="true")
+                            nodesep="0.25", compound="true", remincross="false")
         for c in range(1, K + 2):
             self.column(pic, c)
         self.loss(pic)
