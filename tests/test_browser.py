@@ -25,11 +25,16 @@ def test_play_runs_forward_then_the_learning_flow_appears(page, app_url):
 
 
 def test_positions_never_jump_between_frames(page, app_url):
+    # In the SVG's own coordinates (getBBox): the page around the graph may still be
+    # settling (fonts, the chain-rule panel), which moves its box on the screen.
     page.goto(app_url)
+    box = "n => { const b = n.getBBox(); return [b.x, b.y, b.width, b.height]; }"
     node = page.locator(".bp-stage g.node").nth(2)
-    before = node.bounding_box()
+    node.wait_for()
+    before = node.evaluate(box)
     page.locator('.bp-player button[data-act="last"]').click()
-    after = page.locator(".bp-stage g.node").nth(2).bounding_box()
+    expect(page.locator(".bp-player")).to_have_attribute("data-step", "9", timeout=60_000)
+    after = page.locator(".bp-stage g.node").nth(2).evaluate(box)
     assert before == after
 
 
