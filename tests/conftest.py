@@ -78,7 +78,10 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"browser tests need Chromium at {CHROMIUM} (CI must install it)")
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium to run browser tests")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    # expect()'s own default is 5 s: on a busy 2-core CI the first frame can take longer.
+    # A timeout here only catches a hang (speed is bench/'s business).
+    expect.set_options(timeout=60_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
