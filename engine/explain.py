@@ -67,12 +67,25 @@ def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
         return Explanation(title,
                            layer.param_formula(k, name),
                            layer.param_substituted(k, name, graph.o(k - 1)[sample], graph.delta(k + 1)[sample]))
+    if k == model.K and model.loss.fuses_with == layer.kind:
+        return _fused(graph, k, sample, title)
     impacts = sum_of_impacts(graph, k, sample)
     return Explanation(title,
                        layer.formula(k),
                        layer.substituted(k, graph.o(k - 1)[sample], graph.o(k)[sample],
                                          graph.delta(k + 1)[sample], graph.delta(k)[sample]),
                        impacts)
+
+
+def _fused(graph: Graph, k: int, sample: int, title: str) -> Explanation:
+    """δ at the last layer when the loss does that layer's backward too (a Sigmoid before
+    binary cross-entropy): (o − y) over the outputs and the batch, what the passes use."""
+    o, y = graph.o(k)[sample], graph.y[sample]
+    scale = o.shape[-1] * graph.batch_size
+    over = "" if scale == 1 else f" \\cdot \\frac{{1}}{{{scale}}}"
+    general = tex.boxed(f"{tex.delta(k)} = ({tex.output(k)} - y^{{truth}}){over}")
+    return Explanation(title, general,
+                       f"{tex.delta(k)} = ({tex.vector(o)} - {tex.vector(y)}){over} = {tex.vector(graph.delta(k)[sample])}")
 
 
 def step_texts(graph: Graph, sample: int = 0) -> list[dict]:
@@ -86,6 +99,10 @@ def step_texts(graph: Graph, sample: int = 0) -> list[dict]:
         if ex.impacts:
             notes.append("A fan-out: the first input component impacts every output of the layer, "
                          "so its learning flow is the sum of those impacts.")
+        if step and graph.timeline[step - 1].phase == "backward" and graph.timeline[step - 1].k == graph.model.K \
+                and graph.model.loss.fuses_with == graph.model.layer(graph.model.K).kind:
+            notes.append(f"{graph.model.layer(graph.model.K).kind} and {graph.model.loss.title} together: δ is o − y "
+                         "(as PyTorch's BCEWithLogitsLoss), exact even where the sigmoid saturates.")
         if graph.batch_size > 1:
             notes.append(f"Batch of {graph.batch_size}: the loss is the mean, so every δ carries the factor "
                          f"1/{graph.batch_size}, and δw is the sum of the samples' δw.")

@@ -1,6 +1,6 @@
 """The chain-rule panel's text: the article's formulas with this sample's numbers."""
 from engine import record
-from engine.explain import explain
+from engine.explain import explain, step_texts
 from engine.presets import load_preset
 
 from float_trap import float_trap_after
@@ -94,3 +94,16 @@ def test_a_bias_gradient_step_is_titled_as_the_bias():
     titles = {e.name: explain(g, e.step).title for e in g.timeline}
     assert titles["δb4"].endswith("δb4, the gradient of L4's bias (linear)")
     assert titles["δw4"].endswith("δw4, the gradient of L4's weights (linear)")
+
+
+def test_a_sigmoid_before_binary_cross_entropy_is_explained_as_o_minus_y():
+    # the passes take δ at the sigmoid as (o − y)/(m·n); the panel must show that product,
+    # not δ ⊙ o(1 − o), whose printed factors would not give the printed value when saturated
+    p = load_preset("xor")
+    g = record(p.model, *p.data.batch("float"))
+    step = next(e.step for e in g.timeline if e.name == f"δ{g.model.K}")
+    ex = explain(g, step, sample=0)
+    assert r"(o^{5} - y^{truth}) \cdot \frac{1}{4}" in ex.general
+    o, y = g.o(g.model.K)[0][0], g.y[0][0]
+    assert abs(g.delta(g.model.K)[0][0] - (o - y) / 4) < 1e-15
+    assert "BCEWithLogitsLoss" in " ".join(step_texts(g)[step]["notes"])
