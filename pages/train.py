@@ -60,14 +60,16 @@ state.ask_replace("train")
 SETTINGS = {"train_lr": "1/1000000" if arithmetic == "exact" else "0.1",
             "train_batch": 1 if n <= 10 else min(16, n), "train_epochs": 50 if n <= 10 else 20,
             "train_shuffle": False, "train_seed": 0}
-suggested = SUGGESTED_TRAINING.get(ws.name)
-if suggested and len(load_preset(ws.name).data) == n:  # the preset's own data: its own settings
+# "xor (trained)" is still xor's data: its suggestions and settings carry over
+family = ws.name.split(" (", 1)[0]
+suggested = SUGGESTED_TRAINING.get(family)
+if suggested and len(load_preset(family).data) == n:  # the preset's own data: its own settings
     SETTINGS.update(train_lr=suggested["lr"], train_batch=suggested["batch_size"], train_epochs=suggested["epochs"],
                     train_shuffle=suggested.get("shuffle", False))
-if st.session_state.get("_train_for") != (ws.name, arithmetic, n):
+if st.session_state.get("_train_for") != (family, arithmetic, n):
     # another model (a preset loaded here or in Build): its own defaults, not the last
     # model's (the article's α = 1/1000000 left moons, spiral and xor untrained)
-    st.session_state["_train_for"] = (ws.name, arithmetic, n)
+    st.session_state["_train_for"] = (family, arithmetic, n)
     for name in SETTINGS:
         st.session_state.pop(name, None)
         st.session_state.pop("_" + name, None)
@@ -231,7 +233,9 @@ with a.container(border=True):
     if run["applied"]:
         st.success("Applied: the workspace holds the trained weights.", icon=":material/check:")
     elif st.button("Apply trained weights", icon=":material/done_all:", disabled=not steps):
-        if state.replace_workspace(replace(spec, model=result.model), None, "train-apply",
+        # trained weights are no longer the preset: say so in the name (links, titles, files)
+        name = f"{spec.name} (trained)" if spec.name in PRESETS else spec.name
+        if state.replace_workspace(replace(spec, model=result.model, name=name), None, "train-apply",
                                    then=lambda: run.update(applied=True),
                                    question="Apply the trained weights?"):
             st.rerun()

@@ -131,7 +131,7 @@ def test_a_generated_set_with_its_noise():
     at.button(key="data_use_generated").click().run()
     assert not at.exception
     ws = at.session_state["workspace"]
-    assert ws.name == "circles" and "(noise 0.3)" in ws.description
+    assert ws.name == "circles (noise 0.3)" and "(noise 0.3)" in ws.description
     assert "model" in at.query_params  # not the preset's own data: the link carries the model
 
 

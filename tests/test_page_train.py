@@ -88,7 +88,7 @@ def test_apply_makes_the_trained_model_the_workspace():
     before = load_preset("xor").model.weights()["W2"]
     at = click(at, "Apply trained weights")
     ws = at.session_state["workspace"]
-    assert ws.name == "xor" and len(ws.data) == 4
+    assert ws.name == "xor (trained)" and len(ws.data) == 4  # no longer the preset: not named as it
     assert not np.array_equal(ws.model.weights()["W2"], before)
     assert any("Applied" in s.value for s in at.success)
 

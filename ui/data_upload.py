@@ -8,6 +8,7 @@ data" goes through ui/state.replace_workspace, so unapplied Build edits are aske
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
@@ -159,6 +160,8 @@ def generated_section() -> None:
                             help="The spread of the points around their shape (the set's own default to start)")
         if c[2].button("Use this set", icon=":material/scatter_plot:", key="data_use_generated", width="stretch"):
             spec = PRESETS[name](None if noise == NOISE_DEFAULTS[name] else noise)
+            if noise != NOISE_DEFAULTS[name]:  # not the preset any more: the name says how
+                spec = dataclasses.replace(spec, name=f"{name} (noise {noise:g})")
             done = f"**{name}** with noise {noise:g} is now the model in use."
             if state.replace_workspace(spec, done, "data"):
                 ss["data_flash"] = ("success", done)
