@@ -1,6 +1,7 @@
 """Every import has one home: third-party ones are declared in the requirements, and a
 project module is imported from the module that defines the name (no re-export shims)."""
 import ast
+import functools
 import re
 import sys
 from importlib.metadata import packages_distributions, requires, version
@@ -114,6 +115,12 @@ def defined(tree: ast.Module) -> set[str]:
     return names
 
 
+@functools.cache
+def defined_in(path: Path) -> frozenset[str]:
+    """The names a project module defines, parsed once per module (not once per import)."""
+    return frozenset(defined(ast.parse(path.read_text())))
+
+
 def test_a_name_is_imported_from_the_module_that_defines_it():
     """``from m import name`` and ``m.name`` (m a project module, not a package's face)."""
     problems = []
@@ -140,6 +147,6 @@ def test_a_name_is_imported_from_the_module_that_defines_it():
                  and isinstance(n.value, ast.Name) and n.value.id in aliases]
         for module, name in sorted(set(used)):
             if module.split(".")[0] in PROJECT and (target := module_file(module)) \
-                    and name not in defined(ast.parse(target.read_text())):
+                    and name not in defined_in(target):
                 problems.append(f"{path.relative_to(ROOT)} takes {name} from {module}, which only re-exports it")
     assert not problems, "\n".join(problems)
