@@ -36,6 +36,11 @@ MAX_EXACT_TRAIN_WORK = 1_000_000    # a whole training run: samples seen × weig
 # of width 2: 49 to 289 µs a step), ~60,000 multiply-adds' time: both are charged.
 # The former 5·10¹¹, counted as samples seen × weights, let a batch-1 run last hours.
 MAX_FLOAT_TRAIN_WORK = 200_000_000_000
+# trace --mode forward: one pass per weight, each through the batch (passes × samples ×
+# weights multiply-adds), refused before it starts. Each pass is also ~10 numpy calls a
+# layer (~5 µs each), so float's 10⁹ is a few seconds at its most passes (~30,000).
+MAX_FORWARD_MODE_WORK = 1_000_000_000
+MAX_EXACT_FORWARD_MODE_WORK = MAX_EXACT_TRAIN_WORK
 FLOAT_BATCH_FLOOR = 32               # a batch is charged as at least this many samples
 FLOAT_LAYER_STEP_WORK = 60_000       # the fixed cost of one layer in one step
 
