@@ -20,6 +20,7 @@ from ..presets import PRESETS, load_preset
 from ..graph import Graph
 from ..record import record
 from ..spec import Spec, load_spec
+from ..forward_mode import MODES, forward_gradients, reverse_gradients
 
 
 def register(sub) -> None:
@@ -31,6 +32,9 @@ def register(sub) -> None:
     p.add_argument("--sample", type=sample_or_all, default=1,
                    help="sample number, counted from 1, or 'all' for the whole batch")
     p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
+    p.add_argument("--mode", choices=MODES, default="reverse",
+                   help="how the weight gradients are computed: reverse (one backward pass, the default)"
+                        " or forward (dual numbers, one pass per weight); both report their cost")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_trace)
 
@@ -105,12 +109,24 @@ def record_source(preset: Spec, sample) -> Graph:
     return record(preset.model, *preset.data.sample(sample, preset.model.arithmetic))
 
 
+def gradients_by_mode(graph, mode: str):
+    """The weight gradients of the recorded batch by ``mode``, and the cost counted."""
+    how = forward_gradients if mode == "forward" else reverse_gradients
+    return how(graph.model, graph.x, graph.y)
+
+
 def run_trace(args) -> int:
     preset = load_model_source(args)
     batch = args.sample == "all"
     graph = record_source(preset, args.sample)
+    # The outputs, the loss and the δ come from the recording (a δ is reverse mode's own
+    # quantity); the weight gradients and the cost from the chosen mode.
+    grads, cost = gradients_by_mode(graph, args.mode)
     if args.json:
-        print(json.dumps(trace_json(graph, batch)))
+        out = trace_json(graph, batch)
+        out["weight_grads"] = {name: json_value(g) for name, g in grads.items()}
+        out["cost"] = cost
+        print(json.dumps(out))
         return 0
     # One sample: a vector per value. The batch: one vector per sample, separated by "; ".
     shown = (lambda a: "; ".join(row(r) for r in a)) if batch else (lambda a: row(a[0]))
@@ -124,6 +140,9 @@ def run_trace(args) -> int:
     print(f"  loss   = {format_number(graph.loss)}" + ("   (the mean)" if batch else ""))
     for k in range(graph.K + 1, 0, -1):
         print(f"  δ{k:<5} = {shown(graph.delta(k))}")
-    for name, g in graph.weight_grads.items():
+    for name, g in grads.items():
         print(f"  δ{name[0].lower() + name[1:]:<5} = {row(g)}" + ("   (summed)" if batch else ""))
+    passes = "one pass per weight" if args.mode == "forward" else "one backward pass"
+    print(f"  cost   = {args.mode} mode: {cost['passes']:,} pass{'es' if cost['passes'] != 1 else ''}"
+          f" ({passes}), {cost['multiplications']:,} multiplications")
     return 0
