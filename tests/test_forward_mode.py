@@ -134,3 +134,13 @@ def test_cli_bad_mode_is_one_line_exit_2():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "--mode: invalid choice: 'sideways'" in done.stderr
+
+
+def test_cli_forward_past_its_limit_is_one_line_exit_2(monkeypatch, capsys):
+    import engine.limits
+    monkeypatch.setattr(engine.limits, "MAX_EXACT_FORWARD_MODE_WORK", 2)
+    status = main(["trace", "--preset", "article", "--sample", "3", "--mode", "forward"])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "forward mode: 3 passes (one per weight) × 1 samples × 3 weights is 9 multiplications" in err
+    assert "use --mode reverse or float arithmetic" in err
