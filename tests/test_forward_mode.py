@@ -87,9 +87,10 @@ def test_forward_multiplications_grow_faster_than_reverse():
 
 def test_forward_mode_past_its_limit_is_refused_before_any_pass(monkeypatch):
     import engine.forward_mode as fm
+    import engine.limits
     calls = []
     monkeypatch.setattr(fm, "_one_pass", lambda *a: calls.append(a))
-    monkeypatch.setattr(fm.limits, "MAX_EXACT_FORWARD_MODE_WORK", 10)
+    monkeypatch.setattr(engine.limits, "MAX_EXACT_FORWARD_MODE_WORK", 10)
     with pytest.raises(NotExactError, match="forward mode: 16 passes"):
         both(wide(4))
     assert calls == []
