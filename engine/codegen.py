@@ -77,7 +77,7 @@ def layer_summary(spec: Spec) -> str:
 def fused(spec: Spec) -> bool:
     """Binary cross-entropy after a sigmoid: the loss does the sigmoid's backward (see losses.py)."""
     loss, layers = spec.model.loss, spec.model.layers
-    return loss.fuses_with is not None and layers and layers[-1].kind == loss.fuses_with
+    return loss.fuses_with is not None and bool(layers) and layers[-1].kind == loss.fuses_with
 
 
 def script(spec: Spec, framework: str = "numpy", sample="all") -> str:
