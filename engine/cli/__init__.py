@@ -4,6 +4,7 @@
 - ``training``: ``train``
 - ``rendering``: ``render``
 - ``analysis``: ``paths``, ``diff``
+- ``codegen``: ``code``
 
 Every error a user can cause exits with status 2 and one readable line.
 """
@@ -13,7 +14,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMAND_MODULES = ("inspect", "training", "rendering", "analysis")
+SUBCOMMAND_MODULES = ("inspect", "training", "rendering", "analysis", "codegen")
 
 
 class UsageError(Exception):
