@@ -83,7 +83,7 @@ def check_forward_work(model, samples: int) -> None:
 
 def forward_gradients(model, x, y):
     """δw by forward mode, one pass per weight component, and its cost."""
-    arithmetic, exact = model.arithmetic, model.arithmetic == "exact"
+    arithmetic = model.arithmetic
     tally = Tally()
     x, y = (counted(to_array(a, arithmetic), tally) for a in (x, y))
     check_forward_work(model, len(x))
