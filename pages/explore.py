@@ -80,7 +80,8 @@ names = tuple(spec.data.feature_names) if not override else ()
 movie = frames(key, graph, view, row, theme, rankdir, names)
 parts.legend(view, first_look=st.session_state["step"] == 0)
 player(movie["frames"], movie["titles"], movie["active"], movie["explain"], step=st.session_state["step"],
-       signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player)
+       signature=f"{key}-{view}-{row}-{theme}-{rankdir}", key="player", on_change=parts.from_player,
+       trace=movie.get("trace"))
 if not override:  # the address bar reproduces this view
     share_view(sample="batch" if sample == BATCH else sample, step=st.session_state["step"],
                arithmetic=arithmetic, view=view)

@@ -20,14 +20,15 @@ _player = st.components.v2.component(
 
 
 def player(frames: list[str], titles: list[str], active: list[dict | None], explain: list[dict], *,
-           step: int, signature: str, key: str, on_change, autoplay: bool = False):
+           step: int, signature: str, key: str, on_change, autoplay: bool = False, trace: dict | None = None):
     """Mount the player. ``explain`` holds every step's explanation
-    (engine.explain.step_texts). ``signature`` identifies the frames: when it changes the
+    (engine.explain.step_texts), ``trace`` the evaluation trace and each step's row in it
+    (engine.evaluation_trace). ``signature`` identifies the frames: when it changes the
     browser takes the new frames and ``step``; otherwise it keeps its own step unless
     Python moved it. ``on_change`` runs when the browser reports a new step or a click
     on a node or edge (``st.session_state[key].step`` / ``.selected``)."""
     return _player(
-        data={"frames": frames, "titles": titles, "active": active, "explain": explain, "step": step,
+        data={"frames": frames, "titles": titles, "active": active, "explain": explain, "trace": trace, "step": step,
               "signature": signature, "autoplay": autoplay},
         key=key,
         default={"step": step, "selected": None},

@@ -44,10 +44,11 @@ _BOOT = """
 
 
 def player_html(svgs: list[str | ET.Element], captions: list[str], *, title: str, theme,
-                active: list | None = None, explain: list | None = None) -> str:
+                active: list | None = None, explain: list | None = None, trace: dict | None = None) -> str:
     """The page: every frame inline (only one visible; a frame is an SVG document or its
     parsed tree), the captions, each step's marker (``active``) and explanation
-    (``explain``, engine.explain.step_texts) as JSON data, played by the same player as
+    (``explain``, engine.explain.step_texts) and the evaluation trace (``trace``,
+    engine.evaluation_trace) as JSON data, played by the same player as
     Explore (assets/player.js)."""
     if len(svgs) != len(captions) or not svgs:
         raise ValueError("the player needs one caption per frame and at least one frame")
@@ -59,7 +60,7 @@ def player_html(svgs: list[str | ET.Element], captions: list[str], *, title: str
         for n, s in enumerate(svgs))
     # JSON inside <script>: "</" must not close the element early.
     data = json.dumps({"frames": None, "titles": captions, "active": active or [], "explain": explain or [],
-                       "step": 0}, ensure_ascii=False).replace("</", "<\\/")
+                       "trace": trace, "step": 0}, ensure_ascii=False).replace("</", "<\\/")
     css = _CSS % {"scheme": "dark" if theme.name == "dark" else "light", "bg": theme.bg,
                   "fg": theme.fg, "muted": theme.muted, "node": theme.node, "accent": theme.forward}
     # a title may carry a model's name: HTML text, as typed (``&amp;`` stays five

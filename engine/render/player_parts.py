@@ -1,7 +1,8 @@
 """What the one player (assets/player.js) is made of, for both of its hosts: Explore's
 component (ui/player.py) and the exported HTML page (player.py). Its code and look,
 KaTeX (vendored from npm, MIT, assets/katex/LICENSE) with the fonts it needs, and the
-per-step data: each step's marker and each step's explanation (engine/explain.py)."""
+per-step data: each step's marker, each step's explanation (engine/explain.py) and the
+evaluation trace with each step's current row (engine/evaluation_trace.py)."""
 from __future__ import annotations
 
 import base64
@@ -9,6 +10,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from ..evaluation_trace import evaluation_trace
 from ..explain import step_texts
 from ..graph import Graph
 
@@ -64,4 +66,5 @@ def markers(graph: Graph, theme) -> list[dict | None]:
 
 def steps_data(graph: Graph, theme, sample: int = 0) -> dict:
     """The per-step data the player takes besides the frames and titles."""
-    return {"active": markers(graph, theme), "explain": step_texts(graph, sample)}
+    texts = step_texts(graph, sample)
+    return {"active": markers(graph, theme), "explain": texts, "trace": evaluation_trace(graph, sample, texts)}

@@ -1,7 +1,8 @@
 // The one player of Backprop Explorer. Explore's component (ui/player.py) and the
 // exported HTML page (engine/render/player.py) both run this file, so both show the
 // graph, the step title and that step's chain rule together, with one step control.
-// Every step's explanation arrives precomputed (engine/explain.py step_texts) and its
+// Every step's explanation arrives precomputed (engine/explain.py step_texts), with the
+// evaluation trace and each step's row in it (engine/evaluation_trace.py), and its
 // LaTeX is typeset here by KaTeX: playing needs no server round trip. Every frame
 // shares one layout, so the zoom (a transform on a wrapper) stays while frames swap.
 /* global katex */
@@ -43,7 +44,10 @@ var BP = (function () {
     '<div class="bp-ex-head">Chain rule</div>' +
     '<div class="bp-ex-general"></div><div class="bp-ex-lines"></div>' +
     '<div class="bp-ex-impacts"></div><div class="bp-ex-notes"></div>' +
-    '</section></div>';
+    '</section>' +
+    '<details class="bp-trace" open hidden><summary>Evaluation trace</summary>' +
+    '<div class="bp-trace-scroll"><table><thead><tr><th scope="col">v</th><th scope="col">formula</th>' +
+    '<th scope="col">value</th></tr></thead><tbody></tbody></table></div></details></div>';
 
   // host: {frames: [svg text] | null, frameEls: [element] | null, prefix(step) -> id
   // prefix of that frame, report(step), select(id)}; keys: where key presses are heard.
@@ -62,6 +66,7 @@ var BP = (function () {
       s.n = s.frames ? s.frames.length : host.frameEls.length;
       s.titles = data.titles; s.active = data.active || []; s.explain = data.explain || [];
       s.cache = {};
+      traceTable(data.trace);
       q(".bp-scrub").max = String(s.n - 1);
       stop(false);
       show(Math.max(0, Math.min(data.step || 0, s.n - 1)), false);
@@ -88,7 +93,46 @@ var BP = (function () {
       scrub.setAttribute("aria-valuetext", title);
       root.dataset.step = String(step);
       explainStep(step);
+      traceRow(step);
       if (report) host.report(step);
+    }
+
+    // Griewank's evaluation trace (engine/evaluation_trace.py): typeset once per graph,
+    // then each step only moves the highlight to its row and scrolls the table (never
+    // the page) to keep that row in view.
+    function traceTable(trace) {
+      var box = q(".bp-trace"), body = q(".bp-trace tbody");
+      s.trace = trace && trace.rows && trace.rows.length ? trace : null;
+      box.hidden = !s.trace;
+      body.textContent = "";
+      if (!s.trace) return;
+      s.trace.rows.forEach(function (r, i) {
+        var tr = document.createElement("tr");
+        tr.className = "bp-tr-" + r.phase;
+        tr.dataset.row = String(i);
+        [r.v, r.formula, r.value].forEach(function (src) {
+          var td = document.createElement("td");
+          td.innerHTML = inline(src);  // KaTeX's own markup (trust off: no links, no HTML)
+          tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+    }
+
+    function traceRow(step) {
+      if (!s.trace) return;
+      var at = s.trace.current[step], rows = q(".bp-trace tbody").children;
+      for (var i = 0; i < rows.length; i++) {
+        var on = i === at;
+        rows[i].classList.toggle("bp-tr-current", on);
+        if (on) rows[i].setAttribute("aria-current", "step"); else rows[i].removeAttribute("aria-current");
+      }
+      root.dataset.traceRow = at === undefined ? "" : String(at);
+      var row = rows[at], pane = q(".bp-trace-scroll");
+      if (!row || !pane.clientHeight) return;
+      var top = row.offsetTop, head = q(".bp-trace thead").offsetHeight;
+      if (top - head < pane.scrollTop) pane.scrollTop = top - head;
+      else if (top + row.offsetHeight > pane.scrollTop + pane.clientHeight) pane.scrollTop = top + row.offsetHeight - pane.clientHeight;
     }
 
     function explainStep(step) {
@@ -258,6 +302,13 @@ var BP = (function () {
       var d = document.createElement("div"); d.textContent = src; return d.innerHTML;
     }
     return katex.renderToString(src, { displayMode: true, throwOnError: false, trust: false });
+  }
+
+  function inline(src) {  // a table cell: KaTeX in text style
+    if (typeof katex === "undefined") {
+      var d = document.createElement("span"); d.textContent = src; return d.innerHTML;
+    }
+    return katex.renderToString(src, { displayMode: false, throwOnError: false, trust: false });
   }
 
   // The marker travels along the active edge (backward: against its path), beside the
