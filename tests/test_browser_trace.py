@@ -1,0 +1,82 @@
+"""Browser tests of the evaluation trace in the one player (engine/render/assets/player.js):
+its current row follows Play, the step buttons and the scrub slider, in Explore and in
+the exported HTML page, beside the graph."""
+import pytest
+from playwright.sync_api import expect
+
+from engine import record
+from engine.presets import load_preset
+from engine.render.export import html_file
+
+PLAYER = ".bp-player"
+CURRENT = ".bp-trace tr.bp-tr-current"
+
+
+def current_v(page) -> str:
+    """The LaTeX of the current row's v cell (KaTeX keeps the source in an annotation)."""
+    return page.locator(f"{CURRENT} td").first.locator("annotation").text_content()
+
+
+def test_the_trace_row_follows_play_steps_and_the_slider_in_explore(page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(app_url)
+    page.locator(".bp-stage svg").wait_for()
+    expect(page.locator(".bp-trace tbody tr")).to_have_count(10)  # the article: x, 4 forward, 5 backward
+    expect(page.locator(PLAYER)).to_have_attribute("data-trace-row", "0")
+    assert current_v(page) == r"v_{-2} \dots v_{0}"
+    # beside the graph, not under it
+    stage, trace = page.locator(".bp-stage").bounding_box(), page.locator(".bp-trace").bounding_box()
+    assert trace["x"] >= stage["x"] + stage["width"] - 1
+    page.locator(f"{PLAYER} button.bp-play").click()
+    seen = set()
+    while "6" not in seen and len(seen) < 12:  # while it plays: no report, no rerun
+        step, row = page.locator(PLAYER).evaluate("r => [r.dataset.step, r.dataset.traceRow]")
+        assert step == row
+        seen.add(row)
+        page.wait_for_timeout(50)
+    assert len(seen) > 2  # the row moved with the animation
+    page.locator(f"{PLAYER} button.bp-play").click()  # pause
+    page.locator(f'{PLAYER} button[data-act="last"]').click()
+    expect(page.locator(PLAYER)).to_have_attribute("data-trace-row", "9")
+    assert current_v(page) == r"\bar{v}_{-2} \dots \bar{v}_{0}"
+    page.locator(f'{PLAYER} button[data-act="prev"]').click()
+    expect(page.locator(PLAYER)).to_have_attribute("data-trace-row", "8")
+    assert current_v(page) == r"\bar{W}^{2}"
+    assert page.locator(CURRENT).get_attribute("aria-current") == "step"
+    page.locator(".bp-scrub").fill("4")
+    expect(page.locator(PLAYER)).to_have_attribute("data-trace-row", "4")
+    assert current_v(page) == "v_{6}"
+    expect(page.locator(CURRENT)).to_have_count(1)
+
+
+@pytest.fixture
+def exported(tmp_path):
+    p = load_preset("xor", "float")
+    path = tmp_path / "xor.html"
+    path.write_bytes(html_file(record(p.model, *p.data.sample(2, "float")), view="layer"))
+    return path
+
+
+def test_the_exported_page_keeps_the_current_row_in_view(browser, exported):
+    context = browser.new_context(viewport={"width": 1280, "height": 500})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(exported.as_uri())
+        rows = page.locator(".bp-trace tbody tr")
+        expect(rows).to_have_count(17)  # xor: x, 5 outputs, the loss, 6 δ, 4 weight gradients
+        page.locator('button[data-act="last"]').click()
+        expect(page.locator(PLAYER)).to_have_attribute("data-trace-row", "16")
+        # the table scrolled itself (the page did not) so that the last row shows
+        pane = page.locator(".bp-trace-scroll")
+        assert pane.evaluate("e => e.scrollTop") > 0
+        inside = page.locator(CURRENT).evaluate("""r => { const p = r.closest('.bp-trace-scroll').getBoundingClientRect();
+            const b = r.getBoundingClientRect(); return b.top >= p.top - 1 && b.bottom <= p.bottom + 1; }""")
+        assert inside
+        page.locator('button[data-act="first"]').click()
+        expect(page.locator(PLAYER)).to_have_attribute("data-trace-row", "0")
+        assert pane.evaluate("e => e.scrollTop") == 0
+        assert errors == []
+    finally:
+        context.close()
