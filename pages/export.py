@@ -6,6 +6,7 @@ from engine.numbers import NotExactError
 from engine.render.frames import captions
 from engine.spec import dump_spec
 from ui import exports as ex
+from ui.code_export import code_downloads
 from ui.explore_data import graph_key, record_sample  # Explore's: one frame cache key for both pages
 from ui.state import workspace
 from ui.text import md
@@ -142,3 +143,8 @@ with model:
                    "`python -m engine trace --model FILE`.")
         st.download_button("Model JSON", model_json.encode("utf-8"), file_name=ex.file_name(stem, ext="json"),
                            mime=ex.MIME["json"], key="dl-json", width="stretch", on_click="ignore")
+
+if override:  # the training step's weights and batch, as its model file holds them
+    code_downloads(model_json, "all", stem)
+else:
+    code_downloads(spec, "all" if sample == 0 else sample, stem)

@@ -13,6 +13,7 @@ from ui import exports as ex
 from ui.explore_data import graph_key, record_sample
 
 FRAME_LABELS = ["SVG", "PNG", "PDF", "DOT"]
+CODE = ["numpy script", "PyTorch script"]  # ui/code_export.py, tested in test_page_code_export.py
 
 
 def export_page(**state) -> AppTest:
@@ -30,7 +31,7 @@ def labels(at: AppTest) -> list[str]:
 def test_every_format_has_a_download_button():
     at = export_page()
     assert not at.exception and not at.error
-    assert labels(at) == FRAME_LABELS * 2 + ["Model JSON"]  # this frame, final frame, model
+    assert labels(at) == FRAME_LABELS * 2 + ["Model JSON"] + CODE  # this frame, final frame, model, code
     assert [b.label for b in at.button] == ["Prepare GIF", "Prepare HTML player"]
     assert at.selectbox(key="export_sample").value == 3  # the article's sample 3
     assert at.slider(key="export_step").value == 9  # the final frame: nothing picked in Explore
@@ -46,7 +47,7 @@ def test_a_fifth_frame_format_gets_its_buttons_too(monkeypatch):
                         else real(key, graph, fmt, *a))
     at = export_page()
     assert not at.exception and not at.error
-    assert labels(at) == (FRAME_LABELS + ["EPS"]) * 2 + ["Model JSON"]
+    assert labels(at) == (FRAME_LABELS + ["EPS"]) * 2 + ["Model JSON"] + CODE
 
 
 def test_the_page_follows_explore_and_prepares_the_animations():
@@ -72,7 +73,7 @@ def test_a_training_step_opened_in_explore_is_what_gets_exported():
     assert not at.exception
     assert any("training step 3" in c.value for c in at.caption)
     assert at.number_input(key="export_row").value == 1  # a batch of 2: pick its row
-    assert labels(at) == FRAME_LABELS * 2 + ["Model JSON"]
+    assert labels(at) == FRAME_LABELS * 2 + ["Model JSON"] + CODE
 
 
 # the bytes ---------------------------------------------------------------------
