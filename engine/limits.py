@@ -41,6 +41,11 @@ MAX_FLOAT_TRAIN_WORK = 200_000_000_000
 # layer (~5 µs each), so float's 10⁹ is a few seconds at its most passes (~30,000).
 MAX_FORWARD_MODE_WORK = 1_000_000_000
 MAX_EXACT_FORWARD_MODE_WORK = MAX_EXACT_TRAIN_WORK
+# Explore's chart of how the two modes' costs grow (engine/mode_costs.py): the model made
+# 2×, 4×, 8× wide, forward mode run on one sample per size up to this work (passes ×
+# samples × weights; ~1 s here at 10⁸: moons 8× wide, 4,417 weights, is 2·10⁷); a size
+# past it is left out of the chart, and said so.
+MAX_MODE_CHART_WORK = 100_000_000
 FLOAT_BATCH_FLOOR = 32               # a batch is charged as at least this many samples
 FLOAT_LAYER_STEP_WORK = 60_000       # the fixed cost of one layer in one step
 

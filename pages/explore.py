@@ -3,6 +3,7 @@ import streamlit as st
 
 from engine.numbers import NotExactError
 from ui import explore_parts as parts
+from ui.modes import forward_vs_reverse
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
 from ui.share import VIEWS, share_view, shared_arithmetic, shared_sample, shared_step, shared_view
@@ -86,5 +87,6 @@ if not override:  # the address bar reproduces this view
     share_view(sample="batch" if sample == BATCH else sample, step=st.session_state["step"],
                arithmetic=arithmetic, view=view)
 parts.inspector(graph, key, row)
+forward_vs_reverse(graph, key, row)
 if not override:
     parts.compare_arithmetics(spec, sample, row)
