@@ -49,6 +49,7 @@ def test_the_article_gives_the_same_fractions_both_ways_with_each_cost():
     assert lines["forward mode"]["y"][0] == 18 and lines["reverse mode"]["y"][0] == 8
     gap = [f / r for f, r in zip(lines["forward mode"]["y"], lines["reverse mode"]["y"])]
     assert gap == sorted(gap) and gap[-1] > 4 * gap[0]  # the gap grows with the weights
+    assert any("2.2× at 1×" in c.value and "13.0× at 8×" in c.value for c in at.caption)
 
 
 def test_in_float_the_modes_agree_to_rounding_on_a_whole_batch():

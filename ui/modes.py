@@ -14,7 +14,7 @@ from engine.graph import Graph
 from engine.mode_costs import cost_growth
 from engine.numbers import NotExactError
 from ui.byte_cache import MB, ByteCache
-from ui.train_charts import _layout
+from ui.train_charts import _layout, log_ticks
 
 MODES = ByteCache("mode comparisons", 4 * MB)  # a few KB each (the presets' gradients, twice)
 
@@ -62,9 +62,16 @@ def growth_figure(points: list[dict]) -> go.Figure:
             text=[f"{p['factor']}×" for p in shown], textposition="top left"))
     _layout(fig, "Multiplications as the model widens (one sample)", "weights and biases", "multiplications",
             log_y=True)
-    fig.update_xaxes(type="log")
-    fig.update_layout(hovermode="closest", height=320)
+    ticks, texts = log_ticks(p["weights"] for p in points)  # "20", not plotly's lone "2" between decades
+    fig.update_xaxes(type="log", tickmode="array", tickvals=ticks, ticktext=texts)
+    fig.update_layout(hovermode="closest", height=340, margin=dict(l=10, r=30, t=60, b=10))
     return fig
+
+
+def gaps(points: list[dict]) -> str:
+    """Forward mode's multiplications over reverse mode's, at each size: "2.2× at 1×, …"."""
+    return ", ".join(f"{p['forward']['multiplications'] / max(p['reverse']['multiplications'], 1):,.1f}× "
+                     f"at {p['factor']}×" for p in points if p["forward"])
 
 
 def forward_vs_reverse(graph: Graph, key: str, row: int) -> None:
@@ -118,6 +125,7 @@ def forward_vs_reverse(graph: Graph, key: str, row: int) -> None:
                    "copied (the same function), counted on "
                    + ("this sample" if graph.batch_size == 1 else f"row {row + 1} of the batch")
                    + " in float arithmetic (the counts depend on the shapes only): forward mode grows about as "
-                   "the square of the weights, reverse mode as their number."
+                   "the square of the weights, reverse mode as their number. Forward mode's multiplications over "
+                   f"reverse mode's: {gaps(points)}."
                    + (f" Forward mode at {', '.join(left_out)} is past the chart's work budget and not run."
                       if left_out else ""))
