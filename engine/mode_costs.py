@@ -62,6 +62,20 @@ def widen(model: Model, factor: int, x) -> tuple[Model, np.ndarray]:
     return replace(model, layers=tuple(layers)), x
 
 
+def widened_weight_count(model: Model, factor: int) -> int:
+    """The weights and biases ``widen(model, factor)`` would have, counted before making them."""
+    linears = [k for k, layer in enumerate(model.layers) if isinstance(layer, Linear)]
+    hidden = set(linears[:-1])
+    width = model.size_in * (1 if hidden else factor)
+    count = 0
+    for k, layer in enumerate(model.layers):
+        if isinstance(layer, Linear):
+            out = layer.size_out * (factor if k in hidden else 1)
+            count += out * width + (out if "b" in layer.params else 0)
+            width = out
+    return count
+
+
 def forward_work(model: Model, samples: int) -> int:
     """Forward mode's work as engine/forward_mode.py bounds it: passes × samples × weights."""
     w = weight_count(model)
@@ -72,11 +86,15 @@ def cost_growth(model: Model, x, y, factors=FACTORS, most: int = limits.MAX_MODE
     """For each factor: ``factor``, ``weights`` and each mode's cost (``forward``,
     ``reverse``: passes and multiplications), counted on the batch (x, y) in float
     arithmetic; a size whose forward mode would pass ``most`` (passes × samples × weights)
-    is not run and has ``forward`` None (its reverse mode is still counted)."""
+    is not run and has ``forward`` None (its reverse mode is still counted); a size past
+    the model file's limit of weights (limits.MAX_PARAMETERS) is not even made: both None."""
     model = model if model.arithmetic == "float" else model.cast("float")
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     out = []
     for f in factors:
+        if widened_weight_count(model, f) > limits.MAX_PARAMETERS:  # not even made: its weights alone
+            out.append({"factor": f, "weights": widened_weight_count(model, f), "reverse": None, "forward": None})
+            continue
         wide, wide_x = widen(model, f, x)
         row = {"factor": f, "weights": weight_count(wide), "reverse": reverse_gradients(wide, wide_x, y)[1],
                "forward": None}

@@ -114,3 +114,15 @@ def test_on_random_models_widening_keeps_the_loss_and_the_modes_agree_exactly():
         assert record(wide, wide_x, y).loss == record(spec.model, x, y).loss, seed
         fwd, rev = forward_gradients(wide, wide_x, y)[0], reverse_gradients(wide, wide_x, y)[0]
         assert all((fwd[k] == rev[k]).all() for k in rev), seed
+
+
+def test_a_size_past_the_weights_limit_is_not_even_made(monkeypatch):
+    made = []
+    real = widen
+    monkeypatch.setattr("engine.mode_costs.widen", lambda m, f, x: made.append(f) or real(m, f, x))
+    monkeypatch.setattr("engine.limits.MAX_PARAMETERS", 65)  # xor: 17, 33, 65, then 129 weights
+    p = load_preset("xor")
+    x, y = p.data.sample(1, "float")
+    points = cost_growth(p.model, x, y)
+    assert made == [1, 2, 4] and [q["weights"] for q in points] == [17, 33, 65, 129]
+    assert points[-1]["reverse"] is None and points[-1]["forward"] is None

@@ -62,7 +62,7 @@ def growth_figure(points: list[dict]) -> go.Figure:
             text=[f"{p['factor']}×" for p in shown], textposition="top left"))
     _layout(fig, "Multiplications as the model widens (one sample)", "weights and biases", "multiplications",
             log_y=True)
-    ticks, texts = log_ticks(p["weights"] for p in points)  # "20", not plotly's lone "2" between decades
+    ticks, texts = log_ticks(p["weights"] for p in points if p["reverse"])  # "20", not plotly's lone "2" between decades
     fig.update_xaxes(type="log", tickmode="array", tickvals=ticks, ticktext=texts)
     fig.update_layout(hovermode="closest", height=340, margin=dict(l=10, r=30, t=60, b=10))
     return fig
@@ -121,11 +121,14 @@ def forward_vs_reverse(graph: Graph, key: str, row: int) -> None:
             points = growth(key, graph, row)
         st.plotly_chart(growth_figure(points), key="modes_chart")
         left_out = [f"{p['factor']}×" for p in points if not p["forward"]]
+        too_big = [f"{p['factor']}×" for p in points if not p["reverse"]]
         st.caption("The model made 1×, 2×, 4×, 8× wide (its hidden layers; with none, its input), each unit "
                    "copied (the same function), counted on "
                    + ("this sample" if graph.batch_size == 1 else f"row {row + 1} of the batch")
                    + " in float arithmetic (the counts depend on the shapes only): forward mode grows about as "
-                   "the square of the weights, reverse mode as their number. Forward mode's multiplications over "
-                   f"reverse mode's: {gaps(points)}."
+                   "the square of the weights, reverse mode as their number."
+                   + (f" Forward mode's multiplications over reverse mode's: {gaps(points)}." if gaps(points) else "")
                    + (f" Forward mode at {', '.join(left_out)} is past the chart's work budget and not run."
-                      if left_out else ""))
+                      if left_out else "")
+                   + (f" At {', '.join(too_big)} the model would pass the limit of weights and is not made."
+                      if too_big else ""))
