@@ -58,3 +58,11 @@ def test_the_player_gets_the_trace_and_the_exported_page_carries_it():
     html = html_file(g).decode()
     steps = json.loads(html.split('<script type="application/json" id="steps">')[1].split("</script>")[0])
     assert steps["trace"]["rows"][4]["value"] == r"\frac{1}{2}" and steps["trace"]["current"][4] == 4
+
+
+def test_explore_hands_the_trace_to_its_player():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    assert not at.exception
+    data = json.loads(at.get("bidi_component")[0].proto.json)
+    assert data["trace"] == evaluation_trace(graph())  # the article's sample 3, as Explore opens
