@@ -90,3 +90,21 @@ def float_diff(model: Model, x, y) -> FloatDiff:
         e, f = np.asarray(e, dtype=object), np.asarray(f, dtype=float)
         nodes.append(NodeDiff(event.name, event.phase, e, f, *_errors(e, f)))
     return FloatDiff(tuple(nodes), exact, floating)
+
+
+def read_errors(found: FloatDiff) -> tuple[NodeDiff, ...]:
+    """The data and the weights as float holds them, against their exact values ("x",
+    "W2", "b2"; phase "read"): 1/200 is no float, so float computes with a neighbour."""
+    ge, gf = found.exact_graph, found.float_graph
+    if ge is None or gf is None:
+        return ()
+    pairs = [("x", ge.x, gf.x)]
+    we, wf = ge.model.weights(), gf.model.weights()
+    pairs += [(name, we[name], wf[name]) for name in we]
+    out = []
+    for name, e, f in pairs:
+        e, f = np.asarray(e, dtype=object), np.asarray(f, dtype=float)
+        if name == "x" and len(e) == 1:  # one sample: its row, as the nodes
+            e, f = e[0], f[0]
+        out.append(NodeDiff(name, "read", e, f, *_errors(e, f)))
+    return tuple(out)
