@@ -2,7 +2,7 @@
 import streamlit as st
 
 from engine.numbers import NotExactError
-from ui import explore_parts as parts
+from ui import explore_parts as parts, float_view
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
 from ui.share import VIEWS, share_view, shared_arithmetic, shared_sample, shared_step, shared_view
@@ -86,4 +86,4 @@ if not override:  # the address bar reproduces this view
                arithmetic=arithmetic, view=view)
 parts.inspector(graph, key, row)
 if not override:
-    parts.compare_arithmetics(spec, sample, row)
+    float_view.float_vs_exact(spec, fingerprint(spec), sample, row, theme, rankdir)
