@@ -83,6 +83,12 @@ def _operation(found: FloatDiff, node: NodeDiff, k: int) -> str:
             "relu": "max(X, 0)", "leaky_relu": "max(X, slope·X)", "input": "X"}.get(layer.kind, layer.kind)
 
 
+def _relative(node: NodeDiff, i: tuple) -> str:
+    """ " (relative error 1.96e-16)", or nothing where the exact value is 0."""
+    rel = float(node.rel_error[i])
+    return "" if math.isnan(rel) else f" (relative error {format_number(rel, 3)})"
+
+
 def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     """(the layer that computed the node, the node and its operation described, what
     that operation rounds)."""
@@ -113,8 +119,9 @@ def _read(found: FloatDiff, k: int) -> list[tuple[str, object]]:
 
 
 def _gates(found: FloatDiff) -> list[tuple[int, str, str]]:
-    """(layer, 'closes' | 'opens' | 'changes', why in words) for each rectifier whose
-    derivative the difference flips."""
+    """(layer, 'closes' | 'opens', why in words) for each rectifier where the difference
+    flips a gate: float takes the other branch (derivative 1 on one side, 0 or the slope
+    on the other). A leaky slope float cannot hold (1/100) is no flip."""
     ge, gf = found.exact_graph, found.float_graph
     out = []
     for k, layer in enumerate(ge.model.layers, 1):
@@ -123,12 +130,12 @@ def _gates(found: FloatDiff) -> list[tuple[int, str, str]]:
         de = layer.derivative(ge.o(k - 1), ge.o(k))
         df = gf.model.layer(k).derivative(gf.o(k - 1), gf.o(k))
         flipped = [(e, f, xe, xf) for e, f, xe, xf in zip(np.ravel(de), np.ravel(df), np.ravel(ge.o(k - 1)),
-                                                          np.ravel(gf.o(k - 1))) if Fraction(float(f)) != e]
+                                                          np.ravel(gf.o(k - 1))) if (e == 1) != (float(f) == 1)]
         if flipped:
             e, f, xe, xf = flipped[0]
             why = (f"its input is {format_number(float(xf))} in float, {format_number(xe)} in exact, so its "
                    f"local derivative ∂L{k}/∂X{k} is {format_number(float(f))} instead of {format_number(e)}")
-            out.append((k, "closes" if e == 1 else "opens" if f == 1 else "changes", why))
+            out.append((k, "closes" if e == 1 else "opens", why))
     return out
 
 
@@ -146,7 +153,7 @@ def story(found: FloatDiff) -> Story:
     k, what, rounds = _where(found, first)
     said = [f"The first difference is {what}: {_named(first.name, i, first.exact.size)} is "
             f"{format_number(float(first.float[i]))} in float where the exact value is "
-            f"{format_number(first.exact[i])}."]
+            f"{format_number(first.exact[i])}{_relative(first, i)}."]
     unheld = next((u for name, v in _read(found, k) if (u := _unheld(name, v))), None)
     cancel = ", and terms that cancel exactly in rationals leave a tiny remainder" if first.exact[i] == 0 else ""
     if unheld and first.phase in ("forward", "loss", "backward"):
