@@ -60,6 +60,18 @@ def _named(name: str, index: tuple, size: int) -> str:
     return name if size == 1 else f"{name}[{','.join(map(str, index))}]"
 
 
+def _named_node(node: NodeDiff, index: tuple) -> str:
+    """"o2", "o2[1]", or in a batch "o2[0] of sample 3" (samples counted from 1, as Explore)."""
+    if node.phase in ("forward", "backward") and node.exact.ndim == 2:
+        return f"{_named(node.name, index[1:], node.exact.shape[1])} of sample {index[0] + 1}"
+    return _named(node.name, index, node.exact.size)
+
+
+def _listed(names: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _unheld(name: str, values) -> str | None:
     """'W2[0,1] = 1/3' for the first value of ``values`` that float cannot hold, else None."""
     arr = np.asarray(values, dtype=object)
@@ -151,7 +163,7 @@ def story(found: FloatDiff) -> Story:
                                       "rounding on the way happened to land on the exact number.",))
     i = _component(first)
     k, what, rounds = _where(found, first)
-    said = [f"The first difference is {what}: {_named(first.name, i, first.exact.size)} is "
+    said = [f"The first difference is {what}: {_named_node(first, i)} is "
             f"{format_number(float(first.float[i]))} in float where the exact value is "
             f"{format_number(first.exact[i])}{_relative(first, i)}."]
     unheld = next((u for name, v in _read(found, k) if (u := _unheld(name, v))), None)
@@ -170,7 +182,8 @@ def story(found: FloatDiff) -> Story:
     later = [n for n in found.nodes[found.nodes.index(first) + 1:]]
     hidden = [n.name for n in later if not n.differs and n.phase in ("forward", "loss")]
     if hidden and gates:
-        said.append(f"Forward, the gate hides it: {', '.join(hidden)} {'is' if len(hidden) == 1 else 'are'} "
+        hidden = ["the loss" if n == "loss" else n for n in hidden]
+        said.append(f"Forward, the gate hides it: {_listed(hidden)} {'is' if len(hidden) == 1 else 'are'} "
                     f"the same in both.")
     reached = [n for n in later if n.differs]
     stopped = next((n for n in reached if n.phase in ("backward", "weight_grad") and _zero(n.float)
@@ -179,11 +192,11 @@ def story(found: FloatDiff) -> Story:
                                    if n.phase in ("backward", "weight_grad")):
         rest = [n.name for n in reached[reached.index(stopped) + 1:]]
         j = _component(stopped)
-        said.append(f"{_named(stopped.name, j, stopped.exact.size)} = 0 in float instead of "
+        said.append(f"{_named_node(stopped, j)} = 0 in float instead of "
                     f"{format_number(stopped.exact[j])}, and the learning flow stops"
-                    + (f": {', '.join(rest)} {'is' if len(rest) == 1 else 'are'} 0 too." if rest else "."))
+                    + (f": {_listed(rest)} {'is' if len(rest) == 1 else 'are'} 0 too." if rest else "."))
     elif reached:
-        said.append(f"The difference reaches {', '.join(n.name for n in reached)}.")
+        said.append(f"The difference reaches {_listed([n.name for n in reached])}.")
     else:
         said.append("It reaches no other node.")
     return Story(first.name, k, tuple(gk for gk, _, _ in gates), tuple(said))

@@ -34,7 +34,7 @@ def test_the_article_shows_where_float_departs_and_why(page, app_url):
     expect(page.get_by_text("The first difference is o2 = w·X, the output of L2")).to_be_visible()
     expect(page.get_by_text("Then the ReLU gate of L3 closes")).to_be_visible()
     expect(page.get_by_text("δ3 = 0 in float instead of -1, and the learning flow stops")).to_be_visible()
-    expect(page.get_by_text("relative error ≤ 10⁻¹²", exact=False)).to_be_visible()  # the legend
+    expect(page.get_by_text("≤ 10⁻¹² (rounding)", exact=False)).to_be_visible()  # the legend
 
 
 def test_the_labels_are_readable_and_the_view_switches_and_zooms(page, app_url):

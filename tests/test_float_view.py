@@ -44,8 +44,8 @@ def test_the_articles_story_o2_from_w_x_the_gate_closes_the_flow_stops():
     assert "1/200 becomes 0.005" in why  # the article's weights are no floats
     assert gate.startswith("Then the ReLU gate of L3 closes: its input is ")
     assert float_trap_after("its input is ", gate) and gate.endswith("∂L3/∂X3 is 0 instead of 1.")
-    assert hidden == "Forward, the gate hides it: o3, loss are the same in both."
-    assert stop == "δ3 = 0 in float instead of -1, and the learning flow stops: δ2, δw2, δ1 are 0 too."
+    assert hidden == "Forward, the gate hides it: o3 and the loss are the same in both."
+    assert stop == "δ3 = 0 in float instead of -1, and the learning flow stops: δ2, δw2 and δ1 are 0 too."
 
 
 def test_the_articles_picture_marks_o2_first_and_colours_by_relative_error():

@@ -49,7 +49,7 @@ def test_the_article_names_w_x_the_relu_gate_and_the_stopped_learning_flow():
     assert "The first difference is o2 = w·X, the output of L2" in text
     assert float_trap_after("o2 is ", text) and "where the exact value is 0" in text
     assert "ReLU gate of L3 closes" in text
-    assert "δ3 = 0 in float instead of -1, and the learning flow stops: δ2, δw2, δ1 are 0 too" in text
+    assert "δ3 = 0 in float instead of -1, and the learning flow stops: δ2, δw2 and δ1 are 0 too" in text
     assert "relative error" in text  # the colour scale's legend
 
 
@@ -107,3 +107,12 @@ def test_a_model_without_exact_arithmetic_gets_one_sentence():
     assert not at.error and len(at.warning) == 1
     assert "exact arithmetic is impossible for this model: layer 3 (tanh) needs exp or log" in at.warning[0].value
     assert "diff_player" not in components(at)
+
+
+def test_the_whole_batch_names_the_sample_where_float_first_departs():
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.selectbox(key="sample").set_value(0).run()  # the whole batch
+    at = opened(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "The first difference is o2 = w·X, the output of L2" in text and " of sample " in text
+    assert [g.get("id") for g in marked(diff_player(at)["frames"][1], "data-diff", "first")] == ["X3"]

@@ -67,8 +67,9 @@ def float_vs_exact(spec, key: str, sample: int, row: int, theme: str, rankdir: s
         return
     st.markdown("\n\n".join(message(s) for s in view["sentences"]))
     # The scale's colours are the picture's own: fixed engine text, escaped all the same.
-    st.markdown(" · ".join(f'<span style="color:{c}">■ {escape(text)}</span>' for c, text in legend(theme))
-                + " · framed: the operation that made the first difference (dashed: a gate it flips)",
+    st.markdown("Relative error of float against exact: "
+                + " · ".join(f'<span style="color:{c}">■ {escape(text)}</span>' for c, text in legend(theme))
+                + ". Framed: the operation that made the first difference (dashed: a gate it flips).",
                 unsafe_allow_html=True)
     st.session_state.setdefault("diff_shown", "float")
     shown = st.segmented_control("Graph", SHOWN, key="diff_shown", format_func=str.capitalize,

@@ -24,12 +24,12 @@ from .svgdoc import SVG, parse, serialise
 
 # (largest relative error of the bin, its legend); past the last: 1 or more, or a value
 # float made out of an exact 0 (relative error infinite), or not finite.
-SCALE = ((1e-12, "≤ 10⁻¹²: rounding size"), (1e-6, "10⁻¹² … 10⁻⁶"), (1.0, "10⁻⁶ … 1"),
-         (math.inf, "≥ 1, or exact 0 and float not: the value is lost"))
+SCALE = ((1e-12, "≤ 10⁻¹² (rounding)"), (1e-6, "10⁻¹² … 10⁻⁶"), (1.0, "10⁻⁶ … 1"),
+         (math.inf, "≥ 1, or exact 0 and float not (the value is lost)"))
 # Readable as text on each theme's background, light to strong.
 COLORS = {"light": ("#b08800", "#e8590c", "#c92a2a", "#862e9c"),
           "dark": ("#ffd43b", "#ff922b", "#ff6b6b", "#e599f7")}
-NEUTRAL = "equal in float and exact"
+NEUTRAL = "0 (float is exact)"
 
 
 def largest_rel_error(node: NodeDiff) -> float:
@@ -49,9 +49,9 @@ def severity(node: NodeDiff) -> int:
 
 
 def legend(theme: str = "light") -> list[tuple[str, str]]:
-    """(colour, meaning) rows: neutral first, then the scale."""
+    """(colour, relative error) rows: neutral (equal values) first, then the scale."""
     t = style.theme(theme)
-    return [(t.fg, NEUTRAL)] + [(c, f"relative error {text}") for c, (_, text) in zip(COLORS[t.name], SCALE)]
+    return [(t.fg, NEUTRAL)] + [(c, text) for c, (_, text) in zip(COLORS[t.name], SCALE)]
 
 
 def _marks(found: FloatDiff, told: Story) -> dict[str, dict]:
