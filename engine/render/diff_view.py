@@ -83,9 +83,14 @@ def _marks(found: FloatDiff, told: Story) -> dict[str, dict]:
     return marks
 
 
-def diff_picture(found: FloatDiff, arithmetic: str = "float", *, sample: int = 0, theme: str = "light",
-                 rankdir: str = "LR", told: Story | None = None) -> picture.Picture:
-    """The layer view of the ``arithmetic`` record, painted by the comparison."""
+def diff_picture(found: FloatDiff, arithmetic: str = "float", **kw) -> picture.Picture:
+    """The layer view of the ``arithmetic`` record, painted by the comparison (its
+    ``source`` is the DOT; the label lines' colours are in the SVG only, as the views')."""
+    return _painted(found, arithmetic, **kw)[0]
+
+
+def _painted(found: FloatDiff, arithmetic: str, *, sample: int = 0, theme: str = "light", rankdir: str = "LR",
+             told: Story | None = None) -> tuple[picture.Picture, dict[str, dict]]:
     if arithmetic not in ("exact", "float"):
         raise ValueError(f"unknown arithmetic {arithmetic!r}; choose exact or float")
     t = style.theme(theme)
@@ -95,7 +100,7 @@ def diff_picture(found: FloatDiff, arithmetic: str = "float", *, sample: int = 0
     pic = layer_view(graph, sample=sample, theme=theme, rankdir=rankdir, legend=False)
     # Tighter ranks than Explore's: the widths of the labels stay, so the text is
     # drawn larger in the same width (the article's labels ≥ 9 px at 1280 px).
-    pic._head = {**pic._head, "graph_attr": {**pic._head["graph_attr"], "ranksep": "0.3", "pad": "0.15"}}
+    pic.attr(ranksep="0.3", pad="0.15")
     marks = _marks(found, told)
 
     def paint(kind: str, key, attrs: dict) -> dict:
@@ -127,8 +132,7 @@ def diff_picture(found: FloatDiff, arithmetic: str = "float", *, sample: int = 0
             if n in m["lines"]:
                 sev = m["lines"][n]
                 lines[n] = picture.Line(lines[n].body, colors[sev - 1] if sev else t.fg, lines[n].size)
-    pic.marks = marks  # read by diff_svg
-    return pic
+    return pic, marks
 
 
 def _rel_text(rel: float) -> str:
@@ -138,10 +142,10 @@ def _rel_text(rel: float) -> str:
 def diff_svg(found: FloatDiff, arithmetic: str = "float", **kw) -> str:
     """The SVG of :func:`diff_picture`, each marked element's ``<g>`` carrying
     ``data-diff``, ``data-rel-error`` and ``data-role``, the first value's line in bold."""
-    pic = diff_picture(found, arithmetic, **kw)
+    pic, marks = _painted(found, arithmetic, **kw)
     root = parse(to_svg(pic))
     for g in root.iter(f"{SVG}g"):
-        m = pic.marks.get(g.get("id"))
+        m = marks.get(g.get("id"))
         if m is None:
             continue
         if "diff" in m:
