@@ -86,4 +86,4 @@ if not override:  # the address bar reproduces this view
                arithmetic=arithmetic, view=view)
 parts.inspector(graph, key, row)
 if not override:
-    float_view.float_vs_exact(spec, fingerprint(spec), sample, row, theme, rankdir)
+    float_view.float_vs_exact(spec, fingerprint(spec), sample, row, theme, rankdir, view)

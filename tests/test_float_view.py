@@ -4,6 +4,7 @@ its digits depend on the BLAS kernel, so only sign and size are asserted), on mo
 built to round in a known place, and on random exact-able models against float_diff."""
 import json
 import math
+from fractions import Fraction
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -122,3 +123,33 @@ def test_random_models_the_picture_marks_what_float_diff_finds():
                 assert (rel == 0) == (mark == "same") and not math.isnan(rel)
             assert sum(el.get("data-diff") == "first" for el in g.values()) == (told.first is not None)
     assert kinds == {True, False}, "the seeds no longer cover both a model float gets right and one it does not"
+
+
+def test_the_neuron_view_marks_the_neuron_of_o2_and_the_columns_of_l2_and_l3():
+    spec = load_preset("article")
+    found = diff_of(spec, 3)
+    g = groups(diff_svg(found, "float", view="neuron", feature_names=tuple(spec.data.feature_names)))
+    assert [k for k, el in g.items() if el.get("data-diff") == "first"] == ["X3_1"]  # o2's one neuron
+    bold = [t.text for t in g["X3_1"].iter(f"{SVG}text") if t.get("data-first")]
+    assert len(bold) == 1 and float_trap_after("o = ", bold[0])
+    assert g["cluster_X3"].get("data-role") == "cause" and g["cluster_X4"].get("data-role") == "gate"
+    assert g["X4_1"].get("data-diff") == "same" and g["X2_2"].get("data-diff") == "differs"  # δ2 lost
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_models_the_neuron_view_marks_the_first_differing_component(seed):
+    """Found independently: the first o or δ (in evaluation order) with a component whose
+    float is not its exact value; o^k sits in column k+1, δ^k in column k."""
+    spec = load_spec(json.dumps(model_doc(seed, "exact")))
+    found = diff_of(spec, 2)
+    expected = None
+    for n in found.nodes:
+        if n.phase in ("forward", "backward"):
+            i = next((i for i, (e, f) in enumerate(zip(n.exact, n.float)) if Fraction(float(f)) != e), None)
+            if i is not None:
+                c = int(n.name[1:]) + (1 if n.name[0] == "o" else 0)
+                expected = f"X{c}_{i + 1}"
+                break
+    g = groups(diff_svg(found, "exact", view="neuron"))
+    firsts = [k for k, el in g.items() if el.get("data-diff") == "first"]
+    assert firsts == ([expected] if expected else [])

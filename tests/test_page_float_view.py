@@ -116,3 +116,12 @@ def test_the_whole_batch_names_the_sample_where_float_first_departs():
     text = " ".join(m.value for m in at.markdown)
     assert "The first difference is o2 = w·X, the output of L2" in text and " of sample " in text
     assert [g.get("id") for g in marked(diff_player(at)["frames"][1], "data-diff", "first")] == ["X3"]
+
+
+def test_the_view_follows_explores_neuron_view():
+    at = opened()
+    at.radio(key="view").set_value("neuron").run()
+    assert not at.exception
+    frames = diff_player(at)["frames"]
+    assert [g.get("id") for g in marked(frames[1], "data-diff", "first")] == ["X3_1"]  # o2's neuron
+    assert "Tagada strawberries" in "".join(ET.fromstring(frames[0]).itertext())  # the data's names

@@ -33,7 +33,7 @@ def _short(values) -> str:
     return ", ".join(format_number(v) for v in flat[:4]) + (f", … ({flat.size})" if flat.size > 4 else "")
 
 
-def _compute(spec, sample: int, row: int, theme: str, rankdir: str) -> dict:
+def _compute(spec, sample: int, row: int, look: dict) -> dict:
     x, y = spec.data.batch("exact") if sample == BATCH else spec.data.sample(sample, "exact")
     found = float_diff(spec.model, x, y)  # NotExactError: the model has no exact arithmetic
     told = story(found)
@@ -43,7 +43,7 @@ def _compute(spec, sample: int, row: int, theme: str, rankdir: str) -> dict:
              "largest relative error": ("—" if not n.differs else "∞ (exact 0)" if np.isinf(largest_rel_error(n))
                                         else format_number(largest_rel_error(n)))}
             for n in found.nodes]
-    svgs = [diff_svg(found, a, sample=row, theme=theme, rankdir=rankdir, told=told) for a in SHOWN]
+    svgs = [diff_svg(found, a, sample=row, told=told, **look) for a in SHOWN]
     return {"svgs": svgs, "sentences": list(told.sentences), "first": told.first, "rows": rows}
 
 
@@ -54,18 +54,21 @@ def _from_player() -> None:
         st.session_state["diff_shown"] = SHOWN[step]
 
 
-def float_vs_exact(spec, key: str, sample: int, row: int, theme: str, rankdir: str) -> None:
-    """The view, under a switch; ``key`` identifies the model (ui.explore_data.fingerprint)."""
+def float_vs_exact(spec, key: str, sample: int, row: int, theme: str, rankdir: str, view: str) -> None:
+    """The view, under a switch; ``key`` identifies the model (ui.explore_data.fingerprint);
+    drawn in Explore's ``view`` (layer or neuron), theme and direction."""
     if not st.toggle("Float versus exact: where float departs from the truth", key="diff_open",
                      help="The same sample in exact and in float arithmetic, value by value"):
         return
     try:
-        view = DIFFS.get_or_compute(("diff", key, sample, row, theme, rankdir),
-                                    lambda: _compute(spec, sample, row, theme, rankdir))
+        look = {"view": view, "theme": theme, "rankdir": rankdir,
+                "feature_names": tuple(spec.data.feature_names)}
+        drawn = DIFFS.get_or_compute(("diff", key, sample, row, tuple(look.items())),
+                                     lambda: _compute(spec, sample, row, look))
     except NotExactError as e:
         st.warning(message(f"No comparison: {e}. Float is all this model has."), icon=":material/block:")
         return
-    st.markdown("\n\n".join(message(s) for s in view["sentences"]))
+    st.markdown("\n\n".join(message(s) for s in drawn["sentences"]))
     # The scale's colours are the picture's own: fixed engine text, escaped all the same.
     st.markdown("Relative error of float against exact: "
                 + " · ".join(f'<span style="color:{c}">■ {escape(text)}</span>' for c, text in legend(theme))
@@ -75,7 +78,7 @@ def float_vs_exact(spec, key: str, sample: int, row: int, theme: str, rankdir: s
     shown = st.segmented_control("Graph", SHOWN, key="diff_shown", format_func=str.capitalize,
                                  help="The player's ← and → switch too; zoom with the wheel or the buttons")
     shown = shown or "float"  # a second click on the chosen segment clears it
-    player(view["svgs"], list(TITLES), [None, None], [None, None], step=SHOWN.index(shown),
-           signature=f"diff-{key}-{sample}-{row}-{theme}-{rankdir}-{shown}", key="diff_player",
+    player(drawn["svgs"], list(TITLES), [None, None], [None, None], step=SHOWN.index(shown),
+           signature=f"diff-{key}-{sample}-{row}-{theme}-{rankdir}-{view}-{shown}", key="diff_player",
            on_change=_from_player)
-    st.dataframe(view["rows"], hide_index=True)
+    st.dataframe(drawn["rows"], hide_index=True)

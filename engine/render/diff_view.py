@@ -18,7 +18,7 @@ import numpy as np
 from ..float_diff import FloatDiff, NodeDiff, read_errors
 from ..float_words import Story, story
 from . import picture, style
-from .layer_view import layer_view
+from .frames import view_picture
 from .svg import to_svg
 from .svgdoc import SVG, parse, serialise
 
@@ -54,32 +54,85 @@ def legend(theme: str = "light") -> list[tuple[str, str]]:
     return [(t.fg, NEUTRAL)] + [(c, text) for c, (_, text) in zip(COLORS[t.name], SCALE)]
 
 
-def _marks(found: FloatDiff, told: Story) -> dict[str, dict]:
+def _component_severity(node: NodeDiff, i: tuple) -> tuple[int, float]:
+    """(severity, relative error) of one component; (0, 0.0) where float is exact."""
+    rel, gap = float(node.rel_error[i]), float(node.abs_error[i])
+    if gap == 0 and not math.isnan(rel):
+        return 0, 0.0
+    r = math.inf if math.isnan(rel) else rel
+    return 1 + next(n for n, (top, _) in enumerate(SCALE) if r <= top or n == len(SCALE) - 1), r
+
+
+def _mark(marks: dict, key: str, line: int, sev: int, rel: float, first: bool, differs: bool,
+          read: bool = False) -> None:
+    """Record one label line's comparison on element ``key``; ``read``: a value float only
+    holds rounded (the data, the weights), not one it computed."""
+    m = marks.setdefault(key, {"severity": 0, "rel": 0.0, "diff": "same", "lines": {}})
+    m["lines"][line] = sev
+    m["severity"], m["rel"] = max(m["severity"], sev), max(m["rel"], rel)
+    if first:
+        m["diff"], m["first_line"] = "first", line
+    elif differs and (m["diff"] == "same" or (m["diff"] == "read" and not read)):
+        m["diff"] = "read" if read else "differs"
+
+
+def _layer_marks(found: FloatDiff, told: Story, row: int) -> dict[str, dict]:
     """Each element id of the layer view → what it shows of the comparison."""
     g = found.exact_graph
     by_name = {n.name: n for n in (*read_errors(found), *found.nodes)}
     marks: dict[str, dict] = {}
+    places = [(e.id, line, name) for e in g.edges for line, name in enumerate((e.forward, e.backward))]
+    for key, line, name in places + [("Loss", 2, "loss")]:
+        if name in by_name:
+            n = by_name[name]
+            _mark(marks, key, line, severity(n), largest_rel_error(n), n.name == told.first, n.differs,
+                  n.phase == "read")
+    return marks
 
-    def mark(key: str, node: NodeDiff, line: int) -> None:
-        m = marks.setdefault(key, {"severity": 0, "rel": 0.0, "diff": "same", "lines": {}})
-        m["lines"][line] = severity(node)
-        m["severity"] = max(m["severity"], severity(node))
-        m["rel"] = max(m["rel"], largest_rel_error(node))
-        if node.name == told.first:
-            m["diff"], m["first_line"] = "first", line
-        elif node.differs and m["diff"] != "first":
-            m["diff"] = "read" if node.phase == "read" and m["diff"] == "same" else "differs"
 
-    for edge in g.edges:
-        for line, name in enumerate((edge.forward, edge.backward)):
-            if name in by_name:
-                mark(edge.id, by_name[name], line)
+def _neuron_marks(found: FloatDiff, told: Story, row: int) -> dict[str, dict]:
+    """Each neuron X{c}_{i} of the neuron view: its o (line 1) and δ (line 2) component
+    of the shown row; the first is the first component in evaluation order that differs
+    in this row."""
+    by_name = {n.name: n for n in (*read_errors(found), *found.nodes)}
+    K = found.exact_graph.K
+    marks: dict[str, dict] = {}
+    first = None
+    for n in found.nodes:
+        if first is None and n.phase in ("forward", "backward"):
+            vals = n.exact[row] if n.exact.ndim == 2 else n.exact
+            for i in range(len(vals)):
+                if _component_severity(n, (row, i) if n.exact.ndim == 2 else (i,))[0]:
+                    first = (n.name, i)
+                    break
+    for c in range(1, K + 2):
+        for line, name in ((1, "x" if c == 1 else f"o{c - 1}"), (2, f"δ{c}")):
+            n = by_name.get(name)
+            if n is None:
+                continue
+            for i in range(n.exact.shape[-1]):
+                sev, rel = _component_severity(n, (row, i) if n.exact.ndim == 2 else (i,))
+                _mark(marks, f"X{c}_{i + 1}", line, sev, rel, first == (name, i), bool(sev), n.phase == "read")
     if "loss" in by_name:
-        mark("Loss", by_name["loss"], 2)
+        n = by_name["loss"]
+        _mark(marks, "Loss", 3, severity(n), largest_rel_error(n), False, n.differs)
+    return marks
+
+
+def _marks(found: FloatDiff, told: Story, view: str, row: int) -> dict[str, dict]:
+    """Each element id → what it shows: its values' severities, first/differs/read/same,
+    and the role of a layer (cause, gate: the layer's node, or its column in the neuron view)."""
+    marks = (_layer_marks if view == "layer" else _neuron_marks)(found, told, row)
+    g = found.exact_graph
+
+    def element(k: int) -> str:
+        if k == g.K + 1:
+            return "Loss"
+        return f"L{k}" if view == "layer" else f"cluster_X{k + 1}"
     if told.cause is not None:
-        marks.setdefault("Loss" if told.cause == g.K + 1 else f"L{told.cause}", {})["role"] = "cause"
+        marks.setdefault(element(told.cause), {})["role"] = "cause"
     for k in told.gates:
-        marks.setdefault(f"L{k}", {}).setdefault("role", "gate")
+        marks.setdefault(element(k), {}).setdefault("role", "gate")
     return marks
 
 
@@ -89,19 +142,20 @@ def diff_picture(found: FloatDiff, arithmetic: str = "float", **kw) -> picture.P
     return _painted(found, arithmetic, **kw)[0]
 
 
-def _painted(found: FloatDiff, arithmetic: str, *, sample: int = 0, theme: str = "light", rankdir: str = "LR",
-             told: Story | None = None) -> tuple[picture.Picture, dict[str, dict]]:
+def _painted(found: FloatDiff, arithmetic: str, *, view: str = "layer", sample: int = 0, theme: str = "light",
+             rankdir: str = "LR", feature_names=(), told: Story | None = None) -> tuple[picture.Picture, dict]:
     if arithmetic not in ("exact", "float"):
         raise ValueError(f"unknown arithmetic {arithmetic!r}; choose exact or float")
     t = style.theme(theme)
     colors = COLORS[t.name]
     told = told or story(found)
     graph = found.exact_graph if arithmetic == "exact" else found.float_graph
-    pic = layer_view(graph, sample=sample, theme=theme, rankdir=rankdir, legend=False)
+    pic = view_picture(graph, view, sample=sample, theme=theme, rankdir=rankdir, legend=False,
+                       feature_names=feature_names)
     # Tighter ranks than Explore's: the widths of the labels stay, so the text is
     # drawn larger in the same width (the article's labels ≥ 9 px at 1280 px).
     pic.attr(ranksep="0.3", pad="0.15")
-    marks = _marks(found, told)
+    marks = _marks(found, told, view, sample)
 
     def paint(kind: str, key, attrs: dict) -> dict:
         m = marks.get(key)
@@ -114,6 +168,9 @@ def _painted(found: FloatDiff, arithmetic: str, *, sample: int = 0, theme: str =
             # penwidth, not the views' setlinewidth (this Graphviz draws that at 1.2): both
             # frames share these attributes, so the layout it reads stays the same
             out.update(color=colors[sev - 1] if sev else t.muted, penwidth=f"{width:g}", style="solid")
+        elif m.get("role") and kind == "attr":  # the neuron view's column of that layer
+            out.update(color=colors[-1], penwidth="3", fillcolor=t.current_bg,
+                       style="rounded,filled" if m["role"] == "cause" else "rounded,dashed")
         elif m.get("role"):  # the operation that made the first difference, a gate it flips
             out.update(color=colors[-1], penwidth="3", fillcolor=t.current_bg,
                        style="rounded,filled" + (",dashed" if m["role"] == "gate" else ""))
