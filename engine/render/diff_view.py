@@ -1,10 +1,12 @@
-"""Float against exact, drawn: the layer view of either record, every value coloured by
-its relative error, the first diverging value and the operation that made it marked.
+"""Float against exact, drawn: the layer or neuron view of either record, every value
+coloured by its relative error, the first diverging value and the operation that made
+it marked.
 
-The picture is the layer view's (layer_view.py) with its attributes rebuilt: edges and
-label lines take a colour from :data:`SCALE` (values equal in both arithmetics are
-neutral), the edge of the first diverging value is drawn widest, the layer whose
-operation made it and the gates it flips are framed. Both arithmetics are drawn with
+The picture is the view's own (frames.view_picture) with its attributes rebuilt: edges,
+neurons and label lines take a colour from :data:`SCALE` (values equal in both
+arithmetics are neutral), the first diverging value is drawn in bold (its edge widest),
+the layer whose operation made it and the gates it flips are framed (in the neuron
+view: the layer's column; there each neuron shows its own components' errors). Both arithmetics are drawn with
 the same colours, so switching between them only changes the numbers. The SVG then
 carries what a page or a test reads, as attributes on each element's ``<g>``
 (``data-diff``: first | differs | read | same, ``data-role``: cause | gate, ``data-rel-error``),
@@ -40,12 +42,14 @@ def largest_rel_error(node: NodeDiff) -> float:
     return float(np.max(rel)) if rel.size else 0.0
 
 
+def _bin(rel: float) -> int:
+    """1 … len(SCALE): the bin of a relative error (inf: the last)."""
+    return 1 + next(n for n, (top, _) in enumerate(SCALE) if rel <= top or n == len(SCALE) - 1)
+
+
 def severity(node: NodeDiff) -> int:
     """0: equal; 1 … len(SCALE): the bin of its largest relative error."""
-    if not node.differs:
-        return 0
-    r = largest_rel_error(node)
-    return 1 + next(n for n, (top, _) in enumerate(SCALE) if r <= top or n == len(SCALE) - 1)
+    return _bin(largest_rel_error(node)) if node.differs else 0
 
 
 def legend(theme: str = "light") -> list[tuple[str, str]]:
@@ -60,7 +64,7 @@ def _component_severity(node: NodeDiff, i: tuple) -> tuple[int, float]:
     if gap == 0 and not math.isnan(rel):
         return 0, 0.0
     r = math.inf if math.isnan(rel) else rel
-    return 1 + next(n for n, (top, _) in enumerate(SCALE) if r <= top or n == len(SCALE) - 1), r
+    return _bin(r), r
 
 
 def _mark(marks: dict, key: str, line: int, sev: int, rel: float, first: bool, differs: bool,
@@ -137,7 +141,7 @@ def _marks(found: FloatDiff, told: Story, view: str, row: int) -> dict[str, dict
 
 
 def diff_picture(found: FloatDiff, arithmetic: str = "float", **kw) -> picture.Picture:
-    """The layer view of the ``arithmetic`` record, painted by the comparison (its
+    """The view (``view``: layer or neuron) of the ``arithmetic`` record, painted by the comparison (its
     ``source`` is the DOT; the label lines' colours are in the SVG only, as the views')."""
     return _painted(found, arithmetic, **kw)[0]
 
