@@ -84,7 +84,8 @@ def test_an_operation_on_exact_floats_that_rounds_is_its_own_cause():
     spec = spec_of([{"type": "input", "size": 2}, {"type": "linear", "size": 1, "weights": [["1", "1"]]}],
                    [[str(2 ** 53), "1"]], [["0"]])
     told = story(diff_of(spec))
-    assert told.first == "o2" and f"where the exact value is {2 ** 53 + 1} (relative error 1.11e-16)." in told.sentences[0]
+    assert told.first == "o2"
+    assert f"where the exact value is {2 ** 53 + 1} (relative error 1.11e-16)." in told.sentences[0]
     assert "Every number it reads is exactly a float, so the rounding is the operation's own" in told.text
     assert all(exact_in_float(v) for v in (2 ** 53, 1)) and not exact_in_float(2 ** 53 + 1)
 

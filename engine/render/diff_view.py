@@ -141,8 +141,9 @@ def _marks(found: FloatDiff, told: Story, view: str, row: int) -> dict[str, dict
 
 
 def diff_picture(found: FloatDiff, arithmetic: str = "float", **kw) -> picture.Picture:
-    """The view (``view``: layer or neuron) of the ``arithmetic`` record, painted by the comparison (its
-    ``source`` is the DOT; the label lines' colours are in the SVG only, as the views')."""
+    """The view (``view``: layer or neuron) of the ``arithmetic`` record, painted by the
+    comparison (its ``source`` is the DOT; label lines are coloured in the SVG only, as
+    the views' are)."""
     return _painted(found, arithmetic, **kw)[0]
 
 
