@@ -169,7 +169,7 @@ def story(found: FloatDiff) -> Story:
     unheld = next((u for name, v in _read(found, k) if (u := _unheld(name, v))), None)
     cancel = ", and terms that cancel exactly in rationals leave a tiny remainder" if first.exact[i] == 0 else ""
     if unheld and first.phase in ("forward", "loss", "backward"):
-        said.append(f"Float cannot hold every number it reads ({unheld}), so it starts from rounded "
+        said.append(f"Float cannot hold every number it reads (for one, {unheld}), so it starts from rounded "
                     f"numbers; then {rounds}{cancel}.")
     else:
         said.append(f"Every number it reads is exactly a float, so the rounding is the operation's own: "

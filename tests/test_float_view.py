@@ -75,7 +75,7 @@ def test_the_data_float_cannot_hold_is_named_as_the_cause():
     found = diff_of(spec)
     told = story(found)
     assert told.first == "o1" and told.cause == 1 and not told.gates  # L1 (input) holds x as float does
-    assert "Float cannot hold every number it reads (x = 1/3 becomes 0.333333)" in told.text
+    assert "Float cannot hold every number it reads (for one, x = 1/3 becomes 0.333333)" in told.text
     assert {n.name: n.differs for n in read_errors(found)} == {"x": True, "W2": False}
 
 
