@@ -16,7 +16,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from .graph import Graph
 from .model import Model
+from .numbers import NotExactError
 from .record import record
 
 
@@ -34,6 +36,8 @@ class NodeDiff:
 @dataclass(frozen=True)
 class FloatDiff:
     nodes: tuple[NodeDiff, ...]  # in evaluation order
+    exact_graph: Graph | None = None  # the two records compared, for the views and the words
+    float_graph: Graph | None = None
 
     @property
     def first(self) -> NodeDiff | None:
@@ -74,7 +78,8 @@ def float_diff(model: Model, x, y) -> FloatDiff:
     records read the same data: float rounds it as it reads it."""
     why = exact_impossible(model)
     if why:
-        raise ValueError(f"exact arithmetic is impossible for this model: {why}")
+        # NotExactError (a ValueError): the CLI's one line and the app's message alike
+        raise NotExactError(f"exact arithmetic is impossible for this model: {why}")
     exact = record(model.cast("exact"), x, y)
     floating = record(model.cast("float"), x, y)
     nodes = []
@@ -84,4 +89,22 @@ def float_diff(model: Model, x, y) -> FloatDiff:
             e, f = e[0], f[0]
         e, f = np.asarray(e, dtype=object), np.asarray(f, dtype=float)
         nodes.append(NodeDiff(event.name, event.phase, e, f, *_errors(e, f)))
-    return FloatDiff(tuple(nodes))
+    return FloatDiff(tuple(nodes), exact, floating)
+
+
+def read_errors(found: FloatDiff) -> tuple[NodeDiff, ...]:
+    """The data and the weights as float holds them, against their exact values ("x",
+    "W2", "b2"; phase "read"): 1/200 is no float, so float computes with a neighbour."""
+    ge, gf = found.exact_graph, found.float_graph
+    if ge is None or gf is None:
+        return ()
+    pairs = [("x", ge.x, gf.x)]
+    we, wf = ge.model.weights(), gf.model.weights()
+    pairs += [(name, we[name], wf[name]) for name in we]
+    out = []
+    for name, e, f in pairs:
+        e, f = np.asarray(e, dtype=object), np.asarray(f, dtype=float)
+        if name == "x" and len(e) == 1:  # one sample: its row, as the nodes
+            e, f = e[0], f[0]
+        out.append(NodeDiff(name, "read", e, f, *_errors(e, f)))
+    return tuple(out)

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from engine.numbers import NotExactError
-from ui import explore_parts as parts
+from ui import explore_parts as parts, float_view
 from ui.modes import forward_vs_reverse
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
@@ -89,4 +89,4 @@ if not override:  # the address bar reproduces this view
 parts.inspector(graph, key, row)
 forward_vs_reverse(graph, key, row)
 if not override:
-    parts.compare_arithmetics(spec, sample, row)
+    float_view.float_vs_exact(spec, fingerprint(spec), sample, row, theme, rankdir, view)

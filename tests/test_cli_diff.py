@@ -33,6 +33,8 @@ def test_the_articles_trap_starts_at_o2(capsys):
     assert d3["differs"] and d3["exact"] == [-1] and d3["float"] == [0] and d3["rel_error"] == [1]
     assert nodes["δw2"]["exact"] == [[0, -2000, -3000]] and nodes["δw2"]["float"] == [[0, 0, 0]]
     assert [F(v) for v in nodes["δ2"]["exact"]] == [F(-1, 200), F(3, 11600), F(-1, 5800)]
+    first, *_, stop = t["why"]  # the words of Explore's view
+    assert first.startswith("The first difference is o2 = w·X, the output of L2") and "δ3 = 0 in float" in stop
 
 
 def test_text_names_the_first_difference_first(capsys):
@@ -47,6 +49,7 @@ def test_a_sample_float_gets_right(capsys):
     status, out, _ = cli(capsys, "diff", "--preset", "article", "--sample", "2", "--json")
     t = json.loads(out)
     assert status == 0 and t["first"] is None and not any(n["differs"] for n in t["nodes"])
+    assert t["why"][0].startswith("Float gives the exact value at every node")
 
 
 def test_a_float_only_model_is_one_clear_line(capsys):

@@ -168,4 +168,4 @@ def test_the_build_page_offers_every_layer_and_applies_softplus():
     assert model.layer(row + 1).kind == "softplus"
     at.switch_page("pages/explore.py").run()
     assert not at.exception
-    assert "softplus" in at.get("graphviz_chart")[0].proto.spec
+    assert "softplus" in json.loads(at.get("bidi_component")[0].proto.json)["frames"][0]  # the player's

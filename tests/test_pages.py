@@ -1,14 +1,13 @@
 """Explore page tests: the app runs headless through Streamlit's AppTest.
 
 The graph is drawn by the player component, whose data (every frame's SVG) AppTest
-exposes as JSON; the float/exact comparison draws st.graphviz_chart DOT."""
+exposes as JSON (the float-vs-exact view: tests/test_page_float_view.py)."""
 import json
-import re
 import xml.etree.ElementTree as ET
 
 from streamlit.testing.v1 import AppTest
 
-from float_trap import float_trap_after, is_float_trap, shown_value
+from float_trap import float_trap_after
 
 
 def run_app() -> AppTest:
@@ -76,15 +75,6 @@ def test_float_arithmetic_shows_the_trap():
     assert float_trap_after("o2 = ", final) and "δ3 = 0" in final
 
 
-def test_float_and_exact_side_by_side():
-    at = run_app()
-    dots = [c.proto.spec for c in at.get("graphviz_chart")]
-    assert len(dots) == 2
-    table = at.dataframe[-1].value
-    o2 = table[table["value"] == "o2"].iloc[0]
-    assert o2["exact"] == "0" and is_float_trap(shown_value(o2["float"]))
-
-
 def test_whole_batch_shows_the_one_over_n_factor():
     at = run_app()
     at.selectbox(key="sample").set_value(0).run()
@@ -146,16 +136,6 @@ def test_neuron_view_names_the_articles_features():
     assert not at.exception
     final = " ".join(visible_texts(player_data(at)["frames"][-1]))
     assert "broccoli" in final and "workout hours" in final
-
-
-def test_the_float_versus_exact_table_shows_the_trap_in_scientific_notation():
-    at = run_app()
-    table = next(d.value for d in at.dataframe if "largest difference" in d.value.columns)
-    o2 = table[table["value"] == "o2"].iloc[0]
-    assert re.fullmatch(r"-\d\.\d+e-\d\d", o2["float"]) and is_float_trap(shown_value(o2["float"]))
-    # written like the other columns (1.11022e-16 on one CPU, 7.41594e-17 on another),
-    # not rounded to 0.0000000000000001
-    assert o2["largest difference"] == o2["float"].lstrip("-")
 
 
 def test_the_whole_batch_is_the_first_choice_not_after_300_samples():

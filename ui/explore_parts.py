@@ -1,14 +1,13 @@
-"""The panels of the Explore page: legend, inspector, float vs exact (the step control
-and the chain rule are the player's, ui/player.py)."""
+"""The panels of the Explore page: legend, inspector (the step control and the chain
+rule are the player's, ui/player.py; float versus exact is ui/float_view.py)."""
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
 from engine.numbers import NotExactError, format_number
-from engine.render import layer_view
 
-from .explore_data import check, record_sample, vector_table
+from .explore_data import check, vector_table
 
 
 def from_player() -> None:
@@ -94,31 +93,3 @@ def _layer_details(graph, k: int, row: int) -> None:
                 "rows: outputs, columns: inputs")
     j = layer.jacobian(graph.o(k - 1)[row], graph.o(k)[row])
     st.dataframe([[format_number(v) for v in r] for r in np.asarray(j)[:50, :50]])
-
-
-def compare_arithmetics(spec, sample: int, row: int) -> None:
-    """Float and exact side by side at the current step: the float trap, visible."""
-    with st.expander("Float versus exact, side by side", icon=":material/compare_arrows:"):
-        step = st.session_state["step"]
-        cols = st.columns(2)
-        graphs = {}
-        for col, arithmetic in zip(cols, ("exact", "float")):
-            col.markdown(f"**{arithmetic}**")
-            try:
-                graphs[arithmetic] = g = record_sample(spec, sample, arithmetic)
-            except NotExactError as e:
-                col.caption(str(e))
-                continue
-            col.graphviz_chart(layer_view(g, step=step, sample=row).dot, width="stretch")
-        if len(graphs) == 2:
-            rows = []
-            g_e, g_f = graphs["exact"], graphs["float"]
-            names = [f"o{k}" for k in range(1, g_e.K + 1)] + [f"δ{k}" for k in range(g_e.K + 1, 0, -1)]
-            for name in names:
-                e, f = np.ravel(g_e.value(name)[row]), np.ravel(g_f.value(name)[row])
-                diff = float(np.max(np.abs(e.astype(float) - f))) if e.size else 0.0
-                rows.append({"value": name, "exact": ", ".join(map(format_number, e[:4])),
-                             "float": ", ".join(map(format_number, f[:4])),
-                             # as text: a number column rounds 1.1e-16 to 0.0000000000000001
-                             "largest difference": format_number(diff)})
-            st.dataframe(rows, hide_index=True)

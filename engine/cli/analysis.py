@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..float_diff import float_diff
+from ..float_words import story
 from ..names import one_line
 from ..numbers import format_number
 from ..paths import parse_index, weight_paths
@@ -85,6 +86,7 @@ def run_diff(args) -> int:
     if args.json:
         print(json.dumps({
             "sample": args.sample, "first": first.name if first else None,
+            "why": list(story(found).sentences),
             "nodes": [{"name": n.name, "phase": n.phase, "differs": n.differs,
                        "exact": json_value(n.exact), "float": json_value(n.float),
                        "abs_error": _errors_json(n.abs_error), "rel_error": _errors_json(n.rel_error)}

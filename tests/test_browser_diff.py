@@ -1,0 +1,55 @@
+"""Browser test of Explore's float-vs-exact view (ui/float_view.py) in Chromium: on the
+article's third sample the view names w·X, the closing ReLU gate and the stopped
+learning flow, marks o2's edge as the first difference in the drawn SVG (data-diff,
+set by engine/render/diff_view.py), its labels are readable at 1280 px, and the
+player switches to the exact record and zooms. The float trap's digits depend on the
+BLAS kernel: only its sign and size are asserted."""
+from playwright.sync_api import expect
+
+from float_trap import is_float_trap, shown_value
+
+DIFF = '.bp-player:has(g[data-diff])'  # the view's player (Explore's own has no marks)
+
+
+def open_view(page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{app_url}/?preset=article&sample=3")
+    page.locator(".bp-stage svg").first.wait_for()
+    page.get_by_text("Float versus exact: where float departs from the truth").click()
+    page.locator(f"{DIFF} .bp-stage svg").wait_for()
+    return page.locator(DIFF)
+
+
+def test_the_article_shows_where_float_departs_and_why(page, app_url):
+    view = open_view(page, app_url)
+    first = view.locator('g[data-diff="first"]')
+    expect(first).to_have_count(1)
+    assert first.get_attribute("id") == "X3"  # the edge that carries o2
+    assert first.get_attribute("data-rel-error") == "inf"  # exact 0, float not
+    bold = first.locator('text[data-first="true"]').text_content()
+    assert bold.startswith("o2 = ") and is_float_trap(shown_value(bold.removeprefix("o2 = ")))
+    assert view.locator('g[data-role="cause"]').get_attribute("id") == "L2"
+    assert view.locator('g[data-role="gate"]').get_attribute("id") == "L3"
+    # the operation in words, beside the picture
+    expect(page.get_by_text("The first difference is o2 = w·X, the output of L2")).to_be_visible()
+    expect(page.get_by_text("Then the ReLU gate of L3 closes")).to_be_visible()
+    expect(page.get_by_text("δ3 = 0 in float instead of -1, and the learning flow stops")).to_be_visible()
+    expect(page.get_by_text("≤ 10⁻¹² (rounding)", exact=False)).to_be_visible()  # the legend
+
+
+def test_the_labels_are_readable_and_the_view_switches_and_zooms(page, app_url):
+    view = open_view(page, app_url)
+    # every drawn label at least 9 px high at 1280 px, without zooming
+    smallest = view.locator(".bp-stage svg").evaluate("""svg => {
+        const k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return Math.min(...[...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+            .map(t => parseFloat(t.getAttribute('font-size')) * k));
+    }""")
+    assert smallest >= 9, f"labels drawn {smallest:.1f} px high"
+    # the exact record, the same marks, o2 = 0
+    view.locator('button[data-act="prev"]').click()
+    expect(view).to_have_attribute("data-step", "0")
+    expect(view.locator('g[data-diff="first"] text[data-first="true"]')).to_have_text("o2 = 0")
+    expect(page.get_by_role("radio", name="Exact", exact=True)).to_have_attribute("aria-checked", "true")  # it follows
+    view.locator('button[data-act="zoom-in"]').click()
+    expect(view).to_have_attribute("data-zoom", "1.25")

@@ -1,0 +1,127 @@
+"""Explore's float-vs-exact view (ui/float_view.py) through AppTest: switched on, it
+names the operation that made the first difference, draws both records in one player
+(exact, float) with the first diverging value marked, and tabulates every node; a model
+with no exact arithmetic gets one sentence. The float trap's digits depend on the BLAS
+kernel: only its sign and size are asserted (tests/float_trap.py)."""
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from streamlit.testing.v1 import AppTest
+
+from engine.presets import load_preset
+from engine.spec import dump_spec
+from float_trap import float_trap_after, is_float_trap, shown_value
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def opened(at: AppTest | None = None) -> AppTest:
+    at = at or AppTest.from_file("../app.py", default_timeout=120).run()
+    at.toggle(key="diff_open").set_value(True).run()
+    assert not at.exception
+    return at
+
+
+def components(at: AppTest) -> list[str]:
+    return [c.key for c in at.get("bidi_component")]
+
+
+def diff_player(at: AppTest) -> dict:
+    found = [json.loads(c.proto.json) for c in at.get("bidi_component") if c.key == "diff_player"]
+    assert len(found) == 1, "the view draws no player of its own"
+    return found[0]
+
+
+def marked(svg: str, attr: str, value: str) -> list[ET.Element]:
+    return [g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get(attr) == value]
+
+
+def test_nothing_is_drawn_until_the_view_is_switched_on():
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    assert not at.exception and at.toggle(key="diff_open").value is False
+    assert "diff_player" not in components(at)
+
+
+def test_the_article_names_w_x_the_relu_gate_and_the_stopped_learning_flow():
+    at = opened()
+    text = " ".join(m.value for m in at.markdown)
+    assert "The first difference is o2 = w·X, the output of L2" in text
+    assert float_trap_after("o2 is ", text) and "where the exact value is 0" in text
+    assert "ReLU gate of L3 closes" in text
+    assert "δ3 = 0 in float instead of -1, and the learning flow stops: δ2, δw2 and δ1 are 0 too" in text
+    assert "relative error" in text  # the colour scale's legend
+
+
+def test_the_player_shows_exact_then_float_with_o2_marked_first():
+    at = opened()
+    data = diff_player(at)
+    exact, floating = data["frames"]
+    assert data["step"] == 1 and data["explain"] == [None, None]  # float first, no chain-rule panel
+    for svg in (exact, floating):
+        first = marked(svg, "data-diff", "first")
+        assert [g.get("id") for g in first] == ["X3"]  # the edge that carries o2
+        assert marked(svg, "data-role", "cause")[0].get("id") == "L2"
+        assert marked(svg, "data-role", "gate")[0].get("id") == "L3"
+        assert {g.get("id") for g in marked(svg, "data-diff", "differs")} >= {"X1", "X2", "W2"}
+        assert {g.get("id") for g in marked(svg, "data-diff", "same")} == {"X4", "Loss"}  # o3, δ4 and the loss agree
+    bold = [t.text for t in ET.fromstring(floating).iter(f"{SVG}text") if t.get("data-first") == "true"]
+    assert len(bold) == 1 and is_float_trap(shown_value(bold[0].removeprefix("o2 = ")))
+    assert "o2 = 0" in "".join(ET.fromstring(exact).itertext())
+
+
+def test_the_graph_control_switches_the_players_frame():
+    at = opened()
+    at.segmented_control(key="diff_shown").set_value("exact").run()
+    assert diff_player(at)["step"] == 0 and not at.exception
+    at.segmented_control(key="diff_shown").set_value("float").run()
+    assert diff_player(at)["step"] == 1
+
+
+def test_the_table_shows_every_node_with_the_trap_in_scientific_notation():
+    at = opened()
+    table = next(d.value for d in at.dataframe if "largest relative error" in d.value.columns)
+    assert list(table["value"]) == ["o1", "o2", "o3", "loss", "δ4", "δ3", "δ2", "δw2", "δ1"]
+    o2 = table[table["value"] == "o2"].iloc[0]
+    assert o2["exact"] == "0" and re.fullmatch(r"-\d\.\d+e-\d\d", o2["float"])
+    assert is_float_trap(shown_value(o2["float"])) and o2["largest difference"] == o2["float"].lstrip("-")
+    assert o2["largest relative error"] == "∞ (exact 0)"
+    d3 = table[table["value"] == "δ3"].iloc[0]
+    assert d3["differs"] and d3["exact"] == "-1" and d3["float"] == "0" and d3["largest relative error"] == "1"
+    assert not table[table["value"] == "loss"].iloc[0]["differs"]
+
+
+def test_a_sample_float_gets_right_says_so():
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.selectbox(key="sample").set_value(2).run()
+    at = opened(at)
+    assert any("Float gives the exact value at every node" in m.value for m in at.markdown)
+    assert not marked(diff_player(at)["frames"][1], "data-diff", "first")
+
+
+def test_a_model_without_exact_arithmetic_gets_one_sentence():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["workspace"] = load_preset("xor")
+    at.run()
+    at = opened(at)
+    assert not at.error and len(at.warning) == 1
+    assert "exact arithmetic is impossible for this model: layer 3 (tanh) needs exp or log" in at.warning[0].value
+    assert "diff_player" not in components(at)
+
+
+def test_the_whole_batch_names_the_sample_where_float_first_departs():
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.selectbox(key="sample").set_value(0).run()  # the whole batch
+    at = opened(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "The first difference is o2 = w·X, the output of L2" in text and " of sample " in text
+    assert [g.get("id") for g in marked(diff_player(at)["frames"][1], "data-diff", "first")] == ["X3"]
+
+
+def test_the_view_follows_explores_neuron_view():
+    at = opened()
+    at.radio(key="view").set_value("neuron").run()
+    assert not at.exception
+    frames = diff_player(at)["frames"]
+    assert [g.get("id") for g in marked(frames[1], "data-diff", "first")] == ["X3_1"]  # o2's neuron
+    assert "Tagada strawberries" in "".join(ET.fromstring(frames[0]).itertext())  # the data's names

@@ -1,0 +1,84 @@
+"""Explore's float-vs-exact view: where float departs from the truth.
+
+Both records drawn large (the one player, ui/player.py, with its zoom and full screen,
+one frame per arithmetic: the player's step and the "Graph" control both switch), every
+value coloured by its relative error (engine/render/diff_view.py), the first diverging
+value and the operation that made it named in words (engine/float_words.py), and every
+node's numbers in a table. Nothing is computed until the view is switched on."""
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import streamlit as st
+
+from engine.float_diff import float_diff
+from engine.float_words import story
+from engine.numbers import NotExactError, format_number
+from engine.render.diff_view import diff_svg, largest_rel_error, legend
+
+from .byte_cache import MB, ByteCache
+from .explore_data import BATCH
+from .player import player
+from .text import message
+
+SHOWN = ("exact", "float")  # the player's frames, in this order
+DIFFS = ByteCache("float-vs-exact views", 8 * MB)
+TITLES = ("Exact arithmetic (rational numbers): the truth. Colours: how far float lands from each value.",
+          "Float arithmetic (float64): each value coloured by its relative error, the first difference in bold.")
+
+
+def _short(values) -> str:
+    flat = np.ravel(values)
+    return ", ".join(format_number(v) for v in flat[:4]) + (f", … ({flat.size})" if flat.size > 4 else "")
+
+
+def _compute(spec, sample: int, row: int, look: dict) -> dict:
+    x, y = spec.data.batch("exact") if sample == BATCH else spec.data.sample(sample, "exact")
+    found = float_diff(spec.model, x, y)  # NotExactError: the model has no exact arithmetic
+    told = story(found)
+    rows = [{"value": n.name, "differs": n.differs, "exact": _short(n.exact), "float": _short(n.float),
+             # as text: a number column rounds 1.1e-16 to 0.0000000000000001
+             "largest difference": format_number(float(np.max(n.abs_error))) if n.abs_error.size else "0",
+             "largest relative error": ("—" if not n.differs else "∞ (exact 0)" if np.isinf(largest_rel_error(n))
+                                        else format_number(largest_rel_error(n)))}
+            for n in found.nodes]
+    svgs = [diff_svg(found, a, sample=row, told=told, **look) for a in SHOWN]
+    return {"svgs": svgs, "sentences": list(told.sentences), "first": told.first, "rows": rows}
+
+
+def _from_player() -> None:
+    """The player's ←/→ (or its slider) switched the arithmetic: the control follows."""
+    step = st.session_state["diff_player"].get("step")
+    if step in (0, 1):
+        st.session_state["diff_shown"] = SHOWN[step]
+
+
+def float_vs_exact(spec, key: str, sample: int, row: int, theme: str, rankdir: str, view: str) -> None:
+    """The view, under a switch; ``key`` identifies the model (ui.explore_data.fingerprint);
+    drawn in Explore's ``view`` (layer or neuron), theme and direction."""
+    if not st.toggle("Float versus exact: where float departs from the truth", key="diff_open",
+                     help="The same sample in exact and in float arithmetic, value by value"):
+        return
+    try:
+        look = {"view": view, "theme": theme, "rankdir": rankdir,
+                "feature_names": tuple(spec.data.feature_names)}
+        drawn = DIFFS.get_or_compute(("diff", key, sample, row, tuple(look.items())),
+                                     lambda: _compute(spec, sample, row, look))
+    except NotExactError as e:
+        st.warning(message(f"No comparison: {e}. Float is all this model has."), icon=":material/block:")
+        return
+    st.markdown("\n\n".join(message(s) for s in drawn["sentences"]))
+    # The scale's colours are the picture's own: fixed engine text, escaped all the same.
+    st.markdown("Relative error of float against exact: "
+                + " · ".join(f'<span style="color:{c}">■ {escape(text)}</span>' for c, text in legend(theme))
+                + ". Framed: the operation that made the first difference (dashed: a gate it flips).",
+                unsafe_allow_html=True)
+    st.session_state.setdefault("diff_shown", "float")
+    shown = st.segmented_control("Graph", SHOWN, key="diff_shown", format_func=str.capitalize,
+                                 help="The player's ← and → switch too; zoom with the wheel or the buttons")
+    shown = shown or "float"  # a second click on the chosen segment clears it
+    player(drawn["svgs"], list(TITLES), [None, None], [None, None], step=SHOWN.index(shown),
+           signature=f"diff-{key}-{sample}-{row}-{theme}-{rankdir}-{view}-{shown}", key="diff_player",
+           on_change=_from_player)
+    st.dataframe(drawn["rows"], hide_index=True)
