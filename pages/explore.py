@@ -5,6 +5,7 @@ from engine.numbers import NotExactError
 from ui import explore_parts as parts
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
+from ui.paths_panel import paths_panel
 from ui.share import VIEWS, share_view, shared_arithmetic, shared_sample, shared_step, shared_view
 from ui.state import remember_choices, workspace
 from ui.text import md, message
@@ -85,5 +86,6 @@ if not override:  # the address bar reproduces this view
     share_view(sample="batch" if sample == BATCH else sample, step=st.session_state["step"],
                arithmetic=arithmetic, view=view)
 parts.inspector(graph, key, row)
+paths_panel(graph, key, view, row, theme, rankdir, names)
 if not override:
     parts.compare_arithmetics(spec, sample, row)
