@@ -1,0 +1,123 @@
+"""Explore's "Sum over paths" panel through AppTest: pick a weight (or click one in the
+graph), the paths with their factors and products, the sum under the graph equal to δw
+(the article's numbers are exact: δw2 = (0, -2000, -3000) on its third sample), the
+path highlighted in the graph, the budget's message."""
+import json
+import xml.etree.ElementTree as ET
+from fractions import Fraction as F
+
+from streamlit.testing.v1 import AppTest
+
+from engine.paths import MAX_PATHS
+from engine.spec import load_spec, spec_from_dict
+from random_models import model_doc
+
+SVGNS = "{http://www.w3.org/2000/svg}"
+
+
+def run_app(spec=None) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    if spec is not None:
+        at.session_state["workspace"] = spec
+    return at.run()
+
+
+def sum_line(at) -> str:
+    lines = [m.value for m in at.markdown if m.value.startswith("**Sum of the products:**")]
+    assert len(lines) == 1, [m.value for m in at.markdown]
+    return lines[0]
+
+
+def paths_table(at):
+    tables = [d.value for d in at.dataframe if "factors" in d.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def highlighted(at) -> list[str]:
+    """The ids marked as the path in the panel's graph, in the path's order."""
+    htmls = [h for h in at.get("html") if "bp-paths-graph" in h.proto.body]
+    assert len(htmls) == 1
+    root = ET.fromstring(htmls[0].proto.body)
+    marked = [(int(g.get("data-path-order")), g.get("id")) for g in root.iter(f"{SVGNS}g")
+              if "bp-path" in (g.get("class") or "").split()]
+    return [i for _, i in sorted(marked)]
+
+
+def test_the_article_shows_w2_0_2_as_its_one_path_and_the_exact_sum_equal_to_dw():
+    at = run_app()
+    assert not at.exception
+    assert at.selectbox(key="paths_weight").value == "W2"
+    at.selectbox(key="paths_component").set_value((0, 2)).run()
+    assert not at.exception and not at.warning
+    assert sum_line(at) == ("**Sum of the products:** δw2[0,2] = (-3000) = **-3000**  "
+                            "✓ equal to the backward pass's δw2[0,2] = -3000, exactly")
+    table = paths_table(at)
+    assert list(table["factors"]) == ["o1[2] = 3000 · ∂o3[0]/∂o2[0] = 1 · ∂loss/∂o3[0] = -1"]
+    assert list(table["product"]) == ["-3000"] and list(table["route"]) == ["o2[0] → o3[0] → loss"]
+    assert highlighted(at) == ["L2.W", "W2", "L2", "X3", "L3", "X4", "Loss"]  # the layer view
+    at.radio(key="view").set_value("neuron").run()
+    assert highlighted(at) == ["X2_3", "L2_1_3", "X3_1", "L3_1_1", "X4_1", "Loss_1", "Loss"]
+    at.selectbox(key="paths_component").set_value((0, 1)).run()  # another weight, another path
+    assert highlighted(at)[:2] == ["X2_2", "L2_1_2"]
+    assert "= **-2000**  ✓ equal to the backward pass's δw2[0,1] = -2000, exactly" in sum_line(at)
+
+
+def test_clicking_a_weights_edge_in_the_graph_picks_it_and_opens_the_panel():
+    at = run_app()
+    panel = next(e for e in at.expander if e.label.startswith("Sum over paths"))
+    assert not panel.proto.expanded
+    at.session_state["player"] = {"step": 9, "selected": "L2_1_3"}  # what the player reports for a click
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="paths_component").value == (0, 2)
+    assert next(e for e in at.expander if e.label.startswith("Sum over paths")).proto.expanded
+    assert "δw2[0,2]" in sum_line(at)
+
+
+def test_next_path_walks_a_fan_out_and_the_sum_is_dw_exactly():
+    spec = load_spec(json.dumps(model_doc(5, "exact")))  # 3 units feed 3: three paths per weight of W2
+    at = run_app(spec)
+    at.selectbox(key="sample").set_value(2).run()
+    at.selectbox(key="paths_weight").set_value("W2").run()
+    at.selectbox(key="paths_component").set_value((0, 1)).run()
+    assert not at.exception
+    table = paths_table(at)
+    assert len(table) == 3
+    line = sum_line(at)
+    total = sum(F(p) for p in table["product"])
+    assert f"= **{total}**  ✓ equal to the backward pass's δw2[0,1] = {total}, exactly" in line
+    at.radio(key="view").set_value("neuron").run()
+    seen = []
+    for n in range(1, 4):
+        assert at.slider(key="paths_path").value == n
+        assert any(m.value.startswith(f"**Path {n} of 3:**") for m in at.markdown)
+        seen.append(tuple(highlighted(at)))
+        at.button(key="paths_next").click().run()
+    assert len(set(seen)) == 3  # each path lights up its own neurons
+    assert at.slider(key="paths_path").value == 1  # past the last: back to the first
+    at.button(key="paths_prev").click().run()
+    assert at.slider(key="paths_path").value == 3 and tuple(highlighted(at)) == seen[2]
+
+
+def test_the_whole_batch_shows_one_rows_share():
+    spec = load_spec(json.dumps(model_doc(9, "exact")))
+    at = run_app(spec)
+    at.selectbox(key="sample").set_value(0).run()  # the whole batch
+    assert not at.exception
+    assert any("Row 1 of the batch" in c.value for c in at.caption)
+    assert "✓ equal to the backward pass's δw2[0,0]" in sum_line(at)
+
+
+def test_more_paths_than_the_budget_is_one_clear_message():
+    doc = {"format": "backprop-explorer/1", "name": "wide", "arithmetic": "float", "layers": [
+        {"type": "input", "size": 1}, {"type": "linear", "size": 1, "weights": [[1]]},
+        {"type": "linear", "size": 101, "init": {"scheme": "xavier", "seed": 0}},
+        {"type": "linear", "size": 100, "init": {"scheme": "xavier", "seed": 1}}],
+        "loss": "mse", "data": {"x": [[1]], "y": [[0] * 100]}}
+    at = run_app(spec_from_dict(doc))
+    assert not at.exception
+    assert [w.value for w in at.warning] == [f"W2 has 10,100 paths to the loss; at most {MAX_PATHS:,} are listed. "
+                                             "Pick a weight of a later layer: it has fewer paths."]
+    at.selectbox(key="paths_weight").set_value("W4").run()  # one path per component
+    assert not at.warning and "✓" in sum_line(at)
