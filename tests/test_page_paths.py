@@ -36,11 +36,13 @@ def paths_table(at):
 
 def highlighted(at) -> list[str]:
     """The ids marked as the path in the panel's graph, in the path's order."""
-    htmls = [h for h in at.get("html") if "bp-paths-graph" in h.proto.body]
-    assert len(htmls) == 1
-    root = ET.fromstring(htmls[0].proto.body)
-    marked = [(int(g.get("data-path-order")), g.get("id")) for g in root.iter(f"{SVGNS}g")
+    graphs = [json.loads(c.proto.json) for c in at.get("bidi_component")
+              if c.proto.component_name.endswith("backprop_paths_graph")]
+    assert len(graphs) == 1
+    root = ET.fromstring(graphs[0]["svg"])
+    marked = [(int(g.get("data-path-order")), g.get("id").removeprefix("paths-")) for g in root.iter(f"{SVGNS}g")
               if "bp-path" in (g.get("class") or "").split()]
+    assert all(g.get("id").startswith("paths-") for g in root.iter(f"{SVGNS}g") if g.get("id"))  # not the player's
     return [i for _, i in sorted(marked)]
 
 
@@ -106,7 +108,7 @@ def test_the_whole_batch_shows_one_rows_share():
     at.selectbox(key="sample").set_value(0).run()  # the whole batch
     assert not at.exception
     assert any("Row 1 of the batch" in c.value for c in at.caption)
-    assert "✓ equal to the backward pass's δw2[0,0]" in sum_line(at)
+    assert "✓ equal to the backward pass's δw2[" in sum_line(at)
 
 
 def test_more_paths_than_the_budget_is_one_clear_message():
@@ -121,3 +123,9 @@ def test_more_paths_than_the_budget_is_one_clear_message():
                                              "Pick a weight of a later layer: it has fewer paths."]
     at.selectbox(key="paths_weight").set_value("W4").run()  # one path per component
     assert not at.warning and "✓" in sum_line(at)
+    # 100×101 components: too many to list, picked by row and column
+    at.number_input(key="paths_i").set_value(5).run()
+    at.number_input(key="paths_j").set_value(7).run()
+    assert "δw4[5,7] = " in sum_line(at) and len(paths_table(at)) == 1
+    at.selectbox(key="paths_weight").set_value("W3").run()  # 101×1, listed: a path through each of L4's 100 units
+    assert not at.exception and len(paths_table(at)) == 100 and "(100 products)" in sum_line(at)

@@ -3,6 +3,8 @@ the loss (engine/paths.py), each path with its factors and product, the paths
 highlighted one by one in the graph (engine/render/path_view.py), the sum under it."""
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -11,11 +13,33 @@ from engine.paths import gradient_name, route, weight_paths
 from engine.render import path_view
 from engine.render.frames import view_picture
 from engine.render.svg import to_svg
-from engine.render.svgdoc import portable_fonts, serialise, size_pt
+from engine.render.svgdoc import portable_fonts, prefix_ids, serialise, size_pt
 
 from .explore_data import FRAMES
 
+# st.html sanitises with an HTML-only profile and drops the whole SVG, so the graph comes
+# in as the player's frames do: a v2 component setting the SVG (Graphviz's, serialised by
+# ElementTree: every text escaped) as its markup, only when it changed.
+_graph = st.components.v2.component(
+    "backprop_paths_graph",
+    html="",
+    css=".bp-paths-box { overflow: auto; } .bp-paths-box svg { display: block; }",
+    js="""export default function ({ data, parentElement }) {
+  let box = parentElement.querySelector(".bp-paths-box");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "bp-paths-box";
+    parentElement.appendChild(box);
+  }
+  if (box.dataset.signature !== data.signature) {
+    box.innerHTML = data.svg;
+    box.dataset.signature = data.signature;
+  }
+}""",
+)
+
 LISTED = 1024  # components listed in one selectbox; a bigger matrix takes row and column
+ID_PREFIX = "paths-"
 SUM_TERMS = 6  # products written out in the sum; past that the first ones and a count
 
 
@@ -49,13 +73,15 @@ def _component(weight: str, shape: tuple[int, ...], values, grads) -> tuple[int,
     """The component of ``weight`` the user picks (counted from 0, like the CLI's --index)."""
     options = list(np.ndindex(shape))
     if len(options) <= LISTED:
-        if st.session_state.get("paths_component") not in options:
-            st.session_state["paths_component"] = options[0]
+        if st.session_state.get("paths_component") not in options:  # the largest |δw| first: a 0 says little
+            st.session_state["paths_component"] = max(options, key=lambda ix: abs(float(grads[ix])))
 
         def label(ix):
             where = ",".join(map(str, ix))
             return f"{weight}[{where}] = {format_number(values[ix], 4)}, δ = {format_number(grads[ix], 4)}"
         return st.selectbox("Component (counted from 0)", options, key="paths_component", format_func=label)
+    for axis, size in zip(("paths_i", "paths_j"), shape):  # a bigger matrix's row may lie past this one's
+        st.session_state[axis] = min(max(int(st.session_state.get(axis, 0)), 0), size - 1)
     left, right = st.columns(2)
     i = left.number_input("Row i (from 0)", 0, shape[0] - 1, key="paths_i")
     j = right.number_input("Column j (from 0)", 0, shape[1] - 1, key="paths_j") if len(shape) > 1 else None
@@ -84,7 +110,7 @@ def _navigator(n: int, what) -> int:
     if n == 1:
         st.session_state["paths_path"] = 1
         return 1
-    prev, slider, nxt = st.columns([1, 6, 1], vertical_alignment="bottom")
+    prev, nxt, slider = st.columns([1.2, 1.4, 6], vertical_alignment="bottom")
     prev.button("Previous", key="paths_prev", on_click=_step, args=(-1, n), icon=":material/chevron_left:")
     nxt.button("Next path", key="paths_next", on_click=_step, args=(1, n), icon=":material/chevron_right:")
     return slider.slider("Path", 1, n, key="paths_path")
@@ -118,15 +144,16 @@ def _table(found) -> list[dict]:
             for n, p in enumerate(found.paths, 1)]
 
 
-def _picture(root, theme: str) -> str:
-    """The marked SVG as HTML: as wide as the panel, never wider than drawn."""
+def _picture(root) -> str:
+    """The marked SVG as HTML: as wide as the panel, never wider than drawn; its ids
+    prefixed (ID_PREFIX), as the player's graph on the same page has the same ones."""
+    prefix_ids(root, ID_PREFIX)
     width = size_pt(root)[0]
     root.set("width", "100%")
     root.attrib.pop("height", None)
     root.set("style", f"max-width:{width:.0f}pt;height:auto")
     root.set("class", "bp-paths-graph")
-    bg = "#0e1117" if theme == "dark" else "#ffffff"
-    return f'<div style="background:{bg};overflow:auto">{serialise(portable_fonts(root), declaration=False)}</div>'
+    return serialise(portable_fonts(root), declaration=False)
 
 
 def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, names: tuple = ()) -> None:
@@ -165,7 +192,9 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
         st.markdown(f"**Path {number} of {n:,}:** {route(found, path)}  \n"
                     f"`{' · '.join(path.labels)}` = {' · '.join(_signed(f) for f in path.factors)} "
                     f"= **{format_number(path.product)}**")
-        st.html(_picture(root, theme))
+        svg = _picture(root)
+        _graph(data={"svg": svg, "signature": hashlib.sha256(svg.encode()).hexdigest()[:16]},
+               key="paths_graph", height="content")
         if missing:
             st.caption(f"{len(missing)} of this path's elements are not drawn in the neuron view "
                        f"({', '.join(missing[:4])}{', …' if len(missing) > 4 else ''}): it shows at most 12 neurons "
