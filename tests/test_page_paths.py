@@ -15,11 +15,17 @@ from random_models import model_doc
 SVGNS = "{http://www.w3.org/2000/svg}"
 
 
-def run_app(spec=None) -> AppTest:
+def run_app(spec=None, *, opened: bool = True) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=120)
     if spec is not None:
         at.session_state["workspace"] = spec
+    if opened:  # as the user's click on the panel's title does
+        at.session_state["paths_open"] = True
     return at.run()
+
+
+def panel(at):
+    return next(e for e in at.expander if e.label.startswith("Sum over paths"))
 
 
 def sum_line(at) -> str:
@@ -34,12 +40,17 @@ def paths_table(at):
     return tables[0]
 
 
+def graphs(at) -> list[dict]:
+    """The data of the panel's graph components (the player and the leave guard are others)."""
+    return [json.loads(c.proto.json) for c in at.get("bidi_component")
+            if c.proto.component_name.endswith("backprop_paths_graph")]
+
+
 def highlighted(at) -> list[str]:
     """The ids marked as the path in the panel's graph, in the path's order."""
-    graphs = [json.loads(c.proto.json) for c in at.get("bidi_component")
-              if c.proto.component_name.endswith("backprop_paths_graph")]
-    assert len(graphs) == 1
-    root = ET.fromstring(graphs[0]["svg"])
+    drawn = graphs(at)
+    assert len(drawn) == 1
+    root = ET.fromstring(drawn[0]["svg"])
     marked = [(int(g.get("data-path-order")), g.get("id").removeprefix("paths-")) for g in root.iter(f"{SVGNS}g")
               if "bp-path" in (g.get("class") or "").split()]
     assert all(g.get("id").startswith("paths-") for g in root.iter(f"{SVGNS}g") if g.get("id"))  # not the player's
@@ -50,6 +61,7 @@ def test_the_article_shows_w2_0_2_as_its_one_path_and_the_exact_sum_equal_to_dw(
     at = run_app()
     assert not at.exception
     assert at.selectbox(key="paths_weight").value == "W2"
+    assert at.selectbox(key="paths_component").value == (0, 2)  # the largest |δw| first
     at.selectbox(key="paths_component").set_value((0, 2)).run()
     assert not at.exception and not at.warning
     assert sum_line(at) == ("**Sum of the products:** δw2[0,2] = (-3000) = **-3000**  "
@@ -65,16 +77,28 @@ def test_the_article_shows_w2_0_2_as_its_one_path_and_the_exact_sum_equal_to_dw(
     assert "= **-2000**  ✓ equal to the backward pass's δw2[0,1] = -2000, exactly" in sum_line(at)
 
 
-def test_clicking_a_weights_edge_in_the_graph_picks_it_and_opens_the_panel():
+def test_in_float_the_closed_relu_gate_is_a_zero_factor_and_every_path_gives_0():
+    """The float trap (o2 a tiny negative number instead of 0: its digits depend on the
+    CPU's BLAS kernel, its sign does not) closes the ReLU: ∂o3/∂o2 = 0 on the path."""
     at = run_app()
-    panel = next(e for e in at.expander if e.label.startswith("Sum over paths"))
-    assert not panel.proto.expanded
-    at.session_state["player"] = {"step": 9, "selected": "L2_1_3"}  # what the player reports for a click
+    at.radio(key="arithmetic").set_value("float").run()
+    assert not at.exception
+    table = paths_table(at)
+    assert len(table) == 1 and " · ∂o3[0]/∂o2[0] = 0 · " in table["factors"][0] and table["product"][0] == "0"
+    line = sum_line(at)
+    assert line.endswith("= **0**  ✓ equal to the backward pass's δw2[0,2] = 0")  # not "exactly": float
+
+
+def test_clicking_a_weights_edge_in_the_graph_picks_it_and_opens_the_panel():
+    at = run_app(opened=False)
+    assert not panel(at).proto.expanded
+    assert not graphs(at) and not [m for m in at.markdown if "Sum of the" in m.value]  # closed: nothing computed
+    at.session_state["player"] = {"step": 9, "selected": "L2_1_2"}  # what the player reports for a click
     at.run()
     assert not at.exception
-    assert at.selectbox(key="paths_component").value == (0, 2)
-    assert next(e for e in at.expander if e.label.startswith("Sum over paths")).proto.expanded
-    assert "δw2[0,2]" in sum_line(at)
+    assert at.selectbox(key="paths_component").value == (0, 1)  # not the panel's first pick, (0, 2)
+    assert panel(at).proto.expanded
+    assert "δw2[0,1]" in sum_line(at)
 
 
 def test_next_path_walks_a_fan_out_and_the_sum_is_dw_exactly():

@@ -92,8 +92,8 @@ def test_random_models_every_path_is_marked_along_the_drawing_and_they_add_up(se
             for path in found.paths:
                 ids = path_view.path_ids(graph, found, path, "neuron")
                 k = int(name[1:])
-                units = [int(i.split("_")[1]) - 1 for i in ids if i.startswith(f"X") and "_" in i]
-                assert units[-len(path.units):] == list(path.units)  # the path's own units, in order
+                units = [f"X{m + 1}_{u + 1}" for m, u in enumerate(path.units, k)]
+                assert [i for i in ids if i in units] == units  # the path's own neurons, in order
                 assert_joined(ids, named["neuron"])
                 _, missing = path_view.mark(svgs["neuron"], ids)
                 for gone in missing:  # only a zero weight draws no edge in so small a model

@@ -162,9 +162,14 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
     if not weights:
         return
     if _take_click(graph):
-        st.session_state["_paths_open"] = True  # stays open: a later rerun must not fold it
-    with st.expander("Sum over paths: one weight's gradient, path by path",
-                     expanded=st.session_state.get("_paths_open", False), icon=":material/route:"):
+        st.session_state["paths_open"] = True
+    # Its state tracked (key, on_change): a closed panel computes and sends nothing, and
+    # a click in the graph opens it.
+    panel = st.expander("Sum over paths: one weight's gradient, path by path", key="paths_open",
+                        on_change="rerun", icon=":material/route:")
+    if not panel.open:
+        return
+    with panel:
         st.caption("A weight reaches the loss along every path through the later layers' units; each "
                    "path's product of local derivatives (this sample's numbers) is its share of δw, and the "
                    "shares add up to δw. Pick a weight here, or click a weight edge in the graph above.")
