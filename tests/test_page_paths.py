@@ -153,3 +153,20 @@ def test_more_paths_than_the_budget_is_one_clear_message():
     assert "δw4[5,7] = " in sum_line(at) and len(paths_table(at)) == 1
     at.selectbox(key="paths_weight").set_value("W3").run()  # 101×1, listed: a path through each of L4's 100 units
     assert not at.exception and len(paths_table(at)) == 100 and "(100 products)" in sum_line(at)
+
+
+def test_a_path_through_a_neuron_the_view_leaves_out_says_so():
+    doc = {"format": "backprop-explorer/1", "name": "wide", "arithmetic": "exact", "layers": [
+        {"type": "input", "size": 1},
+        {"type": "linear", "size": 20, "weights": [[n + 1] for n in range(20)]},
+        {"type": "linear", "size": 1, "weights": [[1] * 20]}],
+        "loss": "half_squared_error", "data": {"x": [[1]], "y": [[0]]}}
+    at = run_app(spec_from_dict(doc))
+    at.radio(key="view").set_value("neuron").run()
+    at.selectbox(key="paths_component").set_value((0, 0)).run()
+    assert not at.exception
+    assert any(c.value.startswith("3 of this path's elements are not drawn in the neuron view "
+                                  "(L2_1_1, X3_1, L3_1_1)") for c in at.caption)
+    assert highlighted(at) == ["X2_1", "X4_1", "Loss_1", "Loss"]  # what is drawn of it, and nothing else
+    at.selectbox(key="paths_component").set_value((19, 0)).run()
+    assert not any("not drawn" in c.value for c in at.caption)

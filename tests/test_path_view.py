@@ -138,3 +138,29 @@ def test_a_fused_sigmoid_and_cross_entropy_path_still_reaches_the_loss_through_t
 ])
 def test_a_click_names_the_weight_it_hit(element, expected):
     assert path_view.clicked_weight(article(), element) == expected
+
+
+def test_a_path_through_a_neuron_the_view_leaves_out_is_reported_missing():
+    """The neuron view draws at most 12 neurons a layer: a path through another one names
+    what the drawing lacks instead of marking something else."""
+    doc = {"format": "backprop-explorer/1", "arithmetic": "exact", "layers": [
+        {"type": "input", "size": 1},
+        {"type": "linear", "size": 20, "weights": [[n + 1] for n in range(20)]},
+        {"type": "linear", "size": 1, "weights": [[1] * 20]}],
+        "loss": "half_squared_error", "data": {"x": [[1]], "y": [[0]]}}
+    spec = load_spec(json.dumps(doc))
+    graph = record(spec.model, *spec.data.sample(1, "exact"))
+    svg = drawn(graph, "neuron")
+    named = titles(svg)
+    missing_by_unit = {}
+    for i in range(20):
+        found = weight_paths(graph, "W2", (i, 0))
+        ids = path_view.path_ids(graph, found, found.paths[0], "neuron")
+        root, missing = path_view.mark(svg, ids)
+        assert all(m not in named for m in missing) and all(i_ in named for i_ in ids if i_ not in missing)
+        assert {g.get("id") for g in root.iter(f"{SVG}g") if "bp-path" in (g.get("class") or "")} \
+            == set(ids) - set(missing)
+        missing_by_unit[i] = missing
+    hidden = [i for i, m in missing_by_unit.items() if m]
+    assert len(hidden) == 8  # 20 neurons, 12 drawn (the largest |δ|: units 9 … 20)
+    assert missing_by_unit[0] == ["L2_1_1", "X3_1", "L3_1_1"]
