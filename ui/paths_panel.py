@@ -12,6 +12,7 @@ from engine.numbers import format_number
 from engine.paths import gradient_name, route, weight_paths
 from engine.render import path_view
 from engine.render.frames import view_picture
+from engine.render.neuron_view import DEFAULT_MAX_EDGES, DEFAULT_MAX_NEURONS
 from engine.render.svg import to_svg
 from engine.render.svgdoc import portable_fonts, prefix_ids, serialise, size_pt
 
@@ -202,8 +203,9 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
                key="paths_graph", height="content")
         if missing:
             st.caption(f"{len(missing)} of this path's elements are not drawn in the neuron view "
-                       f"({', '.join(missing[:4])}{', …' if len(missing) > 4 else ''}): it shows at most 12 neurons "
-                       "per layer and 40 edges, and a zero weight draws no edge.")
+                       f"({', '.join(missing[:4])}{', …' if len(missing) > 4 else ''}): it shows at most "
+                       f"{DEFAULT_MAX_NEURONS} neurons per layer and {DEFAULT_MAX_EDGES} edges, and a zero weight "
+                       "draws no edge.")
         elif view == "layer":
             st.caption("The layer view shows the layers a path crosses; the neuron view shows its own units.")
         st.markdown(_sum_line(found, grad, graph.arithmetic == "exact"))
