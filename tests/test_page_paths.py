@@ -170,3 +170,16 @@ def test_a_path_through_a_neuron_the_view_leaves_out_says_so():
     assert highlighted(at) == ["X2_1", "X4_1", "Loss_1", "Loss"]  # what is drawn of it, and nothing else
     at.selectbox(key="paths_component").set_value((19, 0)).run()
     assert not any("not drawn" in c.value for c in at.caption)
+
+
+def test_hostile_names_stay_text_in_the_panels_graph():
+    """Feature names go into the neuron view's SVG: serialised by ElementTree, a name like
+    <script> is text there, never an element the browser would run."""
+    from test_hardening_escape import SCRIPT, hostile_spec
+    at = run_app(hostile_spec())
+    at.radio(key="view").set_value("neuron").run()
+    assert not at.exception
+    root = ET.fromstring(graphs(at)[0]["svg"])
+    assert all(e.tag.startswith(SVGNS) for e in root.iter()) and not list(root.iter(f"{SVGNS}script"))
+    assert SCRIPT in " ".join(t.text or "" for t in root.iter(f"{SVGNS}text"))
+    assert "✓" in sum_line(at)
