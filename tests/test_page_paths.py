@@ -183,3 +183,18 @@ def test_hostile_names_stay_text_in_the_panels_graph():
     assert all(e.tag.startswith(SVGNS) for e in root.iter()) and not list(root.iter(f"{SVGNS}script"))
     assert SCRIPT in " ".join(t.text or "" for t in root.iter(f"{SVGNS}text"))
     assert "✓" in sum_line(at)
+
+
+def test_clicking_a_weight_in_the_layer_view_picks_its_matrix():
+    at = run_app(load_spec(json.dumps(model_doc(5, "exact"))), opened=False)
+    assert at.selectbox(key="sample").value == 1
+    at.session_state["player"] = {"step": 0, "selected": "W3"}
+    at.run()
+    assert at.selectbox(key="paths_weight").value == "W3" and panel(at).proto.expanded
+    assert "δw3[" in sum_line(at)
+    at.session_state["player"] = {"step": 0, "selected": "L2.b"}  # the node of b2
+    at.run()
+    assert at.selectbox(key="paths_weight").value == "b2" and "δb2[" in sum_line(at)
+    at.session_state["player"] = {"step": 0, "selected": "X3"}  # not a weight: nothing changes
+    at.run()
+    assert at.selectbox(key="paths_weight").value == "b2" and not at.exception
