@@ -66,9 +66,35 @@ def count_paths(graph: Graph, k: int, last: int) -> int:
     return n
 
 
+def weight_layer(weight: str) -> tuple[str, int]:
+    """"W2" -> ("W", 2)."""
+    name = weight.rstrip("0123456789")
+    return name, int(weight[len(name):])
+
+
+def gradient_name(found: Paths) -> str:
+    """The gradient the paths add up to, as written: "δw2[0,1]"."""
+    name, k = weight_layer(found.weight)
+    return f"δ{name.lower()}{k}[{','.join(map(str, found.index))}]"
+
+
+def route(found: Paths, path: Path) -> str:
+    """The units a path reaches, to the loss: "o2[0] → o3[1] → loss"."""
+    k = weight_layer(found.weight)[1]
+    return " → ".join(f"o{m}[{u}]" for m, u in enumerate(path.units, k)) + " → loss"
+
+
+def last_layer(model) -> int:
+    """The last layer a path steps through before the loss: K, or K − 1 when the loss
+    does layer K's backward itself (binary cross-entropy after a Sigmoid)."""
+    fused = model.loss.fuses_with is not None and model.layers[-1].kind == model.loss.fuses_with
+    return model.K - 1 if fused else model.K
+
+
 def weight_paths(graph: Graph, weight: str, index: tuple[int, ...], sample: int = 0) -> Paths:
-    """Every path of ``weight`` ("W2", "b2") component ``index`` for row ``sample`` of a
-    graph recorded on one sample (a batch's δw is a sum over samples: record one)."""
+    """Every path of ``weight`` ("W2", "b2") component ``index`` for row ``sample``. On a
+    graph of one sample they add up to its δw; on a batch's graph to row ``sample``'s
+    share of δw (its δ carry the 1/n), and ``recorded`` is that share."""
     model = graph.model
     params = model.weights()
     if weight not in params:
@@ -78,10 +104,8 @@ def weight_paths(graph: Graph, weight: str, index: tuple[int, ...], sample: int 
         where = ",".join(str(i) for i in index)
         raise ValueError(f"{weight} has shape {'×'.join(map(str, shape))}; index {where[:40]} is outside it"
                          f" (counted from 0)")
-    name, k = weight.rstrip("0123456789"), int(weight[len(weight.rstrip("0123456789")):])
-    K = model.K
-    fused = model.loss.fuses_with is not None and model.layers[-1].kind == model.loss.fuses_with
-    last = K - 1 if fused else K  # the last layer a path steps through before the loss
+    name, k = weight_layer(weight)
+    last = last_layer(model)
     n = count_paths(graph, k, last)
     if n > MAX_PATHS:
         raise ValueError(f"{weight} has {'more than ' if n > MAX_PATHS * 1000 else ''}"
@@ -113,4 +137,5 @@ def weight_paths(graph: Graph, weight: str, index: tuple[int, ...], sample: int 
     total = paths[0].product
     for p in paths[1:]:
         total = total + p.product
-    return Paths(weight, index, tuple(paths), total, graph.weight_grads[weight][index])
+    grads = graph.sample_weight_grads(sample) if graph.batch_size > 1 else graph.weight_grads
+    return Paths(weight, index, tuple(paths), total, grads[weight][index])

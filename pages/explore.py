@@ -6,6 +6,7 @@ from ui import explore_parts as parts, float_view
 from ui.modes import forward_vs_reverse
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
+from ui.paths_panel import paths_panel
 from ui.share import VIEWS, share_view, shared_arithmetic, shared_sample, shared_step, shared_view
 from ui.state import remember_choices, workspace
 from ui.text import md, message
@@ -88,5 +89,6 @@ if not override:  # the address bar reproduces this view
                arithmetic=arithmetic, view=view)
 parts.inspector(graph, key, row)
 forward_vs_reverse(graph, key, row)
+paths_panel(graph, key, view, row, theme, rankdir, names)
 if not override:
     float_view.float_vs_exact(spec, fingerprint(spec), sample, row, theme, rankdir, view)

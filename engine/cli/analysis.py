@@ -15,7 +15,7 @@ from ..float_diff import float_diff
 from ..float_words import story
 from ..names import one_line
 from ..numbers import format_number
-from ..paths import parse_index, weight_paths
+from ..paths import gradient_name, parse_index, route, weight_paths
 from ..record import record
 from . import whole_number
 from .inspect import add_model_source, load_model_source
@@ -49,7 +49,6 @@ def run_paths(args) -> int:
     index = parse_index(args.index)
     spec, graph = _recorded(args)
     found = weight_paths(graph, args.weight, index)
-    where = ",".join(map(str, index))
     if args.json:
         print(json.dumps({
             "weight": found.weight, "index": list(index), "sample": args.sample,
@@ -59,13 +58,11 @@ def run_paths(args) -> int:
                       for p in found.paths],
             "sum": json_number(found.total), "recorded": json_number(found.recorded)}, ensure_ascii=False))
         return 0
-    k = found.weight.rstrip("0123456789")
-    grad = f"δ{k.lower()}{found.weight[len(k):]}[{where}]"
+    grad = gradient_name(found)
     print(f"{one_line(spec.name)}, sample {args.sample}, {graph.arithmetic} arithmetic: "
           f"{grad} as the sum of its {len(found.paths)} path{'s' * (len(found.paths) != 1)} to the loss")
     for n, p in enumerate(found.paths, 1):
-        layers = range(int(found.weight[len(k):]), graph.K + 1)
-        print(f"  path {n}: " + " → ".join(f"o{m}[{u}]" for m, u in zip(layers, p.units)) + " → loss")
+        print(f"  path {n}: {route(found, p)}")
         print(f"    {' · '.join(p.labels)}")
         print(f"    = {' · '.join(format_number(f) for f in p.factors)} = {format_number(p.product)}")
     print(f"  sum = {format_number(found.total)}   (the backward pass's {grad} = {format_number(found.recorded)})")

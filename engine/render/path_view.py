@@ -1,0 +1,118 @@
+"""One path of a weight (engine/paths.py) drawn in a view: which elements it runs
+through, and the view's SVG with those marked.
+
+In the neuron view a path is its own neurons and edges: for W^k[i, j] the input
+neuron X^k_{j+1}, the weight's edge ``L{k}_{i+1}_{j+1}``, then one edge per later
+layer to the unit the path picks, to the loss. In the layer view every path of a
+weight runs through the same layers: the weight's node and edge, L^k … L^K, the loss.
+
+Marking edits the parsed SVG (engine/render/svgdoc.py), never its text: each
+element of the path gets the class ``bp-path`` and ``data-path-order`` (its place
+along the path), is redrawn in the path's colour; the other nodes and edges are
+dimmed (class ``bp-dim``), so the path stands out without moving anything.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ..graph import Graph
+from ..paths import Path, Paths, last_layer, weight_layer
+from . import svgdoc
+from .svgdoc import SVG
+
+PATH_CLASS = "bp-path"
+DIM_CLASS = "bp-dim"
+# Violet: not the blue (forward), orange (backward) or amber (current step) of style.py.
+COLORS = {"light": "#8250df", "dark": "#d2a8ff"}
+_SHAPES = {f"{SVG}path", f"{SVG}polygon", f"{SVG}ellipse", f"{SVG}polyline"}
+
+
+def layer_ids(graph: Graph, paths: Paths) -> list[str]:
+    """The layer view's ids along any path of ``paths``: the weight's node and edge,
+    then each layer and the edge leaving it, to the loss."""
+    name, k = weight_layer(paths.weight)
+    ids = [f"L{k}.{name}", f"{name}{k}"]
+    for m in range(k, graph.K + 1):
+        ids += [f"L{m}", f"X{m + 1}"]
+    return ids + ["Loss"]
+
+
+def neuron_ids(graph: Graph, paths: Paths, path: Path) -> list[str]:
+    """The neuron view's ids along ``path``, in order (a column's X^c holds o^{c-1})."""
+    name, k = weight_layer(paths.weight)
+    i = path.units[0]
+    ids = []
+    if name == "W":  # the weight is the edge from its input neuron; a bias has no edge
+        j = paths.index[1]
+        ids += [f"X{k}_{j + 1}", f"L{k}_{i + 1}_{j + 1}"]
+    ids.append(f"X{k + 1}_{i + 1}")
+    for m, (a, b) in enumerate(zip(path.units, path.units[1:]), k + 1):
+        ids += [f"L{m}_{b + 1}_{a + 1}", f"X{m + 1}_{b + 1}"]
+    c, last = path.units[-1], last_layer(graph.model)
+    for m in range(last + 1, graph.K + 1):  # a fused last layer: element-wise, unit to unit
+        ids += [f"L{m}_{c + 1}_{c + 1}", f"X{m + 1}_{c + 1}"]
+    return ids + [f"Loss_{c + 1}", "Loss"]
+
+
+def path_ids(graph: Graph, paths: Paths, path: Path, view: str) -> list[str]:
+    """The ids, in the SVG of ``view`` ("layer" or "neuron"), that ``path`` runs through."""
+    if view == "layer":
+        return layer_ids(graph, paths)
+    if view == "neuron":
+        return neuron_ids(graph, paths, path)
+    raise ValueError(f"unknown view {view!r}; choose layer or neuron")
+
+
+def _elements(root: ET.Element):
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") in ("node", "edge") and g.get("id"):
+            yield g
+
+
+def mark(svg: str, ids: list[str], theme: str = "light") -> tuple[ET.Element, list[str]]:
+    """The SVG tree of a view with the elements ``ids`` marked as the path and the
+    others dimmed, and the ids the drawing lacks (a neuron or edge the neuron view
+    leaves out: past its limits, or a zero weight, which draws no edge)."""
+    color = COLORS.get(theme, COLORS["light"])
+    order = {id_: n for n, id_ in enumerate(ids)}
+    root = svgdoc.parse(svg)
+    found = set()
+    for g in _elements(root):
+        n = order.get(g.get("id"))
+        if n is None:
+            g.set("class", f"{g.get('class')} {DIM_CLASS}")
+            g.set("opacity", "0.3")
+            continue
+        found.add(g.get("id"))
+        g.set("class", f"{g.get('class')} {PATH_CLASS}")
+        g.set("data-path-order", str(n))
+        edge = g.get("class").startswith("edge")
+        for shape in g.iter():  # a tooltip puts the shapes inside <g><a>
+            if shape.tag not in _SHAPES or shape.get("stroke") in (None, "transparent", "none"):
+                continue
+            shape.set("stroke", color)
+            shape.set("stroke-width", "4" if edge else "3")
+            if edge and shape.tag == f"{SVG}polygon":  # the arrowhead
+                shape.set("fill", color)
+    return root, [i for i in ids if i not in found]
+
+
+def clicked_weight(graph: Graph, element: str | None) -> tuple[str, tuple[int, ...] | None] | None:
+    """The weight a clicked element is, or None: the layer view's weight edge or node
+    ("W2", "L2.W") names a matrix; the neuron view's edge ``L{k}_{i+1}_{j+1}`` of a
+    linear layer is its component W^k[i, j]."""
+    weights = graph.model.weights()
+    if not isinstance(element, str):
+        return None
+    if element in weights:
+        return element, None
+    layer, _, name = element.partition(".")
+    if name and f"{name}{layer[1:]}" in weights and layer == f"L{layer[1:]}":
+        return f"{name}{layer[1:]}", None
+    parts = element.split("_")
+    if len(parts) == 3 and parts[0][:1] == "L" and all(p.isdigit() for p in (parts[0][1:], *parts[1:])):
+        weight = f"W{int(parts[0][1:])}"
+        index = (int(parts[1]) - 1, int(parts[2]) - 1)
+        if weight in weights and all(0 <= i < n for i, n in zip(index, weights[weight].shape)):
+            return weight, index
+    return None

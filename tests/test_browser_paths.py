@@ -1,0 +1,72 @@
+"""Browser test of Explore's "Sum over paths" panel: the path highlighted in the graph
+(class ``bp-path``, set on the parsed SVG by engine/render/path_view.py) changes with
+the next path or weight, the sum under it equals δw, and a click on a weight's edge in
+the player picks that weight."""
+import json
+
+from playwright.sync_api import expect
+
+from engine.spec import load_spec
+from random_models import model_doc
+from ui.share import encode_model
+
+PANEL = "Sum over paths"
+MARKED = ".bp-paths-graph g.bp-path"
+
+
+def highlighted(page) -> list[str]:
+    """The marked elements' ids, in the path's order."""
+    return page.locator(MARKED).evaluate_all(
+        "els => els.sort((a, b) => a.dataset.pathOrder - b.dataset.pathOrder).map(e => e.id)")
+
+
+def open_panel(page, url: str):
+    page.goto(url)
+    page.locator(".bp-stage svg").wait_for()
+    page.get_by_text(PANEL).click()
+    page.locator(MARKED).first.wait_for()
+
+
+def pick(page, label: str, option: str):
+    page.get_by_label(label).click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_article_sample_3_a_weights_path_is_highlighted_and_its_sum_is_dw(page, app_url):
+    open_panel(page, f"{app_url}/?preset=article&sample=3&view=neuron")
+    pick(page, "Component (counted from 0)", "W2[0,1]")
+    expect(page.get_by_text("✓ equal to the backward pass's δw2[0,1] = -2000, exactly")).to_be_visible()
+    expect(page.locator(MARKED)).to_have_count(7)
+    first = highlighted(page)
+    assert first == ["paths-X2_2", "paths-L2_1_2", "paths-X3_1", "paths-L3_1_1", "paths-X4_1",
+                     "paths-Loss_1", "paths-Loss"]
+    # the article has one path per weight: the next one is the next component's
+    pick(page, "Component (counted from 0)", "W2[0,2]")
+    expect(page.get_by_text("✓ equal to the backward pass's δw2[0,2] = -3000, exactly")).to_be_visible()
+    expect(page.locator(f'{MARKED}[id="paths-L2_1_3"]')).to_have_count(1)
+    assert highlighted(page) != first and "paths-L2_1_2" not in highlighted(page)
+    # the other elements are dimmed, not removed
+    assert page.locator(".bp-paths-graph g.bp-dim").count() > 0
+
+
+def test_next_path_moves_the_highlight_along_a_fan_out(page, app_url):
+    code = encode_model(load_spec(json.dumps(model_doc(5, "exact"))))  # three paths per weight of W2
+    open_panel(page, f"{app_url}/?model={code}&sample=2&view=neuron")
+    expect(page.get_by_text("Path 1 of 3:")).to_be_visible()
+    expect(page.get_by_text("✓ equal to the backward pass's δw2[")).to_be_visible()
+    seen = [tuple(highlighted(page))]
+    for n in (2, 3):
+        page.get_by_role("button", name="Next path").click()
+        expect(page.get_by_text(f"Path {n} of 3:")).to_be_visible()
+        expect(page.locator(MARKED).first).to_be_attached()
+        seen.append(tuple(highlighted(page)))
+    assert len(set(seen)) == 3  # every path lights up its own edges
+    assert all(s[:3] == seen[0][:3] for s in seen)  # they all leave the same weight
+
+
+def test_clicking_a_weights_edge_in_the_player_picks_it(page, app_url):
+    page.goto(f"{app_url}/?preset=article&sample=3&view=neuron")
+    page.locator('.bp-player button[data-act="last"]').click()
+    page.locator('.bp-stage g.edge[id="L2_1_3"] text').first.click()
+    expect(page.get_by_text("✓ equal to the backward pass's δw2[0,2] = -3000, exactly")).to_be_visible()
+    expect(page.locator(f'{MARKED}[id="paths-L2_1_3"]')).to_have_count(1)

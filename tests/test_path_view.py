@@ -1,0 +1,166 @@
+"""A weight's paths drawn in the graph (engine/render/path_view.py): the elements marked
+for a path are the path's own, in the order it runs, joined edge to node in the drawn
+SVG; the paths add up to δw; a click on a weight's edge names it."""
+import json
+
+import numpy as np
+import pytest
+
+from engine.layers import Linear
+from engine.paths import weight_paths
+from engine.presets import load_preset
+from engine.record import record
+from engine.render import path_view
+from engine.render.frames import view_picture
+from engine.render.svg import to_svg
+from engine.render.svgdoc import SVG, serialise
+from engine.spec import load_spec
+from random_models import model_doc
+
+
+def article():
+    p = load_preset("article", "exact")
+    return record(p.model, *p.data.sample(3, "exact"))
+
+
+def drawn(graph, view: str) -> str:
+    return to_svg(view_picture(graph, view, legend=False))
+
+
+def titles(svg: str) -> dict[str, str]:
+    """Each node's and edge's id → its Graphviz title: a node's name, an edge's "tail->head"."""
+    from engine.render.svgdoc import parse
+    return {g.get("id"): g.find(f"{SVG}title").text for g in parse(svg).iter(f"{SVG}g")
+            if g.get("class") in ("node", "edge")}
+
+
+def assert_joined(ids: list[str], named: dict[str, str]) -> None:
+    """Along ``ids`` (node, edge, node, …, the loss) each edge joins the nodes either side."""
+    present = [i for i in ids if i in named]
+    for before, edge, after in zip(present, present[1:], present[2:]):
+        if "->" in named[edge]:
+            assert named[edge] == f"{named[before]}->{named[after]}", (before, edge, after)
+
+
+def marked(root) -> list[tuple[str, str]]:
+    return sorted((g.get("data-path-order"), g.get("id")) for g in root.iter(f"{SVG}g")
+                  if "bp-path" in (g.get("class") or "").split())
+
+
+def test_the_articles_w2_0_1_runs_through_its_neurons_and_its_layers():
+    g = article()
+    found = weight_paths(g, "W2", (0, 1))
+    path = found.paths[0]
+    assert path_view.path_ids(g, found, path, "neuron") == ["X2_2", "L2_1_2", "X3_1", "L3_1_1", "X4_1",
+                                                          "Loss_1", "Loss"]
+    assert path_view.path_ids(g, found, path, "layer") == ["L2.W", "W2", "L2", "X3", "L3", "X4", "Loss"]
+    for view in ("neuron", "layer"):
+        svg = drawn(g, view)
+        ids = path_view.path_ids(g, found, path, view)
+        assert_joined(ids, titles(svg))
+        root, missing = path_view.mark(svg, ids)
+        assert missing == []
+        assert [i for _, i in sorted(marked(root), key=lambda t: int(t[0]))] == ids
+        others = [g_ for g_ in root.iter(f"{SVG}g") if g_.get("class") in ("node bp-dim", "edge bp-dim")]
+        assert others and all(o.get("opacity") == "0.3" for o in others)
+        weight_edge = next(g_ for g_ in root.iter(f"{SVG}g") if g_.get("id") == ids[1])
+        strokes = {s.get("stroke") for s in weight_edge.iter() if s.tag in (f"{SVG}path", f"{SVG}polygon")}
+        assert strokes == {path_view.COLORS["light"]}  # redrawn in the path's colour
+        assert "bp-path" in serialise(root)
+
+
+def test_each_component_of_the_article_marks_its_own_input_neuron():
+    g = article()
+    first = {j: path_view.path_ids(g, f := weight_paths(g, "W2", (0, j)), f.paths[0], "neuron")[:2]
+             for j in range(3)}
+    assert first == {0: ["X2_1", "L2_1_1"], 1: ["X2_2", "L2_1_2"], 2: ["X2_3", "L2_1_3"]}
+
+
+@pytest.mark.parametrize("seed", [5, 8, 9, 11])  # models with a fan-out: several paths per weight
+def test_random_models_every_path_is_marked_along_the_drawing_and_they_add_up(seed):
+    spec = load_spec(json.dumps(model_doc(seed, "exact")))
+    graph = record(spec.model, *spec.data.sample(2, "exact"))
+    svgs = {view: drawn(graph, view) for view in ("neuron", "layer")}
+    named = {view: titles(svg) for view, svg in svgs.items()}
+    several = 0
+    for name, w in spec.model.weights().items():
+        for index in np.ndindex(w.shape):
+            found = weight_paths(graph, name, index)
+            assert found.total == found.recorded == graph.weight_grads[name][index]
+            several += len(found.paths) > 1
+            marks = set()
+            for path in found.paths:
+                ids = path_view.path_ids(graph, found, path, "neuron")
+                k = int(name[1:])
+                units = [f"X{m + 1}_{u + 1}" for m, u in enumerate(path.units, k)]
+                assert [i for i in ids if i in units] == units  # the path's own neurons, in order
+                assert_joined(ids, named["neuron"])
+                _, missing = path_view.mark(svgs["neuron"], ids)
+                for gone in missing:  # only a zero weight draws no edge in so small a model
+                    m, b, a = (int(x) for x in gone[1:].split("_"))
+                    layer = spec.model.layer(m)
+                    assert isinstance(layer, Linear) and layer.params["W"][b - 1, a - 1] == 0, gone
+                marks.add(tuple(ids))
+                layer_ids = path_view.path_ids(graph, found, path, "layer")
+                assert layer_ids[:3] == [f"L{k}.{name[0]}", name, f"L{k}"] and layer_ids[-1] == "Loss"
+                assert_joined(layer_ids, named["layer"])
+            assert len(marks) == len(found.paths)  # every path marks something else
+    assert several
+
+
+def test_a_batch_rows_paths_add_up_to_its_share_and_the_rows_to_the_batch():
+    spec = load_spec(json.dumps(model_doc(9, "exact")))
+    graph = record(spec.model, *spec.data.batch("exact"))
+    assert graph.batch_size == 3
+    for name, w in spec.model.weights().items():
+        for index in np.ndindex(w.shape):
+            rows = [weight_paths(graph, name, index, row) for row in range(3)]
+            assert all(r.total == r.recorded for r in rows)
+            assert sum(r.total for r in rows) == graph.weight_grads[name][index]
+
+
+def test_a_fused_sigmoid_and_cross_entropy_path_still_reaches_the_loss_through_the_sigmoid():
+    spec = load_preset("xor")
+    graph = record(spec.model, *spec.data.sample(2, "float"))
+    K = graph.K
+    name = f"W{K - 1}"
+    found = weight_paths(graph, name, (0, 0))
+    ids = path_view.path_ids(graph, found, found.paths[0], "neuron")
+    assert ids[-4:] == [f"L{K}_1_1", f"X{K + 1}_1", "Loss_1", "Loss"]
+    assert_joined(ids, titles(drawn(graph, "neuron")))
+
+
+@pytest.mark.parametrize("element,expected", [
+    ("W2", ("W2", None)), ("L2.W", ("W2", None)), ("L2_1_2", ("W2", (0, 1))), ("L2_1_3", ("W2", (0, 2))),
+    ("L2_2_1", None),  # W2 is 1×3: no row 2
+    ("L3_1_1", None),  # the ReLU's edge: no weight
+    ("X3", None), ("Loss", None), ("L2", None), ("L_1_2", None), ("", None), (None, None),
+])
+def test_a_click_names_the_weight_it_hit(element, expected):
+    assert path_view.clicked_weight(article(), element) == expected
+
+
+def test_a_path_through_a_neuron_the_view_leaves_out_is_reported_missing():
+    """The neuron view draws at most 12 neurons a layer: a path through another one names
+    what the drawing lacks instead of marking something else."""
+    doc = {"format": "backprop-explorer/1", "arithmetic": "exact", "layers": [
+        {"type": "input", "size": 1},
+        {"type": "linear", "size": 20, "weights": [[n + 1] for n in range(20)]},
+        {"type": "linear", "size": 1, "weights": [[1] * 20]}],
+        "loss": "half_squared_error", "data": {"x": [[1]], "y": [[0]]}}
+    spec = load_spec(json.dumps(doc))
+    graph = record(spec.model, *spec.data.sample(1, "exact"))
+    svg = drawn(graph, "neuron")
+    named = titles(svg)
+    missing_by_unit = {}
+    for i in range(20):
+        found = weight_paths(graph, "W2", (i, 0))
+        ids = path_view.path_ids(graph, found, found.paths[0], "neuron")
+        root, missing = path_view.mark(svg, ids)
+        assert all(m not in named for m in missing) and all(i_ in named for i_ in ids if i_ not in missing)
+        assert {g.get("id") for g in root.iter(f"{SVG}g") if "bp-path" in (g.get("class") or "")} \
+            == set(ids) - set(missing)
+        missing_by_unit[i] = missing
+    hidden = [i for i, m in missing_by_unit.items() if m]
+    assert len(hidden) == 8  # 20 neurons, 12 drawn (the largest |δ|: units 9 … 20)
+    assert missing_by_unit[0] == ["L2_1_1", "X3_1", "L3_1_1"]

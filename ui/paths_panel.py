@@ -1,0 +1,212 @@
+"""Explore's "Sum over paths" panel: a weight's gradient δw as the sum of its paths to
+the loss (engine/paths.py), each path with its factors and product, the paths
+highlighted one by one in the graph (engine/render/path_view.py), the sum under it."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from engine.numbers import format_number
+from engine.paths import gradient_name, route, weight_paths
+from engine.render import path_view
+from engine.render.frames import view_picture
+from engine.render.neuron_view import DEFAULT_MAX_EDGES, DEFAULT_MAX_NEURONS
+from engine.render.svg import to_svg
+from engine.render.svgdoc import portable_fonts, prefix_ids, serialise, size_pt
+
+from .explore_data import FRAMES
+
+# st.html sanitises with an HTML-only profile and drops the whole SVG, so the graph comes
+# in as the player's frames do: a v2 component setting the SVG (Graphviz's, serialised by
+# ElementTree: every text escaped) as its markup, only when it changed.
+_graph = st.components.v2.component(
+    "backprop_paths_graph",
+    html="",
+    css=".bp-paths-box { overflow: auto; } .bp-paths-box svg { display: block; }",
+    js="""export default function ({ data, parentElement }) {
+  let box = parentElement.querySelector(".bp-paths-box");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "bp-paths-box";
+    parentElement.appendChild(box);
+  }
+  if (box.dataset.signature !== data.signature) {
+    box.innerHTML = data.svg;
+    box.dataset.signature = data.signature;
+  }
+}""",
+)
+
+LISTED = 1024  # components listed in one selectbox; a bigger matrix takes row and column
+ID_PREFIX = "paths-"
+SUM_TERMS = 6  # products written out in the sum; past that the first ones and a count
+
+
+def _final_svg(key: str, graph, view: str, row: int, theme: str, rankdir: str, names: tuple) -> str:
+    """The view with everything computed and no current step, drawn once per graph and
+    look (in the frames' cache: it is one more frame of the same graph)."""
+    def draw():
+        return to_svg(view_picture(graph, view, step=None, sample=row, theme=theme, rankdir=rankdir,
+                                   feature_names=names, legend=False))
+    return FRAMES.get_or_compute(("paths-final", key, view, row, theme, rankdir, names), draw)
+
+
+def _take_click(graph) -> bool:
+    """A weight clicked in the player (its last report) becomes the panel's weight, once
+    per click; True when it did, so the panel opens."""
+    selected = (st.session_state.get("player") or {}).get("selected")
+    if not selected or selected == st.session_state.get("_paths_clicked"):
+        return False
+    st.session_state["_paths_clicked"] = selected
+    hit = path_view.clicked_weight(graph, selected)
+    if hit is None:
+        return False
+    st.session_state["paths_weight"], index = hit
+    if index is not None:
+        st.session_state["paths_component"] = index
+        st.session_state["paths_i"], st.session_state["paths_j"] = index
+    return True
+
+
+def _component(weight: str, shape: tuple[int, ...], values, grads) -> tuple[int, ...]:
+    """The component of ``weight`` the user picks (counted from 0, like the CLI's --index)."""
+    options = list(np.ndindex(shape))
+    if len(options) <= LISTED:
+        if st.session_state.get("paths_component") not in options:  # the largest |δw| first: a 0 says little
+            st.session_state["paths_component"] = max(options, key=lambda ix: abs(float(grads[ix])))
+
+        def label(ix):
+            where = ",".join(map(str, ix))
+            return f"{weight}[{where}] = {format_number(values[ix], 4)}, δ = {format_number(grads[ix], 4)}"
+        return st.selectbox("Component (counted from 0)", options, key="paths_component", format_func=label)
+    for axis, size in zip(("paths_i", "paths_j"), shape):  # a bigger matrix's row may lie past this one's
+        st.session_state[axis] = min(max(int(st.session_state.get(axis, 0)), 0), size - 1)
+    left, right = st.columns(2)
+    i = left.number_input("Row i (from 0)", 0, shape[0] - 1, key="paths_i")
+    j = right.number_input("Column j (from 0)", 0, shape[1] - 1, key="paths_j") if len(shape) > 1 else None
+    return (int(i),) if j is None else (int(i), int(j))
+
+
+def _paths(key: str, graph, weight: str, index, row: int):
+    """The paths, computed once per graph (``key``: its content), component and row in
+    a session: the reruns that step through them reuse them."""
+    memo = st.session_state.get("_paths_memo")
+    if memo and memo[0] == (key, weight, index, row):
+        return memo[1]
+    found = weight_paths(graph, weight, index, row)
+    st.session_state["_paths_memo"] = ((key, weight, index, row), found)
+    return found
+
+
+def _step(delta: int, n: int) -> None:
+    st.session_state["paths_path"] = (st.session_state.get("paths_path", 1) - 1 + delta) % n + 1
+
+
+def _navigator(n: int, what) -> int:
+    """Which path is highlighted: a slider and previous/next buttons (wrapping round)."""
+    if st.session_state.get("_paths_for") != what or not 1 <= st.session_state.get("paths_path", 1) <= n:
+        st.session_state["_paths_for"], st.session_state["paths_path"] = what, 1
+    if n == 1:
+        st.session_state["paths_path"] = 1
+        return 1
+    prev, nxt, slider = st.columns([1.2, 1.4, 6], vertical_alignment="bottom")
+    prev.button("Previous", key="paths_prev", on_click=_step, args=(-1, n), icon=":material/chevron_left:")
+    nxt.button("Next path", key="paths_next", on_click=_step, args=(1, n), icon=":material/chevron_right:")
+    return slider.slider("Path", 1, n, key="paths_path")
+
+
+def _signed(v) -> str:
+    text = format_number(v)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _sum_line(found, grad: str, exact: bool) -> str:
+    products = [p.product for p in found.paths]
+    terms = " + ".join(_signed(v) for v in products[:SUM_TERMS])
+    if len(products) > SUM_TERMS:
+        terms += f" + … ({len(products):,} products)"
+    total, recorded = format_number(found.total), format_number(found.recorded)
+    if found.total == found.recorded:
+        verdict = f"✓ equal to the backward pass's {grad} = {recorded}" + (", exactly" if exact else "")
+    elif exact:
+        verdict = f"✗ the backward pass's {grad} is {recorded}"
+    else:  # float adds in another order than the backward pass: the last bits may differ
+        gap = format_number(abs(float(found.total) - float(found.recorded)))
+        verdict = f"≈ the backward pass's {grad} = {recorded} (float rounding: they differ by {gap})"
+    return f"**Sum of the products:** {grad} = {terms} = **{total}**  {verdict}"
+
+
+def _table(found) -> list[dict]:
+    return [{"path": n, "route": route(found, p),
+             "factors": " · ".join(f"{label} = {format_number(f)}" for label, f in zip(p.labels, p.factors)),
+             "product": format_number(p.product)}
+            for n, p in enumerate(found.paths, 1)]
+
+
+def _picture(root) -> str:
+    """The marked SVG as HTML: as wide as the panel, never wider than drawn; its ids
+    prefixed (ID_PREFIX), as the player's graph on the same page has the same ones."""
+    prefix_ids(root, ID_PREFIX)
+    width = size_pt(root)[0]
+    root.set("width", "100%")
+    root.attrib.pop("height", None)
+    root.set("style", f"max-width:{width:.0f}pt;height:auto")
+    root.set("class", "bp-paths-graph")
+    return serialise(portable_fonts(root), declaration=False)
+
+
+def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, names: tuple = ()) -> None:
+    """The panel: pick a weight (or click one in the graph), see its paths."""
+    weights = graph.model.weights()
+    if not weights:
+        return
+    if _take_click(graph):
+        st.session_state["paths_open"] = True
+    # Its state tracked (key, on_change): a closed panel computes and sends nothing, and
+    # a click in the graph opens it.
+    panel = st.expander("Sum over paths: one weight's gradient, path by path", key="paths_open",
+                        on_change="rerun", icon=":material/route:")
+    if not panel.open:
+        return
+    with panel:
+        st.caption("A weight reaches the loss along every path through the later layers' units; each "
+                   "path's product of local derivatives (this sample's numbers) is its share of δw, and the "
+                   "shares add up to δw. Pick a weight here, or click a weight edge in the graph above.")
+        if st.session_state.get("paths_weight") not in weights:
+            st.session_state["paths_weight"] = next(iter(weights))
+        left, right = st.columns([1, 2])
+        weight = left.selectbox("Weight", list(weights), key="paths_weight",
+                                format_func=lambda w: f"{w} ({'×'.join(map(str, weights[w].shape))})")
+        grads = graph.sample_weight_grads(row) if graph.batch_size > 1 else graph.weight_grads
+        with right:
+            index = _component(weight, weights[weight].shape, weights[weight], grads[weight])
+        try:
+            found = _paths(key, graph, weight, index, row)
+        except ValueError as e:  # past the paths budget: said before any is computed
+            st.warning(f"{e}. Pick a weight of a later layer: it has fewer paths.", icon=":material/route:")
+            return
+        grad, n = gradient_name(found), len(found.paths)
+        if graph.batch_size > 1:
+            st.caption(f"Row {row + 1} of the batch: its paths add up to its share of {grad} (its δ carry 1/n); "
+                       "the batch's δw is the sum of every row's.")
+        number = _navigator(n, (key, weight, index, row))
+        path = found.paths[number - 1]
+        ids = path_view.path_ids(graph, found, path, view)
+        root, missing = path_view.mark(_final_svg(key, graph, view, row, theme, rankdir, names), ids, theme)
+        st.markdown(f"**Path {number} of {n:,}:** {route(found, path)}  \n"
+                    f"`{' · '.join(path.labels)}` = {' · '.join(_signed(f) for f in path.factors)} "
+                    f"= **{format_number(path.product)}**")
+        svg = _picture(root)
+        _graph(data={"svg": svg, "signature": hashlib.sha256(svg.encode()).hexdigest()[:16]},
+               key="paths_graph", height="content")
+        if missing:
+            st.caption(f"{len(missing)} of this path's elements are not drawn in the neuron view "
+                       f"({', '.join(missing[:4])}{', …' if len(missing) > 4 else ''}): it shows at most "
+                       f"{DEFAULT_MAX_NEURONS} neurons per layer and {DEFAULT_MAX_EDGES} edges, and a zero weight "
+                       "draws no edge.")
+        elif view == "layer":
+            st.caption("The layer view shows the layers a path crosses; the neuron view shows its own units.")
+        st.markdown(_sum_line(found, grad, graph.arithmetic == "exact"))
+        st.dataframe(_table(found), hide_index=True, width="stretch")
