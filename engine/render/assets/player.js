@@ -194,14 +194,16 @@ var BP = (function () {
       var z = s.z, pct = Math.round(z.k * 100) + "%";
       zoomEl.style.transform = "translate(" + z.x + "px," + z.y + "px) scale(" + z.k + ")";
       var big = s.base && (s.base.w * z.k > stage.clientWidth + 1 || s.base.h * z.k > stage.clientHeight + 1);
-      root.classList.toggle("bp-zoomed", !!big || z.x !== 0 || z.y !== 0);
+      // a touch pans or pinches the graph once the user has zoomed; at the readable size a
+      // vertical swipe still scrolls the page (a phone's screen is mostly graph)
+      root.classList.toggle("bp-zoomed", !s.auto && (!!big || z.x !== 0 || z.y !== 0));
       q(".bp-hint").hidden = !big;
       q(".bp-scale").textContent = pct;
       q(".bp-scale").setAttribute("aria-label", "Zoom " + pct + ": back to the readable size");
       root.dataset.zoom = String(z.k);
     }
     function zoomAt(k, px, py) {  // px, py: the point kept still, in stage pixels
-      var z = s.z, k2 = Math.max(ZMIN, Math.min(ZMAX, k));
+      var z = s.z, k2 = Math.max(Math.min(ZMIN, s.base ? s.base.fit : 1), Math.min(ZMAX, k));  // down to Fit
       z.x = px - (px - z.x) * k2 / z.k;
       z.y = py - (py - z.y) * k2 / z.k;
       z.k = k2;
