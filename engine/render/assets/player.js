@@ -9,10 +9,10 @@ var BP = (function () {
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
   var ZMIN = 0.1, ZMAX = 12, STEP = 1.25, R = 5;
-  // Zoom 100% is the readable size: the smallest label READABLE px high, or the whole
-  // graph if it is bigger than that when it fits. A graph too big for both opens at
-  // 100% and is panned (and followed while it plays), never shrunk until it is
-  // unreadable; "Fit" shows all of it. MAXH: the stage's height, a share of the window.
+  // Zoom 100% is the readable size: the whole graph fitted to the stage, unless that
+  // draws its smallest label under READABLE px; then the graph is drawn that much bigger
+  // and panned (followed while it plays), not shrunk until it is unreadable. "Fit" shows
+  // all of it. MAXH: the stage's largest height, a share of the window.
   var READABLE = 9.5, MAXH = 0.62;
 
   function icon(d) {
