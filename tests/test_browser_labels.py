@@ -85,6 +85,13 @@ def test_explore_draws_the_moons_neurons_readable_and_zooms(laptop, app_url):
     expect(page.locator('.bp-stage svg g[id="X3_8"]')).to_be_attached()
     zoom_in_grows_the_labels(page)
     fit_shows_the_whole_graph(page)
+    # the keyboard pans too: shift and an arrow
+    page.locator(".bp-stage").focus()
+    shift = "e => new DOMMatrix(getComputedStyle(e).transform).e"
+    x0 = page.locator(".bp-zoom").evaluate(shift)
+    page.keyboard.press("Shift+ArrowRight")
+    assert page.locator(".bp-zoom").evaluate(shift) == x0 - 80
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "0")  # and does not step
     # each column in index order, top to bottom
     for c in (3, 4, 5, 6):  # column c: the input of layer c (layer 1 is the input)
         ys = centres(page, [f"X{c}_{i}" for i in range(1, 9)], "y")

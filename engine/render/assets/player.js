@@ -35,7 +35,7 @@ var BP = (function () {
     '<div class="bp-main">' +
     '<div class="bp-view">' +
     '<div class="bp-stage" tabindex="0" role="group" aria-roledescription="graph" ' +
-    'aria-label="The graph. Space plays or pauses, the arrows step, + and − zoom, 0 fits, 1 is the readable size, f is full screen.">' +
+    'aria-label="The graph. Space plays or pauses, the arrows step, shift and the arrows pan, + and − zoom, 0 fits, 1 is the readable size, f is full screen.">' +
     '<div class="bp-zoom"></div></div>' +
     '<div class="bp-zoombar" role="group" aria-label="Zoom">' +
     '<button type="button" data-act="zoom-out" aria-label="Zoom out" title="Zoom out (−)">−</button>' +
@@ -214,6 +214,7 @@ var BP = (function () {
       var r = stage.getBoundingClientRect();
       zoomAt(s.z.k * f, r.width / 2, r.height / 2);
     }
+    function panBy(dx, dy) { s.z.x += dx; s.z.y += dy; s.auto = false; apply(); }
     function fit() { s.z = { k: s.base ? s.base.fit : 1, x: 0, y: 0 }; s.auto = false; apply(); }
     function reset() { s.z = { k: 1, x: 0, y: 0 }; s.auto = true; apply(); }
     function fullElement() {  // in a shadow root, document's answer is the host, not root
@@ -303,7 +304,9 @@ var BP = (function () {
       if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (t && t.isContentEditable)) return;
       if (tag === "BUTTON" && (ev.key === " " || ev.key === "Enter")) return;  // the button's own action
       var k = ev.key, handled = true;
-      if (k === " ") { if (s.timer) stop(true); else play(); }
+      var pan = ev.shiftKey && { ArrowLeft: [1, 0], ArrowRight: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[k];
+      if (pan) panBy(pan[0] * 80, pan[1] * 80);  // the keyboard's drag: shift + arrows
+      else if (k === " ") { if (s.timer) stop(true); else play(); }
       else if (k === "ArrowRight" || k === "ArrowDown") go(s.step + 1);
       else if (k === "ArrowLeft" || k === "ArrowUp") go(s.step - 1);
       else if (k === "Home") go(0);
