@@ -8,6 +8,7 @@ from engine.spec import dump_spec
 from ui import exports as ex
 from ui.code_export import code_downloads
 from ui.explore_data import graph_key, record_sample  # Explore's: one frame cache key for both pages
+from ui.player import player
 from ui.state import workspace
 from ui.text import md
 from pages import in_app
@@ -19,6 +20,10 @@ READY = "export_ready"  # session key: the animations this user has prepared
 spec = workspace()
 override = st.session_state.get("explore_graph")
 st.title("Export")
+
+
+def _ignore() -> None:
+    """The preview has one picture: there is no step for it to report."""
 
 
 def init(key: str, value) -> None:
@@ -85,12 +90,13 @@ step = st.slider("Frame", 0, total, key="export_step",
 key = graph_key(graph)
 
 with st.spinner("Drawing…"):
-    png = ex.cached_frame(key, graph, "png", step, opts)
+    svg = ex.cached_frame(key, graph, "svg", step, ex.for_format(opts, "svg")).decode("utf-8")
 with st.container(border=True):
-    st.markdown(f"**Preview** · {titles[step]}")
-    # a tall picture (top → bottom, the neuron view of a deep net) would fill pages at full width
-    w, h = ex.png_size(png)
-    st.image(png, width="stretch" if h <= 0.8 * w else min(w // 2, 720))
+    st.markdown("**Preview**")
+    # Explore's player with one picture: the same readable size (a scaled-down image drew
+    # its labels ~6 px high), zoom, pan and full screen; nothing to play, no chain rule.
+    player([svg], [titles[step]], [None], [], step=0, signature=f"{key}-{step}-{opts}",
+           key="export_preview", on_change=_ignore)
 
 this, final, anim, model = st.columns([1, 1, 1.2, 1])
 

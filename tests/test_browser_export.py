@@ -9,7 +9,7 @@ SHOTS = "/tmp"
 def test_png_download_is_a_png(page, app_url, tmp_path):
     page.goto(app_url + "/export")
     page.get_by_role("heading", name="Export").wait_for()
-    expect(page.locator('[data-testid="stImage"] img').first).to_be_visible()
+    expect(page.locator('.bp-stage svg').first).to_be_visible()  # the preview
     button = page.locator('[data-testid="stDownloadButton"]', has_text="PNG").first
     with page.expect_download() as info:
         button.click()

@@ -35,7 +35,7 @@ def test_every_format_has_a_download_button():
     assert [b.label for b in at.button] == ["Prepare GIF", "Prepare HTML player"]
     assert at.selectbox(key="export_sample").value == 3  # the article's sample 3
     assert at.slider(key="export_step").value == 9  # the final frame: nothing picked in Explore
-    assert at.get("imgs") or at.get("image")  # the preview
+    assert at.get("bidi_component")  # the preview: the player, with one picture
 
 
 def test_a_fifth_frame_format_gets_its_buttons_too(monkeypatch):

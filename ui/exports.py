@@ -62,11 +62,6 @@ def model_file(spec: Spec) -> bytes:
     return dump_spec(spec).encode("utf-8")
 
 
-def png_size(png: bytes) -> tuple[int, int]:
-    """Width and height in pixels, read from the PNG header."""
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
 def file_name(stem: str, *parts: str, ext: str) -> str:
     """A safe, readable file name: "moons-layer-step7.png"; each part is cleaned on its
     own, so "article (edited)" gives "article_edited-…", not "article_edited_-…"."""

@@ -9,7 +9,12 @@
 var BP = (function () {
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
-  var ZMIN = 0.4, ZMAX = 12, STEP = 1.25, R = 5;
+  var ZMIN = 0.1, ZMAX = 12, STEP = 1.25, R = 5;
+  // Zoom 100% is the readable size: the whole graph fitted to the stage, unless that
+  // draws its smallest label under READABLE px; then the graph is drawn that much bigger
+  // and panned (followed while it plays), not shrunk until it is unreadable. "Fit" shows
+  // all of it. MAXH: the stage's largest height, a share of the window.
+  var READABLE = 9.5, MAXH = 0.62;
 
   function icon(d) {
     return '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">' +
@@ -31,14 +36,15 @@ var BP = (function () {
     '<div class="bp-main">' +
     '<div class="bp-view">' +
     '<div class="bp-stage" tabindex="0" role="group" aria-roledescription="graph" ' +
-    'aria-label="The graph. Space plays or pauses, the arrows step, + and − zoom, 0 fits, f is full screen.">' +
+    'aria-label="The graph. Space plays or pauses, the arrows step, shift and the arrows pan, + and − zoom, 0 fits, 1 is the readable size, f is full screen.">' +
     '<div class="bp-zoom"></div></div>' +
     '<div class="bp-zoombar" role="group" aria-label="Zoom">' +
     '<button type="button" data-act="zoom-out" aria-label="Zoom out" title="Zoom out (−)">−</button>' +
-    '<output class="bp-scale" aria-label="Zoom level">100%</output>' +
+    '<button type="button" data-act="reset" class="bp-scale" title="Back to the readable size (1)">100%</button>' +
     '<button type="button" data-act="zoom-in" aria-label="Zoom in" title="Zoom in (+, or the wheel)">+</button>' +
     '<button type="button" data-act="fit" title="Fit the whole graph (0)">Fit</button>' +
     '<button type="button" data-act="full" class="bp-full" title="Full screen (f)">Full screen</button>' +
+    '<span class="bp-hint" hidden>More of the graph beyond the frame: drag it, or Fit</span>' +
     '</div></div>' +
     '<section class="bp-explain" aria-label="Chain rule of this step">' +
     '<div class="bp-ex-head">Chain rule</div>' +
@@ -58,7 +64,7 @@ var BP = (function () {
     var zoomEl = q(".bp-zoom"), stage = q(".bp-stage");
     if (host.frameEls) host.frameEls.forEach(function (el) { zoomEl.appendChild(el); });
     var s = { step: 0, timer: null, n: 0, titles: [], active: [], explain: [], cache: {},
-              z: { k: 1, x: 0, y: 0 }, marker: null, dragged: false };
+              z: { k: 1, x: 0, y: 0 }, marker: null, dragged: false, base: null, auto: true };
     var p = { state: s, host: host, show: show, play: play, stop: stop, load: load, zoomBy: zoomBy, fit: fit };
 
     function load(data) {
@@ -67,6 +73,9 @@ var BP = (function () {
       s.titles = data.titles; s.active = data.active || []; s.explain = data.explain || [];
       s.cache = {};
       traceTable(data.trace);
+      s.base = null; s.auto = true;  // a new graph opens at its readable size
+      q(".bp-bar").hidden = s.n < 2;  // one picture (Export's preview): nothing to play
+      root.classList.toggle("bp-solo", !s.explain.length);
       q(".bp-scrub").max = String(s.n - 1);
       stop(false);
       show(Math.max(0, Math.min(data.step || 0, s.n - 1)), false);
@@ -83,7 +92,9 @@ var BP = (function () {
       svg = s.frames ? zoomEl.querySelector("svg") : host.frameEls[step].querySelector("svg");
       if (s.marker) { s.marker.remove(); s.marker = null; }
       if (svg) {
-        svg.setAttribute("width", "100%"); svg.removeAttribute("height");
+        size(svg);
+        // before the marker: its dot, not yet moving, would stretch the edge's box
+        if (s.auto) follow(svg, s.active[step], host.prefix ? host.prefix(step) : "");
         s.marker = addMarker(svg, s.active[step], host.prefix ? host.prefix(step) : "");
       }
       var title = s.titles[step] || "";
@@ -176,26 +187,80 @@ var BP = (function () {
       show(Math.max(0, Math.min(s.n - 1, to)), true);
     }
 
+    // size: every frame shares one layout, so one size (s.base) serves them all --------
+    function maxHeight() {
+      return root.classList.contains("bp-fullscreen") ? window.innerHeight - 144 : window.innerHeight * MAXH;
+    }
+    function size(svg) {
+      if (!s.base) {
+        var vb = svg.viewBox && svg.viewBox.baseVal, W = stage.clientWidth;
+        if (!vb || !vb.width || !W) return;  // not laid out yet: the resize observer comes back
+        var fitted = Math.min(W / vb.width, maxHeight() / vb.height);  // px per unit
+        var px = Math.max(fitted, READABLE / smallestText(svg));
+        s.base = { W: W, w: vb.width * px, h: vb.height * px, fit: fitted / px };
+        stage.style.height = Math.min(s.base.h, maxHeight()) + "px";
+        if (s.auto) s.z = { k: 1, x: 0, y: 0 };
+        apply();
+      }
+      svg.setAttribute("width", String(s.base.w));
+      svg.setAttribute("height", String(s.base.h));
+    }
+    function current() {
+      return s.frames ? zoomEl.querySelector("svg") : host.frameEls[s.step] && host.frameEls[s.step].querySelector("svg");
+    }
+    function relayout() {  // the width or the window changed: size again, keep a chosen zoom
+      var svg = current();
+      s.base = null;
+      if (svg) size(svg);
+    }
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () {
+        if (!s.base || Math.abs(stage.clientWidth - s.base.W) > 1) relayout();
+      }).observe(stage);
+    }
+    // While it plays at the readable size, the view follows the flow: what the step
+    // draws is brought into the stage when it is outside (never past the graph's edges).
+    function follow(svg, active, prefix) {
+      if (!active || !s.base) return;
+      var b = reached(svg, active.id, prefix), r = stage.getBoundingClientRect();
+      if (!b) return;
+      if (b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom) return;
+      var z = s.z, W = stage.clientWidth, H = stage.clientHeight;
+      z.x += r.left + r.width / 2 - (b.left + b.right) / 2;
+      z.y += r.top + r.height / 2 - (b.top + b.bottom) / 2;
+      z.x = Math.min(0, Math.max(W - s.base.w * z.k, z.x));
+      z.y = Math.min(0, Math.max(H - s.base.h * z.k, z.y));
+      apply();
+    }
+
     // zoom and pan: one transform on the wrapper, kept while frames swap ---------------
     function apply() {
-      var z = s.z;
+      var z = s.z, pct = Math.round(z.k * 100) + "%";
       zoomEl.style.transform = "translate(" + z.x + "px," + z.y + "px) scale(" + z.k + ")";
-      root.classList.toggle("bp-zoomed", z.k !== 1 || z.x !== 0 || z.y !== 0);
-      q(".bp-scale").textContent = Math.round(z.k * 100) + "%";
+      var big = s.base && (s.base.w * z.k > stage.clientWidth + 1 || s.base.h * z.k > stage.clientHeight + 1);
+      // a touch pans or pinches the graph once the user has zoomed; at the readable size a
+      // vertical swipe still scrolls the page (a phone's screen is mostly graph)
+      root.classList.toggle("bp-zoomed", !s.auto && (!!big || z.x !== 0 || z.y !== 0));
+      q(".bp-hint").hidden = !big;
+      q(".bp-scale").textContent = pct;
+      q(".bp-scale").setAttribute("aria-label", "Zoom " + pct + ": back to the readable size");
       root.dataset.zoom = String(z.k);
     }
     function zoomAt(k, px, py) {  // px, py: the point kept still, in stage pixels
-      var z = s.z, k2 = Math.max(ZMIN, Math.min(ZMAX, k));
+      var z = s.z, k2 = Math.max(Math.min(ZMIN, s.base ? s.base.fit : 1), Math.min(ZMAX, k));  // down to Fit
       z.x = px - (px - z.x) * k2 / z.k;
       z.y = py - (py - z.y) * k2 / z.k;
       z.k = k2;
+      s.auto = false;
       apply();
     }
     function zoomBy(f) {
       var r = stage.getBoundingClientRect();
       zoomAt(s.z.k * f, r.width / 2, r.height / 2);
     }
-    function fit() { s.z = { k: 1, x: 0, y: 0 }; apply(); }
+    function panBy(dx, dy) { s.z.x += dx; s.z.y += dy; s.auto = false; apply(); }
+    function fit() { s.z = { k: s.base ? s.base.fit : 1, x: 0, y: 0 }; s.auto = false; apply(); }
+    function reset() { s.z = { k: 1, x: 0, y: 0 }; s.auto = true; apply(); }
     function fullElement() {  // in a shadow root, document's answer is the host, not root
       var rn = root.getRootNode();
       return rn.fullscreenElement !== undefined ? rn.fullscreenElement : document.fullscreenElement;
@@ -208,6 +273,7 @@ var BP = (function () {
       var on = fullElement() === root;
       root.classList.toggle("bp-fullscreen", on);
       q(".bp-full").textContent = on ? "Exit full screen" : "Full screen";
+      relayout();  // the stage's height follows the screen's
     });
 
     stage.addEventListener("wheel", function (ev) {
@@ -243,7 +309,7 @@ var BP = (function () {
         var dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
         if (!s.dragged && Math.hypot(dx, dy) < 4) return;  // a click, not a drag
         if (!s.dragged) stage.setPointerCapture(ev.pointerId);
-        s.dragged = true;
+        s.dragged = true; s.auto = false;
         s.z.x = drag.zx + dx; s.z.y = drag.zy + dy;
         apply();
       }
@@ -270,6 +336,7 @@ var BP = (function () {
       if (act === "zoom-in") return zoomBy(STEP);
       if (act === "zoom-out") return zoomBy(1 / STEP);
       if (act === "fit") return fit();
+      if (act === "reset") return reset();
       if (act === "full") return full();
       go({ first: 0, prev: s.step - 1, next: s.step + 1, last: s.n - 1 }[act]);
     });
@@ -281,7 +348,9 @@ var BP = (function () {
       if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (t && t.isContentEditable)) return;
       if (tag === "BUTTON" && (ev.key === " " || ev.key === "Enter")) return;  // the button's own action
       var k = ev.key, handled = true;
-      if (k === " ") { if (s.timer) stop(true); else play(); }
+      var pan = ev.shiftKey && { ArrowLeft: [1, 0], ArrowRight: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[k];
+      if (pan) panBy(pan[0] * 80, pan[1] * 80);  // the keyboard's drag: shift + arrows
+      else if (k === " ") { if (s.timer) stop(true); else play(); }
       else if (k === "ArrowRight" || k === "ArrowDown") go(s.step + 1);
       else if (k === "ArrowLeft" || k === "ArrowUp") go(s.step - 1);
       else if (k === "Home") go(0);
@@ -289,6 +358,7 @@ var BP = (function () {
       else if (k === "+" || k === "=") zoomBy(STEP);
       else if (k === "-") zoomBy(1 / STEP);
       else if (k === "0") fit();
+      else if (k === "1") reset();
       else if (k === "f") full();
       else handled = false;
       if (handled) ev.preventDefault();
@@ -309,6 +379,20 @@ var BP = (function () {
       var d = document.createElement("span"); d.textContent = src; return d.innerHTML;
     }
     return katex.renderToString(src, { displayMode: false, throwOnError: false, trust: false });
+  }
+
+  // The height, in the graph's units, of its smallest drawn label (hidden ones take
+  // the same room): what the readable size is computed from.
+  function smallestText(svg) {
+    var min = Infinity, texts = svg.querySelectorAll("text");
+    for (var i = 0; i < texts.length; i++) {
+      if (!texts[i].textContent.trim()) continue;
+      var h = 0;
+      try { h = texts[i].getBBox().height; } catch (e) { h = 0; }
+      if (!h) h = 1.15 * (parseFloat(texts[i].getAttribute("font-size")) || 14);
+      if (h < min) min = h;
+    }
+    return isFinite(min) ? min : 14;
   }
 
   // The marker travels along the active edge (backward: against its path), beside the
@@ -336,13 +420,16 @@ var BP = (function () {
     track.appendChild(dot);
     var label = edge.querySelector("text");
     edge.insertBefore(track, label || null);
-    var off = besideLabels(svg, path);
-    if (off) track.setAttribute("transform", "translate(" + off[0] + "," + off[1] + ")");
+    var best = besideLabels(svg, path), off = best.off;
+    dot.setAttribute("r", String(best.r));
+    if (off[0] || off[1]) track.setAttribute("transform", "translate(" + off[0] + "," + off[1] + ")");
     return track;
   }
 
-  // The offset of the marker's track (none, or to either side of the path) whose dot
-  // meets the fewest drawn labels along the whole way; the first one that meets none.
+  // The offset of the marker's track (none, or to either side of the path) and its
+  // dot's radius: the first that meets no drawn label along the whole way, nearest the
+  // path first, then a smaller dot (between two layers' labels a few units apart);
+  // else the one that meets the fewest.
   function besideLabels(svg, path) {
     var boxes = [], texts = svg.querySelectorAll("text");
     for (var i = 0; i < texts.length; i++) {
@@ -355,20 +442,42 @@ var BP = (function () {
     for (var j = 0; j <= 40; j++) pts.push(path.getPointAtLength(len * j / 40));
     var a = path.getPointAtLength(len * 0.45), c = path.getPointAtLength(len * 0.55);
     var tl = Math.hypot(c.x - a.x, c.y - a.y) || 1, nx = -(c.y - a.y) / tl, ny = (c.x - a.x) / tl;
-    var best = null, cands = [[0, 0]];
-    [R + 5, 2 * R + 7, 3 * R + 9].forEach(function (d) { cands.push([nx * d, ny * d], [-nx * d, -ny * d]); });
+    var best = null, cands = [];
+    [R, 3].forEach(function (r) {
+      cands.push({ r: r, off: [0, 0] });
+      [r + 1, r + 3, r + 5, 2 * r + 7, 3 * r + 9].forEach(function (d) {
+        cands.push({ r: r, off: [nx * d, ny * d] }, { r: r, off: [-nx * d, -ny * d] });
+      });
+    });
     for (var k = 0; k < cands.length; k++) {
-      var hits = 0, ox = cands[k][0], oy = cands[k][1];
+      var hits = 0, ox = cands[k].off[0], oy = cands[k].off[1], r = cands[k].r;
       pts.forEach(function (pt) {
         var x = pt.x + ox, y = pt.y + oy;
         boxes.forEach(function (bx) {
-          if (x + R > bx[0] && x - R < bx[2] && y + R > bx[1] && y - R < bx[3]) hits++;
+          if (x + r > bx[0] && x - r < bx[2] && y + r > bx[1] && y - r < bx[3]) hits++;
         });
       });
-      if (!best || hits < best.hits) best = { hits: hits, off: cands[k] };
+      if (!best || hits < best.hits) best = { hits: hits, off: cands[k].off, r: r };
       if (!hits) break;
     }
-    return best.off[0] || best.off[1] ? best.off : null;
+    return best;
+  }
+
+  // The screen box of what a step draws: the layer view's edge (the marker's id); in
+  // the neuron view, the column it fills (cluster_X3) or, for W3 and b3, layer 3's edges.
+  function reached(svg, id, prefix) {
+    var sel = function (x) { return 'g[id="' + CSS.escape(prefix + x) + '"]'; };
+    var els = svg.querySelectorAll(sel(id) + "," + sel("cluster_" + id));
+    var layer = /^[Wb](\d+)$/.exec(id);
+    if (!els.length && layer) els = svg.querySelectorAll('g.edge[id^="' + CSS.escape(prefix + "L" + layer[1] + "_") + '"]');
+    var box = null;
+    for (var i = 0; i < els.length; i++) {
+      var b = els[i].getBoundingClientRect();
+      box = box ? { left: Math.min(box.left, b.left), top: Math.min(box.top, b.top),
+                    right: Math.max(box.right, b.right), bottom: Math.max(box.bottom, b.bottom) }
+                : { left: b.left, top: b.top, right: b.right, bottom: b.bottom };
+    }
+    return box;
   }
 
   // KaTeX's fonts, registered once per page from the data the host inlines (a shadow
