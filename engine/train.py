@@ -113,7 +113,8 @@ def _step(descent: Descent, history: History, x, y, step: int, epoch: int, lr_sh
     """One step: the gradients, the checks, the update, its StepRecord. Returns why
     training stops here instead (the step is then not in the history), or None."""
     try:
-        loss, grads = gradients(descent.layers, descent.loss, x, y, descent.exact, descent.plan, descent.watch)
+        loss, grads = gradients(descent.layers, descent.loss, x, y, descent.exact, descent.plan, descent.watch,
+                                descent.penalty)
         step_norms, finite = norms(grads, descent.exact, loss)
     except NotExactError as err:
         if step == 1:  # the model as given, not the training: an error
