@@ -191,3 +191,10 @@ def test_train_l2_l1_flags_with_a_preset_a_model_file_and_a_csv(tmp_path, capsys
 def test_train_refuses_a_bad_lambda_in_one_line(capsys, flag, value, message):
     status, out, err = _run(capsys, "train", "--preset", "xor", flag, value)
     assert status == 2 and out == "" and err.startswith(f"error: {message}") and err.count("\n") == 1
+
+
+def test_a_share_link_carries_the_penalty():
+    from ui.share import decode_model, encode_model, preset_name
+    spec = penalised(load_preset("xor"), "0.01", "0.002")
+    assert preset_name(spec) is None  # xor with a penalty is not the preset: it travels by value
+    assert decode_model(encode_model(spec)).model.penalty == Penalty(0.01, 0.002)
