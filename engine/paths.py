@@ -39,7 +39,7 @@ class Paths:
     index: tuple[int, ...]
     paths: tuple[Path, ...]
     total: object  # the sum of the products
-    recorded: object  # δw^k[i, j] as the backward pass computed it
+    recorded: object  # δw^k[i, j] as the backward pass computed it (without a penalty's term)
 
 
 def parse_index(text: str) -> tuple[int, ...]:
@@ -113,4 +113,7 @@ def weight_paths(graph: Graph, weight: str, index: tuple[int, ...], sample: int 
     total = paths[0].product
     for p in paths[1:]:
         total = total + p.product
-    return Paths(weight, index, tuple(paths), total, graph.weight_grads[weight][index])
+    recorded = graph.weight_grads[weight][index]
+    if weight in (graph.penalty_grads or {}):  # the paths add up the data's term; the penalty's is not a path
+        recorded = recorded - graph.penalty_grads[weight][index]
+    return Paths(weight, index, tuple(paths), total, recorded)
