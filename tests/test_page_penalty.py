@@ -67,3 +67,15 @@ def test_build_sets_the_models_penalty_and_apply_keeps_it():
     assert not at.exception
     assert any("penalty.l1: 'abc' is not a number" in e.value for e in at.error)
     assert at.session_state["workspace"].model.penalty == Penalty(F(1, 100), F(0))  # the last valid model stays
+
+
+def test_explore_draws_the_penalty_node_of_a_penalised_workspace():
+    from dataclasses import replace
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    spec = load_preset("xor")
+    at.session_state["workspace"] = replace(spec, model=replace(spec.model, penalty=Penalty(0.01, 0.0)))
+    at.run()
+    at.switch_page("pages/explore.py").run()
+    assert not at.exception and not at.error
+    dots = [c.proto.spec for c in at.get("graphviz_chart")]
+    assert dots and "Penalty" in dots[0] and "λ₂ = 0.01" in dots[0]

@@ -211,3 +211,17 @@ def test_weight_paths_add_up_to_the_data_term_and_code_export_refuses_a_penalty(
     status, out, err = _run(capsys, "code", "--model", str(path), "--framework", "numpy")
     assert status == 2 and "does not write the L2/L1 penalty" in err
 
+
+
+def test_trace_shows_p_and_the_gradients_with_the_penalty_term_in_both_modes(tmp_path, capsys):
+    spec = penalised(load_preset("article"), "1/10", "1/20")
+    path = tmp_path / "article.json"
+    path.write_text(dump_spec(spec))
+    graph = record(spec.model, *spec.data.sample(3, "exact"))
+    for mode in ("reverse", "forward"):
+        status, out, _ = _run(capsys, "trace", "--model", str(path), "--sample", "3", "--mode", mode, "--json")
+        doc = json.loads(out)
+        assert status == 0 and F(doc["penalty"]) == graph.penalty and F(doc["loss"]) == graph.loss
+        assert [F(v) for v in doc["weight_grads"]["W2"][0]] == list(graph.weight_grads["W2"][0])
+    status, out, _ = _run(capsys, "trace", "--model", str(path), "--sample", "3")
+    assert "P      = 734177/2691200000" in out and "(the loss + P)" in out
