@@ -77,6 +77,12 @@ if st.session_state.get("_train_for") != (family, arithmetic, n):
     for name in SETTINGS:
         st.session_state.pop(name, None)
         st.session_state.pop("_" + name, None)
+if st.session_state.get("_train_penalty_for") != ws.model.penalty:
+    # the workspace's penalty changed (Build, a file, applied weights): the λ fields show it
+    st.session_state["_train_penalty_for"] = ws.model.penalty
+    for name in ("train_l2", "train_l1"):
+        st.session_state.pop(name, None)
+        st.session_state.pop("_" + name, None)
 for name, default in SETTINGS.items():
     if name not in st.session_state:
         st.session_state[name] = st.session_state.get("_" + name, default)

@@ -79,3 +79,16 @@ def test_explore_draws_the_penalty_node_of_a_penalised_workspace():
     assert not at.exception and not at.error
     dots = [c.proto.spec for c in at.get("graphviz_chart")]
     assert dots and "Penalty" in dots[0] and "λ₂ = 0.01" in dots[0]
+
+
+def test_train_shows_the_penalty_set_on_build_even_after_a_first_visit():
+    at = page("train", "xor")
+    assert at.text_input(key="train_l2").value == "0"
+    at.switch_page("pages/build.py").run()
+    gen = at.session_state["build_gen"]
+    at.text_input(key=f"build_l2_{gen}").set_value("0.05").run()
+    at.button(key="build_apply").click().run()
+    assert not at.exception and at.session_state["workspace"].model.penalty == Penalty(0.05, 0.0)
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.text_input(key="train_l2").value == "0.05"  # not the 0 of the first visit

@@ -15,7 +15,8 @@ from engine.gradcheck import gradcheck
 from engine.penalty import Penalty, penalty_of
 from engine.presets import load_preset
 from engine.record import record
-from engine.spec import SpecError, dump_spec, load_spec, spec_to_dict
+from engine.spec import dump_spec, load_spec, spec_to_dict
+from engine.spec_json import SpecError
 from engine.train import train
 from engine.descent import record_step
 
