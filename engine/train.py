@@ -72,9 +72,11 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
     descent = Descent(model, lr_value, y_all)
     n_params = sum(p.size for p in model.weights().values())
     every = snapshot_every(total, n_params, arithmetic)
-    history = History(config=dict(lr=str(lr_value), epochs=epochs, batch_size=batch_size, shuffle=shuffle,
-                                  seed=seed, n_samples=n, arithmetic=arithmetic, total_steps=total),
-                      snapshot_every=every)
+    config = dict(lr=str(lr_value), epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+                  seed=seed, n_samples=n, arithmetic=arithmetic, total_steps=total)
+    if model.penalty.active:  # what the run minimised besides the data's loss (engine/penalty.py)
+        config.update(l2=str(model.penalty.l2), l1=str(model.penalty.l1))
+    history = History(config=config, snapshot_every=every)
     history.weights[0] = descent.current
     recorded: dict[int, Graph] = {}
     stopped = None

@@ -170,6 +170,7 @@ def test_train_l2_l1_flags_with_a_preset_a_model_file_and_a_csv(tmp_path, capsys
     status, out, _ = _run(capsys, "train", "--preset", "xor", "--epochs", "5", "--l2", "1/100", "--l1", "1e-3", "--json")
     doc = json.loads(out)
     assert status == 0 and doc["penalty"]["l2"] == 0.01 and doc["penalty"]["l1"] == 0.001 and doc["penalty"]["value"] > 0
+    assert (doc["history"]["config"]["l2"], doc["history"]["config"]["l1"]) == ("0.01", "0.001")
     path = tmp_path / "xor.json"
     path.write_text(dump_spec(penalised(load_preset("xor"), "0.5")))
     status, out, _ = _run(capsys, "train", "--model", str(path), "--epochs", "2", "--l1", "0.1", "--json")
