@@ -39,6 +39,9 @@ def select(spec: Spec, sample) -> tuple[Spec, np.ndarray, np.ndarray]:
 
 def unsupported(spec: Spec) -> None:
     """Refuse, in one line, a layer or loss the exporter has no code for."""
+    if spec.model.penalty.active:  # a script without it would print other gradients than the app's
+        raise ValueError("cannot export: the code export does not write the L2/L1 penalty; export the model "
+                         "without it (penalty λ₂ = λ₁ = 0)")
     for k, layer in enumerate(spec.model.layers, 1):
         if layer.kind not in LAYER_KINDS:
             raise ValueError(f"cannot export layer {k}: the code export does not support {layer.kind!r} layers")

@@ -15,12 +15,16 @@ from .graph import Graph
 from .model import Dataset, Model
 from .numbers import check_size, float_number, format_number, parse_number
 from .passes import Plan, check_float_range, run
+from .penalty import NONE, Penalty, apply as apply_penalty
 from .record import record
 
 
-def gradients(layers, loss_fn, x, y, exact: bool, plan: Plan | None = None, watch: Watch | None = None):
+def gradients(layers, loss_fn, x, y, exact: bool, plan: Plan | None = None, watch: Watch | None = None,
+              penalty: Penalty = NONE):
     """Mean loss of the batch and {"W2": δw², …}: the passes without what training never
     reads. ``plan`` (Plan(layers, loss_fn, full=False)) and ``watch`` are made once per run.
+    With a ``penalty`` (engine/penalty.py) the loss is the objective, mean loss + P, and
+    each δw of a weight matrix holds the penalty's term.
 
     Float: the loss is inf when a value it does not show is not finite, a hidden value
     or the input of a clipping loss (see engine.divergence), so that training stops
@@ -29,7 +33,11 @@ def gradients(layers, loss_fn, x, y, exact: bool, plan: Plan | None = None, watc
     plan = plan or Plan(layers, loss_fn, full=False)
     values, sample_losses, _, grads = run(plan, layers, loss_fn, x, y, exact)
     loss = sample_losses.sum() / len(sample_losses)  # sum/n: cheaper than .mean()
+    if penalty.active:
+        loss = loss + apply_penalty(penalty, layers, grads, exact)[0]
     if exact:
+        if penalty.active:
+            check_float_range(np.asarray([loss], dtype=object), "the loss with the penalty")
         return loss, grads
     loss = float(loss)
     watch = watch or Watch(layers, loss_fn, y)
@@ -50,7 +58,7 @@ class Descent:
             new = copy.copy(layer)
             new.params = dict(layer.params)
             layers.append(new)
-        self.model, self.loss, self.lr = model, model.loss, lr
+        self.model, self.loss, self.lr, self.penalty = model, model.loss, lr, model.penalty
         self.exact = model.arithmetic == "exact"
         self.plan = Plan(layers, model.loss, full=False)
         self.watch = Watch(layers, model.loss, y_all)
@@ -132,5 +140,6 @@ def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> G
                 continue
             if s == step:
                 return record(descent.now(), x, y)
-            descent.update(gradients(descent.layers, descent.loss, x, y, descent.exact, descent.plan, descent.watch)[1])
+            descent.update(gradients(descent.layers, descent.loss, x, y, descent.exact, descent.plan, descent.watch,
+                                     descent.penalty)[1])
     raise AssertionError("unreachable: step lies within the history")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import latex as tex
+from . import penalty as penalties
 from .layers import Elementwise
 from .graph import Graph
 
@@ -28,8 +29,10 @@ def step_title(graph: Graph, step: int) -> str:
     head = f"Step {step} of {total} · "
     if event.phase == "forward":
         return head + f"information flow · {event.name} = L{k}({tex_name(k - 1)}), {model.layer(k).kind}"
+    if event.phase == "penalty":
+        return head + f"the penalty on the weights, {model.penalty.describe()}"
     if event.phase == "loss":
-        return head + f"the loss, {model.loss.title}"
+        return head + f"the loss, {model.loss.title}" + (" + the penalty P" if model.penalty.active else "")
     if event.phase == "backward" and k == model.K + 1:
         return head + f"learning flow starts at the loss · δ{k}"
     part = "bias" if event.name.startswith("δb") else "weights"  # δw2: W2, δb2: b2
@@ -49,8 +52,18 @@ def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
         return Explanation(title,
                            tex.boxed(layer.forward_formula(k)),
                            f"{tex.output(k)} = {tex.vector(graph.o(k)[sample])}")
+    if event.phase == "penalty":
+        return Explanation(title, tex.boxed(penalties.formula(model.penalty, penalties.weight_keys(model.layers))),
+                           f"P = {tex.number(graph.penalty)}")
     if event.phase == "loss":
         loss = model.loss
+        if model.penalty.active:  # the objective: the batch mean plus the penalty
+            return Explanation(title,
+                               tex.boxed(loss.forward_formula(k)) + " \\quad "
+                               + tex.boxed("\\text{objective} = \\text{batch mean of the loss} + P"),
+                               f"loss = {tex.number(graph.sample_losses[sample])}, \\quad "
+                               f"\\text{{batch mean}} + P = {tex.number(graph.data_loss)} + {tex.number(graph.penalty)}"
+                               f" = {tex.number(graph.loss)}")
         return Explanation(title,
                            tex.boxed(loss.forward_formula(k)),
                            f"loss = {tex.number(graph.sample_losses[sample])}"
@@ -64,9 +77,11 @@ def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
     layer = model.layer(k)
     if event.phase == "weight_grad":  # "W2" -> "W": the gradient of one parameter, nothing else
         name = event.edge[:-len(str(k))]
-        return Explanation(title,
-                           layer.param_formula(k, name),
-                           layer.param_substituted(k, name, graph.o(k - 1)[sample], graph.delta(k + 1)[sample]))
+        general = layer.param_formula(k, name)
+        substituted = layer.param_substituted(k, name, graph.o(k - 1)[sample], graph.delta(k + 1)[sample])
+        if event.edge in (graph.penalty_grads or {}):
+            return _penalised(graph, k, event.edge, title, general, substituted)
+        return Explanation(title, general, substituted)
     if k == model.K and model.loss.fuses_with == layer.kind:
         return _fused(graph, k, sample, title)
     impacts = sum_of_impacts(graph, k, sample)
@@ -75,6 +90,21 @@ def explain(graph: Graph, step: int, sample: int = 0) -> Explanation:
                        layer.substituted(k, graph.o(k - 1)[sample], graph.o(k)[sample],
                                          graph.delta(k + 1)[sample], graph.delta(k)[sample]),
                        impacts)
+
+
+def _penalised(graph: Graph, k: int, key: str, title: str, general: str, substituted: str) -> Explanation:
+    """δw of a penalised weight matrix: the data's term (the samples' δw summed) plus the
+    penalty's own term, λ₂·W + λ₁·sign(W); the update uses the total."""
+    term = graph.penalty_grads[key]
+    total = graph.weight_grads[key]
+    data = total - term
+    what = "\\sum_{\\text{batch}} \\delta w^{" + str(k) + "}" if graph.batch_size > 1 else "\\delta w^{" + str(k) + "}"
+    general += (" \\quad " + tex.boxed(f"\\delta w^{{{k}}}_{{\\text{{total}}}} = {what}"
+                                        f" + \\underbrace{{{penalties.gradient_formula(graph.model.penalty, k)}}}"
+                                        "_{\\text{penalty term}}"))
+    substituted += (f", \\quad \\delta w^{{{k}}}_{{\\text{{total}}}} = {tex.matrix(data)} + {tex.matrix(term)}"
+                    f"_{{\\text{{penalty}}}} = {tex.matrix(total)}")
+    return Explanation(title, general, substituted)
 
 
 def _fused(graph: Graph, k: int, sample: int, title: str) -> Explanation:
@@ -103,6 +133,10 @@ def step_texts(graph: Graph, sample: int = 0) -> list[dict]:
                 and graph.model.loss.fuses_with == graph.model.layer(graph.model.K).kind:
             notes.append(f"{graph.model.layer(graph.model.K).kind} and {graph.model.loss.title} together: δ is o − y "
                          "(as PyTorch's BCEWithLogitsLoss), exact even where the sigmoid saturates.")
+        if step and graph.model.penalty.active and graph.timeline[step - 1].phase in ("penalty", "weight_grad") \
+                and (graph.timeline[step - 1].phase == "penalty" or graph.timeline[step - 1].edge in graph.penalty_grads):
+            notes.append(f"The penalty ({graph.model.penalty.describe()}) adds its own term to the gradient of each "
+                         "weight matrix, λ₂·W + λ₁·sign(W) (sign(0) = 0), not to the biases.")
         if graph.batch_size > 1:
             notes.append(f"Batch of {graph.batch_size}: the loss is the mean, so every δ carries the factor "
                          f"1/{graph.batch_size}, and δw is the sum of the samples' δw.")

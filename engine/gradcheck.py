@@ -3,7 +3,8 @@
 For the edge X^k we perturb the recorded value it carries, o^{k-1}, one component at
 a time, re-run L^k … L^K and the loss, and compare the central difference of the
 batch loss (the mean) with δ^k; for a weight tensor we perturb one weight at a time.
-Everything runs in float64: an exact graph is converted first (its recorded values
+With a penalty (engine/penalty.py) a weight's difference is that of the objective,
+batch loss + P. Everything runs in float64: an exact graph is converted first (its recorded values
 are used, so the float trap of the article does not change the point checked).
 
 Layers act on each sample separately, so one column of o^{k-1} is perturbed in every
@@ -27,7 +28,7 @@ article's third sample: o2 = w·(0, 2000, 3000) = 0 exactly) has derivative 1 in
 engine (the article's convention; 0 with ``at_zero=0``), while the central difference
 sees the average of both sides (½), so the error there is large. The same holds for
 LeakyReLU at 0 (derivative 1, or its slope with ``at_zero=0``; each layer says which:
-``Layer.at_kink``) and MAE where o = y; binary cross-entropy with a probability within a
+``Layer.at_kink``), MAE where o = y, and the L1 penalty at a weight of 0 (subgradient 0); binary cross-entropy with a probability within a
 step of 0 or 1 is near log's singularity, where a finite step is too coarse. Such points are listed in ``kinks`` so a user
 sees why, instead of a silent red mark.
 """
@@ -39,6 +40,7 @@ import numpy as np
 
 from .graph import Graph
 from .numbers import format_number, to_float
+from .penalty import value as penalty_value
 
 FLOOR = 1e-8
 MAX_CHECKED = 64  # components per edge or weight tensor
@@ -108,6 +110,10 @@ def gradcheck(graph: Graph) -> GradCheck:
             o = layer.forward(o)
         return loss.value(o, y) / n
 
+    def objective_extra(run) -> float:
+        """P of the weights in ``run`` (0 without a penalty): δw holds its term."""
+        return float(penalty_value(model.penalty, run)) if model.penalty.active else 0.0
+
     edges, weights, numeric, checked = {}, {}, {}, {}
     # the multiply-adds of one re-run from L^k on: its weights and widths, per sample
     rerun = [n * (1 + sum(l.size_out + sum(p.size for p in l.params.values()) for l in layers[k - 1:]))
@@ -158,7 +164,8 @@ def gradcheck(graph: Graph) -> GradCheck:
                         q = p.copy()
                         q[idx] += sign * h
                         run = model.with_weights({key: q}).layers
-                        totals.append(sample_losses(k, outs[k - 1], run).sum())
+                        # the objective: the penalty is part of it (its other terms cancel)
+                        totals.append(sample_losses(k, outs[k - 1], run).sum() + objective_extra(run))
                     est[idx] = (totals[0] - totals[1]) / (2 * h)
                 numeric[key] = est
                 weights[key] = relative_error(grad, est)
@@ -187,6 +194,15 @@ def _kinks(graph: Graph, model, outs, y) -> list[str]:
                 f"{'exactly ' if x[i, j] == 0 else 'within a step of '}0, where it is not "
                 f"differentiable; the engine uses derivative {format_number(at)}, finite differences "
                 "see the average of both sides"))
+    if model.penalty.l1:  # |w| has a kink at 0, where the engine takes sign(0) = 0
+        for k, layer in enumerate(model.layers, 1):
+            w = layer.params.get("W")
+            if w is not None:
+                w = np.asarray(w, dtype=float)
+                found(np.atleast_2d(np.abs(w) < _steps(w)), lambda i, j: (
+                    f"W{k}[{i + 1},{j + 1}]: the weight is {'exactly ' if w[i, j] == 0 else 'within a step of '}0, "
+                    "where the L1 penalty |w| is not differentiable; the engine uses sign(w), the subgradient 0 "
+                    "at exactly 0, and a finite step across 0 sees a blend of both sides"))
     smooth = model.loss.not_smooth(outs[-1], y, _steps(outs[-1]))
     if smooth is not None:
         found(*smooth)

@@ -3,11 +3,16 @@
 Ids come from the model's structure, never from ``id()``: nodes ``input``, ``L1`` …
 ``LK``, ``Loss``, weight nodes ``L2.W``; edges ``X1`` … ``X{K+1}`` (the edge into L^k
 is the variable X^k: forward it carries o^{k-1}, x for k = 1; backward δ^k) and weight
-edges ``W2``, ``b2`` (forward the weights, backward δw^k).
+edges ``W2``, ``b2`` (forward the weights, backward δw^k). A model with an L2/L1 penalty
+(engine/penalty.py) has one more node, ``Penalty``, whose edge ``P`` feeds the loss
+(forward its value P, backward ∂(loss + P)/∂P = 1), and one more event, the penalty,
+just before the loss: ``loss`` is then the objective, the data loss plus P, and each δw
+of a weight matrix holds the penalty's term too (``penalty_grads`` keeps that term).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -17,7 +22,7 @@ from .model import Model
 @dataclass(frozen=True)
 class Node:
     id: str
-    kind: str  # "input" | "layer" | "weight" | "loss"
+    kind: str  # "input" | "layer" | "weight" | "loss" | "penalty"
     label: str
     k: int  # layer number; 0 for the input, K+1 for the loss
 
@@ -35,7 +40,7 @@ class Edge:
 @dataclass(frozen=True)
 class Event:
     step: int  # 1-based position in the timeline
-    phase: str  # "forward" | "loss" | "backward" | "weight_grad"
+    phase: str  # "forward" | "penalty" | "loss" | "backward" | "weight_grad"
     name: str  # the value produced: "o2", "loss", "δ3", "δw2"
     edge: str  # the edge (or node, for the loss) where it appears
     k: int  # the layer that computed it (K+1: the loss)
@@ -49,11 +54,18 @@ class Graph:
     outputs: tuple[np.ndarray, ...]  # o^1 … o^K, each (batch, size)
     deltas: tuple[np.ndarray, ...]  # δ^1 … δ^{K+1}, each (batch, size), with the 1/n factor
     sample_losses: np.ndarray  # (batch,)
-    loss: object  # mean of sample_losses
-    weight_grads: dict  # "W2" -> δw^2 summed over the batch, shape of W^2
+    loss: object  # mean of sample_losses, plus the penalty P if the model has one
+    weight_grads: dict  # "W2" -> δw^2 summed over the batch (penalty term included), shape of W^2
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     timeline: tuple[Event, ...]
+    penalty: object = 0  # P = λ₂·½Σw² + λ₁·Σ|w| (0 without a penalty)
+    penalty_grads: dict = None  # "W2" -> the penalty's term of δw^2 (empty without a penalty)
+
+    @property
+    def data_loss(self):
+        """The mean of the samples' losses, without the penalty."""
+        return self.sample_losses.sum() / len(self.sample_losses)
 
     @property
     def K(self) -> int:
@@ -81,6 +93,10 @@ class Graph:
             return self.x
         if name == "loss":
             return np.asarray(self.loss)
+        if name == "P":
+            return np.asarray(self.penalty)
+        if name == "δP":  # ∂(loss + P)/∂P
+            return np.asarray(1.0 if self.arithmetic == "float" else Fraction(1))
         if name.startswith("δw") or name.startswith("δb"):
             return self.weight_grads[name[1:].replace("w", "W", 1)]
         if name.startswith("δ"):
@@ -91,7 +107,7 @@ class Graph:
 
     def sample_weight_grads(self, sample: int) -> dict:
         """δw^k of one sample (0-based row), computed on demand: the batch value is
-        their sum, and storing them all would cost batch × |W| memory."""
+        their sum (plus the penalty term, if any), and storing them all would cost batch × |W| memory."""
         grads = {}
         for k, layer in enumerate(self.model.layers, 1):
             for name, g in layer.param_grads(self.o(k - 1)[sample:sample + 1],
@@ -113,10 +129,16 @@ def structure(model: Model) -> tuple[tuple[Node, ...], tuple[Edge, ...], tuple[E
         target = f"L{k + 1}" if k < K else "Loss"
         edges.append(Edge(f"X{k + 1}", f"L{k}", target, f"o{k}", f"δ{k + 1}", k + 1))
     nodes.append(Node("Loss", "loss", "Loss", K + 1))
+    penalised = model.penalty.active
+    if penalised:
+        nodes.append(Node("Penalty", "penalty", "Penalty", K + 1))
+        edges.append(Edge("P", "Penalty", "Loss", "P", "δP", K + 1))
 
     events = []
     for k in range(1, K + 1):
         events.append(("forward", f"o{k}", f"X{k + 1}", k))
+    if penalised:
+        events.append(("penalty", "P", "Penalty", K + 1))
     events.append(("loss", "loss", "Loss", K + 1))
     events.append(("backward", f"δ{K + 1}", f"X{K + 1}", K + 1))
     for k in range(K, 0, -1):

@@ -8,6 +8,7 @@ import numpy as np
 from .layers import Layer
 from .losses import Loss
 from .numbers import ARITHMETICS, to_array
+from .penalty import NONE, Penalty
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class Model:
     layers: tuple[Layer, ...]
     loss: Loss
     arithmetic: str = "float"
+    penalty: Penalty = NONE  # L2/L1 on the weights (engine/penalty.py): part of the objective
 
     def __post_init__(self):
         if self.arithmetic not in ARITHMETICS:
@@ -48,7 +50,8 @@ class Model:
         if arithmetic == "exact" and self.arithmetic != "exact":
             from .limits import check_exact_sizes
             check_exact_sizes([layer.size_out for layer in self.layers])
-        return replace(self, layers=tuple(l.cast(arithmetic) for l in self.layers), arithmetic=arithmetic)
+        return replace(self, layers=tuple(l.cast(arithmetic) for l in self.layers), arithmetic=arithmetic,
+                       penalty=self.penalty.cast(arithmetic))
 
     def weights(self) -> dict[str, np.ndarray]:
         """Every parameter tensor by its article name: W2, b2, ..."""

@@ -83,8 +83,9 @@ class Plan:
 
 def structure_key(model) -> tuple:
     """What a Plan (and a graph's nodes and edges) depend on: the layers' types and
-    parameter names, and the loss's type."""
-    return (type(model.loss), *((type(layer), tuple(layer.params)) for layer in model.layers))
+    parameter names, the loss's type, and whether a penalty adds its node."""
+    return (type(model.loss), model.penalty.active,
+            *((type(layer), tuple(layer.params)) for layer in model.layers))
 
 
 def run(plan: Plan, layers, loss, x: np.ndarray, y: np.ndarray, exact: bool):

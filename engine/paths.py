@@ -39,7 +39,7 @@ class Paths:
     index: tuple[int, ...]
     paths: tuple[Path, ...]
     total: object  # the sum of the products
-    recorded: object  # δw^k[i, j] as the backward pass computed it
+    recorded: object  # δw^k[i, j] as the backward pass computed it (without a penalty's term)
 
 
 def parse_index(text: str) -> tuple[int, ...]:
@@ -137,5 +137,10 @@ def weight_paths(graph: Graph, weight: str, index: tuple[int, ...], sample: int 
     total = paths[0].product
     for p in paths[1:]:
         total = total + p.product
-    grads = graph.sample_weight_grads(sample) if graph.batch_size > 1 else graph.weight_grads
-    return Paths(weight, index, tuple(paths), total, grads[weight][index])
+    if graph.batch_size > 1:  # one row's share: its data term (the penalty is the batch's, not a row's)
+        recorded = graph.sample_weight_grads(sample)[weight][index]
+    else:
+        recorded = graph.weight_grads[weight][index]
+        if weight in (graph.penalty_grads or {}):  # the paths add up the data's term; the penalty's is not a path
+            recorded = recorded - graph.penalty_grads[weight][index]
+    return Paths(weight, index, tuple(paths), total, recorded)

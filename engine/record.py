@@ -11,7 +11,8 @@ from .graph import Graph, structure
 from .limits import MAX_EXACT_WORK, check_exact_work
 from .model import Model
 from .numbers import to_array
-from .passes import Plan, run, structure_key
+from .passes import Plan, check_float_range, run, structure_key
+from . import penalty as penalties
 
 # Nodes, edges and timeline depend on the layers' kinds and parameter names only, and
 # are immutable: built once per structure they are shared by every graph (building
@@ -71,9 +72,15 @@ def record(model: Model, x, y) -> Graph:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         values, sample_losses, deltas, grads = run(plan, model.layers, model.loss, x, y,
                                                    model.arithmetic == "exact")
-    loss = sample_losses.sum() / len(sample_losses)
+        # the penalty's value and its term of each δw: the objective is loss + P
+        penalty, penalty_grads = penalties.apply(model.penalty, model.layers, grads, model.arithmetic == "exact")
+    loss = sample_losses.sum() / len(sample_losses) + penalty
+    if model.arithmetic == "exact" and model.penalty.active:
+        for key in penalty_grads:
+            check_float_range(grads[key], f"the gradient δw{key[1:]} with the penalty")
+        check_float_range(np.asarray([loss], dtype=object), "the loss with the penalty")
     outputs, deltas = values[1:], deltas[1:]
-    _readonly((x, y, sample_losses), outputs, deltas, grads.values())
+    _readonly((x, y, sample_losses), outputs, deltas, grads.values(), penalty_grads.values())
     return Graph(
         model=model,
         x=x,
@@ -86,4 +93,6 @@ def record(model: Model, x, y) -> Graph:
         nodes=nodes,
         edges=edges,
         timeline=timeline,
+        penalty=penalty,
+        penalty_grads=penalty_grads,
     )

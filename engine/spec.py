@@ -16,17 +16,18 @@ import numpy as np
 
 from . import limits, spec_json
 from .layers import Layer
-from .spec_json import SpecError, kind_of, read_numbers, read_object, read_text, shown
+from .spec_json import SpecError, kind_of, read_number, read_numbers, read_object, read_text, shown
 from .losses import LOSSES
 from .model import Dataset, Model
 from .numbers import ARITHMETICS
+from .penalty import KEYS as PENALTY_KEYS, Penalty
 from .spec_layers import check_exact_ok, read_layers  # each entry of "layers" is read there
 from .spec_data import EXTRA_KEYS, extras_to_dict, read_extras  # a CSV's standardize and test rows
 
 __all__ = ["FORMAT", "Spec", "dump_spec", "load_spec", "spec_from_dict", "spec_to_dict"]
 
 FORMAT = "backprop-explorer/1"
-_TOP_KEYS = ("format", "name", "description", "arithmetic", "layers", "loss", "data")
+_TOP_KEYS = ("format", "name", "description", "arithmetic", "layers", "loss", "penalty", "data")
 _DATA_KEYS = ("x", "y", "feature_names", "target_names", *EXTRA_KEYS)
 
 
@@ -121,11 +122,24 @@ def spec_from_dict(doc) -> Spec:
         raise SpecError(f"loss: unknown loss {shown(loss_kind)}; known losses: {', '.join(LOSSES)}")
     check_exact_ok(loss_kind, "loss", arithmetic)
     try:
-        model = Model(layers=tuple(layers), loss=LOSSES[loss_kind](), arithmetic=arithmetic)
+        model = Model(layers=tuple(layers), loss=LOSSES[loss_kind](), arithmetic=arithmetic,
+                      penalty=_penalty(doc.get("penalty", {}), arithmetic))
     except ValueError as e:
         raise SpecError(f"layers: {e}") from None
     data = _data(doc["data"], model)
     return Spec(name=name, description=description, model=model, data=data)
+
+
+def _penalty(doc, arithmetic: str) -> Penalty:
+    """The optional "penalty": {"l2": λ₂, "l1": λ₁}, each a number ≥ 0 (engine/penalty.py)."""
+    read_object(doc, "penalty", required=(), optional=PENALTY_KEYS)
+    found = {}
+    for key in PENALTY_KEYS:
+        value = read_number(doc.get(key, 0), f"penalty.{key}", arithmetic)
+        if value < 0:
+            raise SpecError(f"penalty.{key}: must be 0 or more, got {shown(doc[key])}")
+        found[key] = value if arithmetic == "exact" else float(value)
+    return Penalty(**found)
 
 
 def _data(doc, model: Model) -> Dataset:
@@ -186,9 +200,13 @@ def spec_to_dict(spec: Spec) -> dict:
     if spec.data.target_names:
         data["target_names"] = list(spec.data.target_names)
     data.update(extras_to_dict(spec.data, _json_rows))  # x as written when standardised
-    return {"format": FORMAT, "name": spec.name, "description": spec.description,
-            "arithmetic": spec.model.arithmetic, "layers": [_layer_dict(l) for l in spec.model.layers],
-            "loss": spec.model.loss.kind, "data": data}
+    doc = {"format": FORMAT, "name": spec.name, "description": spec.description,
+           "arithmetic": spec.model.arithmetic, "layers": [_layer_dict(l) for l in spec.model.layers],
+           "loss": spec.model.loss.kind}
+    if spec.model.penalty.active:  # left out when 0: files without one stay as they were
+        doc["penalty"] = {key: _json_number(v) for key, v in spec.model.penalty.to_entry().items()}
+    doc["data"] = data
+    return doc
 
 
 def _layer_dict(layer: Layer) -> dict:

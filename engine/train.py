@@ -72,9 +72,11 @@ def train(model: Model, data: Dataset, *, lr, epochs: int, batch_size: int, shuf
     descent = Descent(model, lr_value, y_all)
     n_params = sum(p.size for p in model.weights().values())
     every = snapshot_every(total, n_params, arithmetic)
-    history = History(config=dict(lr=str(lr_value), epochs=epochs, batch_size=batch_size, shuffle=shuffle,
-                                  seed=seed, n_samples=n, arithmetic=arithmetic, total_steps=total),
-                      snapshot_every=every)
+    config = dict(lr=str(lr_value), epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+                  seed=seed, n_samples=n, arithmetic=arithmetic, total_steps=total)
+    if model.penalty.active:  # what the run minimised besides the data's loss (engine/penalty.py)
+        config.update(l2=str(model.penalty.l2), l1=str(model.penalty.l1))
+    history = History(config=config, snapshot_every=every)
     history.weights[0] = descent.current
     recorded: dict[int, Graph] = {}
     stopped = None
@@ -113,7 +115,8 @@ def _step(descent: Descent, history: History, x, y, step: int, epoch: int, lr_sh
     """One step: the gradients, the checks, the update, its StepRecord. Returns why
     training stops here instead (the step is then not in the history), or None."""
     try:
-        loss, grads = gradients(descent.layers, descent.loss, x, y, descent.exact, descent.plan, descent.watch)
+        loss, grads = gradients(descent.layers, descent.loss, x, y, descent.exact, descent.plan, descent.watch,
+                                descent.penalty)
         step_norms, finite = norms(grads, descent.exact, loss)
     except NotExactError as err:
         if step == 1:  # the model as given, not the training: an error

@@ -70,9 +70,9 @@ def commit_pending(draft: dict) -> None:
     if bf.has_changes(ss.get(key("data"))):
         bf.commit_data(draft, ss[key("data")])
         changed = True
-    for field in ("name", "description", "arithmetic", "loss"):
+    for field in ("name", "description", "arithmetic", "loss", "l2", "l1"):
         value = ss.get(key(field))
-        if value is not None and value != draft[field]:
+        if value is not None and value != draft.get(field):
             draft[field], changed = value, True
     if bf.has_changes(ss.get(key("layers"))):
         notes = bf.commit_layers(draft, ss[key("layers")])
@@ -179,6 +179,14 @@ with main:
                  format_func=lambda k: f"{k} · {LOSSES[k].title}" if LOSSES[k].title else k, key=key("loss"))
     for place in ("name", "description", "arithmetic", "loss"):
         show_errors(place)
+    p1, p2, _ = st.columns([1.2, 1.2, 3])
+    p1.text_input("L2 penalty λ₂", draft.get("l2", "0"), key=key("l2"),
+                  help="Adds λ₂·½Σw² over the weight matrices (not the biases) to the loss: PyTorch's weight_decay. "
+                       "0 (none) or more: 1e-4, or 1/10000 in exact arithmetic.")
+    p2.text_input("L1 penalty λ₁", draft.get("l1", "0"), key=key("l1"),
+                  help="Adds λ₁·Σ|w| over the weight matrices (not the biases) to the loss; at w = 0 its "
+                       "gradient is taken as 0. 0 (none) or more.")
+    show_errors("penalty")
 
     st.subheader("Layers")
     st.data_editor(
@@ -236,6 +244,8 @@ with side:
                  for k, layer in enumerate(ws.model.layers, 1)]
         loss = ws.model.loss
         lines.append(f"loss {loss.title or loss.kind}")
+        if ws.model.penalty.active:
+            lines.append(f"penalty {ws.model.penalty.describe()}")
         st.code("\n".join(lines), language=None)
         n_params = sum(p.size for p in ws.model.weights().values())
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")

@@ -10,12 +10,14 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from engine.limits import check_float_work
+from engine.penalty import penalty_of
 from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
 from engine.descent import record_step
 from engine.train import DEFAULT_MAX_STEPS, steps_per_epoch, train
 from ui import state
 from ui import train_charts as charts
 from ui.state import TRAINING, workspace
+from ui.draft import cell
 from ui.text import md
 from pages import in_app
 
@@ -59,7 +61,9 @@ state.ask_replace("train")
 # kept under "_"-prefixed keys too, so they survive a visit to Explore.
 SETTINGS = {"train_lr": "1/1000000" if arithmetic == "exact" else "0.1",
             "train_batch": 1 if n <= 10 else min(16, n), "train_epochs": 50 if n <= 10 else 20,
-            "train_shuffle": False, "train_seed": 0}
+            "train_shuffle": False, "train_seed": 0,
+            # the workspace's own penalty (a model file may carry one), as editable text
+            "train_l2": cell(ws.model.penalty.l2), "train_l1": cell(ws.model.penalty.l1)}
 # "xor (trained)" is still xor's data: its suggestions and settings carry over
 family = ws.name.split(" (", 1)[0]
 suggested = SUGGESTED_TRAINING.get(family)
@@ -71,6 +75,12 @@ if st.session_state.get("_train_for") != (family, arithmetic, n):
     # model's (the article's α = 1/1000000 left moons, spiral and xor untrained)
     st.session_state["_train_for"] = (family, arithmetic, n)
     for name in SETTINGS:
+        st.session_state.pop(name, None)
+        st.session_state.pop("_" + name, None)
+if st.session_state.get("_train_penalty_for") != ws.model.penalty:
+    # the workspace's penalty changed (Build, a file, applied weights): the λ fields show it
+    st.session_state["_train_penalty_for"] = ws.model.penalty
+    for name in ("train_l2", "train_l1"):
         st.session_state.pop(name, None)
         st.session_state.pop("_" + name, None)
 for name, default in SETTINGS.items():
@@ -90,6 +100,25 @@ with st.container(border=True):
                              help="The shuffled orders are drawn from it: the same seed, the same run")
     c[5].markdown(f"**Arithmetic**  \n:{'violet' if arithmetic == 'exact' else 'blue'}-badge[{arithmetic}]",
                   help="The workspace's arithmetic. Exact fractions grow at every step, so exact runs stay short.")
+
+    # L2/L1 penalty (engine/penalty.py): part of the objective the run minimises
+    pen = st.columns([1.2, 1.2, 3.9], vertical_alignment="bottom")
+    l2 = pen[0].text_input("L2 penalty λ₂", key="train_l2",
+                         help="Adds λ₂·½Σw² over the weight matrices (not the biases) to the loss, so each step also "
+                              "shrinks the weights by α·λ₂·w (PyTorch's weight_decay). 0: none.")
+    l1 = pen[1].text_input("L1 penalty λ₁", key="train_l1",
+                         help="Adds λ₁·Σ|w| over the weight matrices (not the biases) to the loss: each step moves "
+                              "the weights towards 0 by α·λ₁ (at w = 0 the gradient is taken as 0). 0: none.")
+    penalty, penalty_error = None, None
+    try:
+        penalty = penalty_of(l2.strip() or "0", l1.strip() or "0", arithmetic)
+    except ValueError as e:
+        penalty_error = str(e)
+        pen[2].error(f"{penalty_error}.", icon=":material/block:")
+    else:
+        if penalty.active:
+            pen[2].caption(f"The loss shown is the objective: the batch's mean loss + P, "
+                         f"P = λ₂·½Σw² + λ₁·Σ|w| ({penalty.describe()}).")
 
     for name in SETTINGS:
         st.session_state["_" + name] = st.session_state[name]
@@ -111,7 +140,8 @@ with st.container(border=True):
         except ValueError as e:
             too_long = True
             st.error(f"{e}.", icon=":material/block:")
-    go_train = st.button("Train", type="primary", icon=":material/play_arrow:", disabled=too_long)
+    go_train = st.button("Train", type="primary", icon=":material/play_arrow:",
+                         disabled=too_long or penalty_error is not None)
 
 # A click while a run trains (Stop, or any other widget) starts a new run of this page
 # at once in another thread (Streamlit's fast reruns), and the running one gets a
@@ -150,11 +180,13 @@ if go_train:
 
     error = None
     try:
-        result = train(ws.model, ws.data, lr=lr.strip(), epochs=int(epochs), batch_size=int(batch),
+        model0 = replace(ws.model, penalty=penalty)
+        result = train(model0, ws.data, lr=lr.strip(), epochs=int(epochs), batch_size=int(batch),
                        shuffle=bool(shuffle), seed=int(seed), on_step=on_step,
                        should_stop=lambda: bool(interrupted))
-        live["run"] = {"result": result, "spec": ws, "applied": False,
-                       "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs",
+        live["run"] = {"result": result, "spec": ws, "applied": False, "model0": model0,
+                       "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs"
+                                + (f", {penalty.describe()}" if penalty.active else ""),
                        "interrupted": bool(interrupted)}
     except ValueError as e:  # a bad learning rate, a limit, exact numbers growing too large
         error = str(e)
@@ -250,7 +282,7 @@ with b.container(border=True):
         s = steps[int(pick) - 1]
         c1.caption(f"epoch {s.epoch} · batch loss {float(s.loss):.4g}")
         if c2.button("Open in Explore", icon=":material/open_in_new:", width="stretch"):
-            graph = record_step(result, spec.model, spec.data, int(pick))
+            graph = record_step(result, run.get("model0", spec.model), spec.data, int(pick))
             st.session_state["explore_graph"] = {
                 "graph": graph, "label": f"training step {int(pick)} (epoch {s.epoch}, {graph.batch_size} "
                                          f"sample{'s' if graph.batch_size > 1 else ''})"}

@@ -92,7 +92,8 @@ def draft_from_spec(spec: Spec) -> dict:
             "loss": spec.model.loss.kind, "layers": layers, "params": params,
             "x": [[cell(v) for v in r] for r in x], "y": [[cell(v) for v in r] for r in spec.data.y],
             "feature_names": list(spec.data.feature_names), "target_names": list(spec.data.target_names),
-            "next_id": len(layers), "data_extra": extra}
+            "next_id": len(layers), "data_extra": extra,
+            "l2": cell(spec.model.penalty.l2), "l1": cell(spec.model.penalty.l1)}
 
 
 def scratch_spec(inputs: int = 2, outputs: int = 1, arithmetic: str = "float",
@@ -149,8 +150,13 @@ def draft_to_doc(draft: dict) -> dict:
         if draft.get(key):
             data[key] = draft[key]
     data.update(_fitting_extras(draft))
-    return {"format": FORMAT, "name": draft["name"] or "untitled", "description": draft["description"] or "",
-            "arithmetic": draft["arithmetic"], "layers": layers, "loss": draft["loss"], "data": data}
+    doc = {"format": FORMAT, "name": draft["name"] or "untitled", "description": draft["description"] or "",
+           "arithmetic": draft["arithmetic"], "layers": layers, "loss": draft["loss"], "data": data}
+    # the L2/L1 penalty's λ (engine/penalty.py); an empty field means 0
+    penalty = {key: _json_number(str(draft.get(key) or "").strip() or "0", a) for key in ("l2", "l1")}
+    if any(v != 0 for v in penalty.values()):
+        doc["penalty"] = penalty
+    return doc
 
 
 def _fitting_extras(draft: dict) -> dict:
@@ -184,7 +190,7 @@ def locate(message: str, draft: dict) -> str:
             return f"weights:{draft['layers'][k - 1]['id']}"
     if message.startswith(("layer", "layers")):
         return "layers"
-    for prefix in ("data", "loss", "arithmetic", "name", "description"):
+    for prefix in ("data", "loss", "penalty", "arithmetic", "name", "description"):
         if message.startswith(prefix):
             return "data" if prefix == "data" else prefix
     return "general"

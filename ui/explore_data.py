@@ -62,7 +62,7 @@ def _graph_hash(graph: Graph) -> str:
     except (TypeError, ValueError):  # a model the file format cannot write: hash its numbers
         text = repr(([(l.kind, l.size_in, l.size_out) for l in graph.model.layers], graph.model.loss.kind,
                      graph.x.tolist(), graph.y.tolist(),
-                     {k: w.tolist() for k, w in graph.model.weights().items()}))
+                     {k: w.tolist() for k, w in graph.model.weights().items()}, repr(graph.model.penalty)))
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 

@@ -22,6 +22,14 @@ MAX_POINTS = 2000
 FORWARD = "#1f6fb4"  # the app's information-flow blue
 BACKWARD = "#d9480f"  # the learning-flow orange
 CLASS_COLORS = ("#1f6fb4", "#d9480f", "#2b8a3e", "#7048e8", "#e8a700", "#c2255c")
+# One colour per layer in the gradient chart (W solid, b dotted): plotly's own palette
+LAYER_COLORS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880",
+                "#ff97ff", "#fecb52")
+# Markers on every point of a short run (3 steps: a line alone is one segment, or
+# nothing); past this only points with no neighbour to join get one.
+MARKED_POINTS = 60
+LEGEND_PER_ROW = 4  # entries of a horizontal legend per row, at the Train page's column width
+LEGEND_ROW_PX = 22
 
 
 # Tick labels per axis. Left to itself on a log axis with dtick "D2", plotly labelled
@@ -37,6 +45,16 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, log_y: bo
                       hovermode="x unified")
     fig.update_xaxes(title_text=x_title, nticks=MAX_TICKS)
     fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", nticks=MAX_TICKS)
+    if x_title == "step":  # steps are whole: 3 steps were labelled 1, 1.5, 2, 2.5, 3
+        last = max((max(t.x) for t in fig.data if t.x is not None and len(t.x)), default=0)
+        if last <= MAX_TICKS:
+            fig.update_xaxes(tickmode="linear", tick0=0, dtick=1)
+    # A horizontal legend grows downwards row by row, and plotly takes that room from
+    # the plot: 18 gradient lines left it a strip. The figure grows instead.
+    entries = sum(1 for t in fig.data if t.showlegend is not False)
+    rows = -(-entries // LEGEND_PER_ROW)
+    if rows > 1:
+        fig.update_layout(height=360 + LEGEND_ROW_PX * (rows - 1))
     if log_y:
         values, texts = log_ticks(v for trace in fig.data for v in (trace.y if trace.y is not None else ()))
         if values:
@@ -94,6 +112,16 @@ def _finite(values) -> list[float]:
     return [float(v) if math.isfinite(float(v)) else None for v in values]
 
 
+def marker_sizes(values, size: int = 6) -> list[int]:
+    """A marker for each drawn point of a short series, else only for points a line
+    cannot show: those with no drawn neighbour (a lone step between gaps)."""
+    n = len(values)
+    if n <= MARKED_POINTS:
+        return [size if v is not None else 0 for v in values]
+    return [size if v is not None and (i == 0 or values[i - 1] is None) and (i == n - 1 or values[i + 1] is None)
+            else 0 for i, v in enumerate(values)]
+
+
 def steps_per_epoch(history) -> list[int]:
     """The step that ends each epoch (the last epoch may have been cut short)."""
     ends: dict[int, int] = {}
@@ -109,8 +137,9 @@ def loss_figure(history) -> go.Figure:
     losses = _finite(s.loss for s in history.steps)
     cut = thin(len(steps))
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=steps[cut], y=losses[cut], mode="lines", name="loss per step",
-                             line=dict(color=FORWARD, width=1.2), opacity=0.75))
+    fig.add_trace(go.Scatter(x=steps[cut], y=losses[cut], mode="lines+markers", name="loss per step",
+                             line=dict(color=FORWARD, width=1.2), opacity=0.75,
+                             marker=dict(size=marker_sizes(losses[cut], 4), color=FORWARD)))
     ends = steps_per_epoch(history)
     epoch_losses = _finite(history.epoch_losses)[:len(ends)]
     fig.add_trace(go.Scatter(x=ends[:len(epoch_losses)], y=epoch_losses, mode="lines+markers",
@@ -161,18 +190,42 @@ def weights_figure(history, *, max_lines: int = MAX_COMPONENT_LINES) -> go.Figur
 
 def grad_norm_figure(history) -> go.Figure:
     """‖δw^k‖ per weight tensor and step, on a log axis: vanishing or exploding
-    gradients show up as lines drifting apart by orders of magnitude."""
+    gradients show up as lines drifting apart by orders of magnitude. One colour per
+    layer (weights solid, bias dotted); a norm of exactly 0 (a closed ReLU: the
+    article's first two steps) has no place on a log axis and is drawn as ▽ at its
+    bottom; a run with no positive norm at all gets a linear axis."""
     steps = [s.step for s in history.steps]
     keys = list(history.steps[0].grad_norms) if history.steps else []
     keys.sort(key=lambda k: (int("".join(c for c in k if c.isdigit()) or 0), k))
     cut = thin(len(steps))
-    fig = go.Figure()
+    xs = steps[cut]
+    series = {key: _finite(s.grad_norms.get(key, float("nan")) for s in history.steps)[cut] for key in keys}
+    positive = [v for values in series.values() for v in values if v is not None and v > 0]
+    log_y = bool(positive)
+    floor = min(positive) / 3 if positive else 0.0  # where a zero is drawn on the log axis
+    layers = sorted({int("".join(c for c in k if c.isdigit()) or 0) for k in keys})
+    fig, any_zero = go.Figure(), False
     for key in keys:
-        norms = [s.grad_norms.get(key, float("nan")) for s in history.steps]
-        # log axes cannot show 0: a dead layer's zero gradient is left as a gap
-        fig.add_trace(go.Scatter(x=steps[cut], y=[v if v and v > 0 else None for v in _finite(norms)][cut],
-                                 mode="lines", name=f"‖δ{key[0].lower()}{key[1:]}‖"))
-    return _layout(fig, "Gradient norm per layer", "step", "‖δw‖ (log)", log_y=True)
+        name = f"‖δ{key[0].lower()}{key[1:]}‖"
+        color = LAYER_COLORS[layers.index(int("".join(c for c in key if c.isdigit()) or 0)) % len(LAYER_COLORS)]
+        values = series[key]
+        drawn = [v if v is not None and v > 0 else None for v in values] if log_y else values
+        fig.add_trace(go.Scatter(x=xs, y=drawn, mode="lines+markers", name=name, legendgroup=name,
+                                 line=dict(color=color, width=1.5, dash="dot" if key[0] == "b" else "solid"),
+                                 marker=dict(size=marker_sizes(drawn), color=color)))
+        zeros = [x for x, v in zip(xs, values) if v == 0]
+        if log_y and zeros:
+            any_zero = True
+            fig.add_trace(go.Scatter(x=zeros, y=[floor] * len(zeros), mode="markers", name=f"{name} = 0",
+                                     legendgroup=name, showlegend=False,
+                                     marker=dict(symbol="triangle-down-open", size=8, color=color),
+                                     hovertemplate=f"{name} = 0 at step %{{x}}<extra></extra>"))
+    fig = _layout(fig, "Gradient norm per layer", "step", "‖δw‖ (log)" if log_y else "‖δw‖", log_y=log_y)
+    if any_zero:
+        fig.add_annotation(text="▽ ‖δw‖ = 0 (a log axis has no 0: drawn at its bottom)", showarrow=False,
+                           xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
+                           font=dict(size=11, color="#57606a"))
+    return fig
 
 
 # decision boundary ---------------------------------------------------------------

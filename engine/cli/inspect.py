@@ -96,6 +96,8 @@ def trace_json(graph, batch: bool = False) -> dict:
         "deltas": {f"delta{k}": json_value(pick(graph.delta(k))) for k in range(1, graph.K + 2)},
         "weight_grads": {name: json_value(g) for name, g in graph.weight_grads.items()},
     }
+    if graph.model.penalty.active:  # "loss" is then the objective, the mean loss + P
+        out["penalty"] = json_value(graph.penalty)
     if batch:
         out["samples"] = graph.batch_size
         out["sample_losses"] = json_value(graph.sample_losses)
@@ -110,9 +112,14 @@ def record_source(preset: Spec, sample) -> Graph:
 
 
 def gradients_by_mode(graph, mode: str):
-    """The weight gradients of the recorded batch by ``mode``, and the cost counted."""
+    """The weight gradients of the recorded batch by ``mode``, and the cost counted. A
+    penalty's term (engine/penalty.py), λ₂·W + λ₁·sign(W), is added to them as the
+    recording did; either mode differentiates the data's loss, so it is not in the cost."""
     how = forward_gradients if mode == "forward" else reverse_gradients
-    return how(graph.model, graph.x, graph.y)
+    grads, cost = how(graph.model, graph.x, graph.y)
+    for key, term in (graph.penalty_grads or {}).items():
+        grads[key] = grads[key] + term
+    return grads, cost
 
 
 def run_trace(args) -> int:
@@ -137,7 +144,11 @@ def run_trace(args) -> int:
         print(f"  o{k:<5} = {shown(graph.o(k))}")
     if batch:
         print(f"  losses = {row(graph.sample_losses)}")
-    print(f"  loss   = {format_number(graph.loss)}" + ("   (the mean)" if batch else ""))
+    if graph.model.penalty.active:
+        print(f"  P      = {format_number(graph.penalty)}   (penalty: {graph.model.penalty.describe()})")
+        print(f"  loss   = {format_number(graph.loss)}   (the {'mean' if batch else 'loss'} + P)")
+    else:
+        print(f"  loss   = {format_number(graph.loss)}" + ("   (the mean)" if batch else ""))
     for k in range(graph.K + 1, 0, -1):
         print(f"  δ{k:<5} = {shown(graph.delta(k))}")
     for name, g in grads.items():

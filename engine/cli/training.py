@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import stat
+from dataclasses import replace
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from ..metrics import evaluate
 from ..mlp import ACTIVATIONS, mlp_spec, parse_hidden
 from ..names import one_line
 from ..numbers import format_number
+from ..penalty import penalty_of, value as penalty_value
 from ..presets import PRESETS, SUGGESTED_TRAINING
 from ..train import train
 from . import UsageError, real_number, whole_number
@@ -42,6 +44,10 @@ def register(sub) -> None:
                    help="samples per step: 1 = sample by sample, ≥ n = full batch (default: the preset's, else full)")
     p.add_argument("--arithmetic", choices=("exact", "float"), help="default: the model's own")
     p.add_argument("--shuffle", action=argparse.BooleanOptionalAction, help="a new sample order each epoch (default: the preset's, else no)")
+    p.add_argument("--l2", metavar="λ", help='L2 penalty λ₂·½Σw² on the weight matrices (not the biases), '
+                   'λ₂ ≥ 0: 1e-4 or "1/10000" (default: the model\'s own, else 0)')
+    p.add_argument("--l1", metavar="λ", help="L1 penalty λ₁·Σ|w| on the weight matrices, λ₁ ≥ 0 "
+                   "(default: the model's own, else 0)")
     p.add_argument("--seed", type=whole_number, default=0,
                    help="seed of the shuffling and, with --data, of the test split and the initial weights (default 0)")
     g = p.add_argument_group("with --data")
@@ -58,6 +64,7 @@ def register(sub) -> None:
 
 def run_train(args) -> int:
     spec = load_data_source(args) if args.data is not None else _no_data_options(args) or load_model_source(args)
+    spec = _with_penalty(args, spec)
     settings = _settings(args, spec)
     result = train(spec.model, spec.data, lr=settings["lr"], epochs=settings["epochs"],
                    batch_size=settings["batch_size"], shuffle=settings["shuffle"], seed=args.seed)
@@ -66,6 +73,9 @@ def run_train(args) -> int:
     if args.json:
         out = {"weights": {name: np.asarray(w, dtype=float).tolist() for name, w in weights.items()},
                "history": result.history.as_dicts(), "stopped": result.stopped, **scores}
+        if result.model.penalty.active:  # the λ used and P at the end (the losses above are the data's)
+            out["penalty"] = {"l2": float(result.model.penalty.l2), "l1": float(result.model.penalty.l1),
+                              "value": _finite(penalty_value(result.model.penalty, result.model.layers))}
         if result.model.arithmetic == "exact":  # floats alone would hide the exact values
             out["weights_exact"] = {name: _texts(w) for name, w in weights.items()}
         print(json.dumps(out))
@@ -78,12 +88,32 @@ def run_train(args) -> int:
               f"last epoch {format_number(history.epoch_losses[-1])}")
     for what, values in scores.items():
         print(f"  {what} after training: " + ", ".join(f"{part} {'not finite' if v is None else format_number(v)}" for part, v in values.items()))
+    if result.model.penalty.active:
+        print(f"  penalty: {result.model.penalty.describe()}, P after training "
+              f"{format_number(penalty_value(result.model.penalty, result.model.layers))}")
     if result.stopped:
         print(f"  stopped early: {result.stopped}")
     for name, w in weights.items():
         rows = ["(" + ", ".join(format_number(v) for v in np.ravel(row)) + ")" for row in np.atleast_2d(w)]
         print(f"  {name} = " + ("\n" + " " * (len(name) + 5)).join(rows))
     return 0
+
+
+def _with_penalty(args, spec):
+    """The model with the penalty of --l2/--l1 (each given one replaces the model's own)."""
+    if args.l2 is None and args.l1 is None:
+        return spec
+    own, arithmetic = spec.model.penalty, spec.model.arithmetic
+    penalty = penalty_of(own.l2 if args.l2 is None else args.l2, own.l1 if args.l1 is None else args.l1, arithmetic)
+    return replace(spec, model=replace(spec.model, penalty=penalty))
+
+
+def _finite(v):
+    try:
+        v = float(v)
+    except OverflowError:
+        return None
+    return v if np.isfinite(v) else None
 
 
 def _no_data_options(args) -> None:

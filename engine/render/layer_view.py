@@ -1,4 +1,5 @@
-"""The layer view: x → L1 → … → LK → Loss, with a weight node feeding each layer that has one.
+"""The layer view: x → L1 → … → LK → Loss, with a weight node feeding each layer that has one
+(and, with an L2/L1 penalty, a Penalty node feeding the loss).
 
 Each edge X^k carries o^{k-1} forward and δ^k backward; a weight edge carries W^k
 forward and δw^k backward. A value not reached yet at ``step`` keeps its text in the
@@ -59,13 +60,15 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
     shown, current = p.shown, p.current
     check_sample(graph, sample)
     model = graph.model
+    if f"δ{model.K + 1}" in shown:  # the penalty's edge carries ∂(loss + P)/∂P = 1 once learning starts
+        shown = shown | {"δP"}
     sample_grads = graph.sample_weight_grads(sample) if graph.batch_size > 1 else graph.weight_grads
 
     def value(name: str):
         if name.startswith("δw") or name.startswith("δb"):
             return sample_grads[name[1:].replace("w", "W", 1)]
         v = graph.value(name)
-        return v if name[0] not in "xoδ" else v[sample]
+        return v if name[0] not in "xoδ" or name == "δP" else v[sample]
 
     def color(name: str, family: str) -> str:
         visible = name in shown or name == "x" or name[0] in "Wb"
@@ -79,13 +82,22 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
             label, attrs = node.label + "\n" + model.layer(node.k).describe(), {}
         elif node.kind == "weight":
             label, attrs = node.label, {"shape": "note"}
+        elif node.kind == "penalty":  # L2/L1 on the weight matrices, feeding the loss (engine/penalty.py)
+            pen = model.penalty
+            label = picture.stacked([picture.Line(picture.text("Penalty")),
+                                     picture.Line(picture.text("λ₂·½Σw² + λ₁·Σ|w|"), size="10"),
+                                     picture.Line(picture.text(pen.describe()), size="10"),
+                                     picture.Line(picture.text(f"P = {format_number(graph.penalty)}"),
+                                                  t.fg if "P" in shown else picture.HIDDEN)])
+            attrs = {"shape": "octagon"}
         else:
             loss_color = t.fg if "loss" in shown else picture.HIDDEN
+            total = "mean loss + P" if model.penalty.active else "loss"
             label = picture.stacked([picture.Line(picture.text("Loss")),
                                      picture.Line(picture.text(model.loss.title), size="10"),
-                                     picture.Line(picture.text(f"loss = {format_number(graph.loss)}"), loss_color)])
+                                     picture.Line(picture.text(f"{total} = {format_number(graph.loss)}"), loss_color)])
             attrs = {"shape": "doubleoctagon"}
-        if node.kind != "weight":
+        if node.kind not in ("weight", "penalty"):
             attrs["group"] = "flow"  # one group: dot keeps x, L1 … LK, Loss on a straight line
         if current is not None and current.edge == node.id:
             attrs.update(color=t.current, fillcolor=t.current_bg)

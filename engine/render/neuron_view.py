@@ -152,6 +152,24 @@ class _View:
         if self.cur is not None and self.cur.phase == "loss":
             attrs.update(color=t.current, fillcolor=t.current_bg)
         pic.node("Loss", label, **attrs)
+        if g.model.penalty.active:
+            self.penalty(pic)
+
+    def penalty(self, pic: Picture) -> None:
+        """The L2/L1 penalty on the weight matrices (engine/penalty.py): its own node, whose
+        value P joins the batch loss; its term of each δw is in the chain-rule panel."""
+        t, g = self.t, self.g
+        label = table([Line(bold("Penalty"), t.fg),
+                       Line(text("λ₂·½Σw² + λ₁·Σ|w|"), t.muted, "10"),
+                       Line(text(g.model.penalty.describe()), t.muted, "10"),
+                       Line(text(f"P = {_num(g.penalty)}"), self._shown("P", t.fg))])
+        attrs = {"shape": "box", "style": "rounded,filled"}
+        if self.cur is not None and self.cur.phase == "penalty":
+            attrs.update(color=t.current, fillcolor=t.current_bg)
+        pic.node("Penalty", label, **attrs)
+        on = self.p.has("P")
+        pic.edge("Penalty", "Loss", None, id="P", tooltip=escaped(f"P = {_num(g.penalty)}: added to the batch loss"),
+                 color=t.forward if on else t.muted, style=style.stroke(2 if on else 0.8))
 
     # edges ---------------------------------------------------------------
     def layer_edges(self, k: int) -> list[dict]:
