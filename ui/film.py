@@ -1,9 +1,9 @@
 """The Train page's film: the last run played in the browser from its snapshots
 (engine/film.py builds them; ui/assets/film_math.js + film.js play them), a Streamlit
-v2 component as Explore's player (ui/player.py) is. The browser reports the frame when
-the film stops or steps, and two trigger values: "inspect" (that frame's graph goes to
-Explore, as the page's "Open in Explore" does) and "resume" (that frame's weights become
-the workspace, so that Train goes on from there)."""
+v2 component as Explore's player (ui/player.py) is. The browser reports the frame it
+shows with two trigger values: "inspect" (that frame's graph goes to Explore, as the
+page's "Open in Explore" does) and "resume" (that frame's weights become the workspace,
+so that Train goes on from there). The film comes back at that frame after a visit."""
 from __future__ import annotations
 
 import uuid
@@ -66,7 +66,7 @@ def resume_spec(run: dict, frame: int):
 
 
 def _noop() -> None:
-    """Registers a state or trigger: the page reads the value after mounting."""
+    """Registers a trigger: the page reads its value after mounting."""
 
 
 def show(run: dict) -> None:
@@ -83,10 +83,7 @@ def show(run: dict) -> None:
     first = not run.get("film_shown")
     run["film_shown"] = True
     result = _film(data={**film, "signature": run["film_id"], "frame": frame, "autoplay": first},
-                   key="film", default={"frame": frame}, on_frame_change=_noop,
-                   on_inspect_change=_noop, on_resume_change=_noop, height="content")
-    if result.frame is not None:
-        run["film_frame"] = int(result.frame)
+                   key="film", on_inspect_change=_noop, on_resume_change=_noop, height="content")
     if result.inspect is not None:
         k = _frame(result.inspect, film)
         run["film_frame"] = k

@@ -2,8 +2,9 @@
 // in the browser, with no server round trip per frame. Each frame redraws the loss
 // cursor, the gradient norms, and, for 2-D inputs, the decision boundary and every
 // neuron's own output over the input plane, from one forward pass over a grid
-// (FilmMath, just above). The frame goes to Python only when the film stops or steps,
-// and with "Inspect in Explore" / "Train on from here" (trigger values).
+// (FilmMath, just above). The frame goes to Python only with "Inspect in Explore" and
+// "Train on from here" (trigger values): a report at every pause or step would rerun
+// the whole Train page (its charts too) each time, and the film would stall meanwhile.
 const R = 40;  // grid points per side: 1,600 forward passes a frame
 
 function html() {
@@ -44,6 +45,7 @@ function Film(root) {
   root.innerHTML = html();
   const q = (s) => root.querySelector(s);
   const f = { root: root, frame: 0, playing: false, painted: 0, host: {} };
+  root.dataset.playing = "0";
   let d = null, raf = 0, last = 0, owed = 0, lossImg = null;
 
   f.load = function (data) {
@@ -273,13 +275,15 @@ function Film(root) {
   function tick(t) {
     if (!f.playing) return;
     const fps = Number(q(".bf-speed").value);
-    owed += last ? (t - last) * fps / 1000 : 1;
+    // At most one frame per paint: after a stall (the page busy drawing) the film goes
+    // on from where it was, rather than jumping ahead by the frames it owes.
+    owed = Math.min(1, owed + (last ? (t - last) * fps / 1000 : 1));
     last = t;
     if (owed >= 1) {
-      const k = Math.min(d.n - 1, f.frame + Math.floor(owed));
-      owed -= Math.floor(owed);
+      const k = Math.min(d.n - 1, f.frame + 1);
+      owed -= 1;
       f.show(k);
-      if (k >= d.n - 1) { f.pause(true); return; }
+      if (k >= d.n - 1) { f.pause(); return; }
     }
     raf = requestAnimationFrame(tick);
   }
@@ -292,30 +296,28 @@ function Film(root) {
     root.dataset.playing = "1";
     raf = requestAnimationFrame(tick);
   };
-  f.pause = function (report) {
+  f.pause = function () {
     if (!f.playing) return;
     f.playing = false; cancelAnimationFrame(raf);
     q(".bf-play").textContent = "Play";
     q(".bf-status").setAttribute("aria-live", "polite");
     root.dataset.playing = "0";
-    if (report && f.host.report) f.host.report(f.frame);
   };
   f.go = function (k) {
-    f.pause(false);
+    f.pause();
     f.show(Math.max(0, Math.min(d.n - 1, k)));
-    if (f.host.report) f.host.report(f.frame);
   };
 
   root.addEventListener("click", function (ev) {
     const b = ev.target.closest("button");
     if (!b || !d) return;
     const act = b.dataset.act;
-    if (act === "play") f.playing ? f.pause(true) : f.play();
+    if (act === "play") f.playing ? f.pause() : f.play();
     else if (act === "first") f.go(0);
     else if (act === "prev") f.go(f.frame - 1);
     else if (act === "next") f.go(f.frame + 1);
     else if (act === "last") f.go(d.n - 1);
-    else if ((act === "inspect" || act === "resume") && f.host[act]) { f.pause(false); f.host[act](f.frame); }
+    else if ((act === "inspect" || act === "resume") && f.host[act]) { f.pause(); f.host[act](f.frame); }
   });
   q(".bf-scrub").addEventListener("input", (ev) => f.go(Number(ev.target.value)));
   root.addEventListener("keydown", function (ev) {
@@ -324,7 +326,7 @@ function Film(root) {
     if (tag === "BUTTON" && (ev.key === " " || ev.key === "Enter")) return;  // the button's own action
     const sp = q(".bf-speed");
     const keys = {
-      " ": () => (f.playing ? f.pause(true) : f.play()), "k": () => (f.playing ? f.pause(true) : f.play()),
+      " ": () => (f.playing ? f.pause() : f.play()), "k": () => (f.playing ? f.pause() : f.play()),
       "ArrowRight": () => f.go(f.frame + 1), "ArrowLeft": () => f.go(f.frame - 1),
       "Home": () => f.go(0), "End": () => f.go(d.n - 1),
       "+": () => { sp.selectedIndex = Math.min(sp.options.length - 1, sp.selectedIndex + 1); },
@@ -336,7 +338,7 @@ function Film(root) {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue } = component;
   let root = parentElement.querySelector(".bf-film");
   if (!root) {
     root = document.createElement("div");
@@ -345,7 +347,6 @@ export default function (component) {
     root.bpFilm.signature = null;
   }
   const f = root.bpFilm;
-  f.host.report = (k) => setStateValue("frame", k);
   f.host.inspect = (k) => setTriggerValue("inspect", k);
   f.host.resume = (k) => setTriggerValue("resume", k);
   if (f.signature !== data.signature) {  // a new run: its frames; else the film keeps its own frame
@@ -353,5 +354,5 @@ export default function (component) {
     f.load(data);
     if (data.autoplay) f.play();
   }
-  return () => f.pause(false);
+  return () => f.pause();
 }
