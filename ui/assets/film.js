@@ -101,13 +101,18 @@ function Film(root) {
   // --- drawing -----------------------------------------------------------------------
   const tiles = {};
   function tile(key) {  // an R × R offscreen canvas per picture, scaled when drawn
-    if (!tiles[key]) { const c = document.createElement("canvas"); c.width = c.height = R; tiles[key] = c; }
+    if (!tiles[key]) {
+      const c = document.createElement("canvas");
+      c.width = c.height = R;
+      c.img = c.getContext("2d").createImageData(R, R);  // reused: no allocation per frame
+      tiles[key] = c;
+    }
     return tiles[key];
   }
 
   function drawBoundary(outs) {
     const p = d.plane, out = outs[outs.length - 1], m = d.size_out, t = tile("out");
-    const ctx = t.getContext("2d"), img = ctx.createImageData(R, R);
+    const ctx = t.getContext("2d"), img = t.img;
     for (let i = 0; i < R * R; i++) {
       if (p.task === "classes") {
         let best = 0, mx = -Infinity, s = 0;
@@ -126,7 +131,16 @@ function Film(root) {
     const cw = W / (R - 1), ch = H / (R - 1);
     g.imageSmoothingEnabled = true;
     g.drawImage(t, -cw / 2, -ch / 2, W + cw, H + ch);
-    const [x0, x1, y0, y1] = p.bounds;
+    if (p.task === "binary") contour(g, out, 0.5, cw, ch);
+    g.drawImage(dots(W, H), 0, 0);
+  }
+
+  // The data points never move: drawn once per film on a transparent layer.
+  function dots(W, H) {
+    const t = tiles.dots || (tiles.dots = document.createElement("canvas"));
+    if (t.width === W && t.height === H && t.film === d) return t;
+    t.width = W; t.height = H; t.film = d;
+    const g = t.getContext("2d"), p = d.plane, [x0, x1, y0, y1] = p.bounds;
     const dot = (pts, lab, hollow) => {
       for (let i = 0; i < lab.length; i++) {
         const X = (pts[2 * i] - x0) / (x1 - x0) * W, Y = (1 - (pts[2 * i + 1] - y0) / (y1 - y0)) * H;
@@ -138,8 +152,8 @@ function Film(root) {
         g.lineWidth = hollow ? 2 : 1; g.strokeStyle = hollow ? c : "#fff"; g.stroke();
       }
     };
-    if (p.task === "binary") contour(g, out, 0.5, cw, ch);
     dot(d.pts, d.lab, false); dot(d.tpts, d.tlab, true);
+    return t;
   }
 
   // The level line of out (R × R, image order) at v: marching squares, each crossing
@@ -234,17 +248,27 @@ function Film(root) {
       const L = d.layers[c.linear];
       for (let i = 0; i < L.in * L.out; i++) wmax = Math.max(wmax, Math.abs(w[L.offset + i]));
     }
-    cols.forEach(function (c, ci) {  // edges first, under the neurons
+    // Edges first, under the neurons, in LEVELS widths per sign: one stroke per width and
+    // sign instead of one per edge (a stroke is the costly call in a software canvas).
+    const LEVELS = 8, paths = [];
+    cols.forEach(function (c, ci) {
       if (c.linear < 0 || ci === 0) return;
       const L = d.layers[c.linear];
       for (let j = 0; j < shown[ci]; j++) for (let i = 0; i < Math.min(L.in, shown[ci - 1]); i++) {
         const v = w[L.offset + j * L.in + i], [ax, ay] = pos(ci - 1, i), [bx, by] = pos(ci, j);
         if (!Number.isFinite(v)) continue;
-        g.strokeStyle = FilmMath.rgb(v >= 0 ? FilmMath.BLUE : FilmMath.ORANGE);
-        g.globalAlpha = 0.35 + 0.6 * Math.abs(v) / (wmax || 1);
-        g.lineWidth = 0.4 + 5 * Math.abs(v) / (wmax || 1);
-        g.beginPath(); g.moveTo(ax + size, ay + size / 2); g.lineTo(bx, by + size / 2); g.stroke();
+        const level = Math.min(LEVELS - 1, Math.floor(LEVELS * Math.abs(v) / (wmax || 1))), key = (v >= 0 ? 0 : LEVELS) + level;
+        (paths[key] || (paths[key] = [])).push(ax + size, ay + size / 2, bx, by + size / 2);
       }
+    });
+    paths.forEach(function (segs, key) {
+      const level = (key % LEVELS + 0.5) / LEVELS;
+      g.strokeStyle = FilmMath.rgb(key < LEVELS ? FilmMath.BLUE : FilmMath.ORANGE);
+      g.globalAlpha = 0.35 + 0.6 * level;
+      g.lineWidth = 0.4 + 5 * level;
+      g.beginPath();
+      for (let i = 0; i < segs.length; i += 4) { g.moveTo(segs[i], segs[i + 1]); g.lineTo(segs[i + 2], segs[i + 3]); }
+      g.stroke();
     });
     g.globalAlpha = 1;
     cols.forEach(function (c, ci) {
@@ -252,7 +276,7 @@ function Film(root) {
       for (let j = 0; j < shown[ci]; j++) {
         const [x, y] = pos(ci, j);
         if (out) {
-          const t = tile("n" + ci + "_" + j), ctx = t.getContext("2d"), img = ctx.createImageData(R, R);
+          const t = tile("n" + ci + "_" + j), ctx = t.getContext("2d"), img = t.img;
           const p = d.plane, scaled = ci === cols.length - 1 && n === 1;  // the output: the boundary's scale
           let s = 1;
           for (let i = 0; i < R * R; i++) s = Math.max(s, Math.abs(out[i * n + j]) || 0);
