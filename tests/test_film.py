@@ -106,3 +106,16 @@ def test_record_step_after_the_update_is_the_next_steps_before():
     before_next = record_step(result, spec.model, spec.data, 6).model.weights()
     for key in after:
         assert np.array_equal(after[key], before_next[key])
+
+
+def test_the_browser_runs_every_layer_type():
+    """A new layer type must also be taught to ui/assets/film_math.js (and listed in
+    engine.film.JS_LAYERS), or its models lose their boundary in the film."""
+    from pathlib import Path
+
+    from engine.film import JS_LAYERS
+    from engine.layers import LAYER_TYPES
+    assert set(LAYER_TYPES) <= JS_LAYERS
+    js = (Path(__file__).parents[1] / "ui" / "assets" / "film_math.js").read_text()
+    for kind in JS_LAYERS:
+        assert f'case "{kind}"' in js
