@@ -86,7 +86,18 @@ def test_upload_train_watch_pause_step_and_inspect_the_frame_in_explore(page, ap
     assert canvas(page, "boundary") != boundary and canvas(page, "net") != net and canvas(page, "loss") != loss
     page.wait_for_timeout(600)
     assert frame(page) == paused  # paused means paused
+    # the keyboard: space plays and pauses, Home rewinds, End goes to the last frame, → steps
     film.focus()
+    page.keyboard.press("Space")
+    expect(film).to_have_attribute("data-playing", "1")
+    page.keyboard.press("Space")
+    expect(film).to_have_attribute("data-playing", "0")
+    page.keyboard.press("End")
+    expect(film).to_have_attribute("data-frame", str(n - 1))
+    page.keyboard.press("Home")
+    expect(film).to_have_attribute("data-frame", "0")
+    for _ in range(paused):
+        page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     expect(film).to_have_attribute("data-frame", str(paused + 1))
     k = paused + 1
