@@ -1,5 +1,5 @@
 """The Train page's film: the last run played in the browser from its snapshots
-(engine/film.py builds them; ui/assets/film_math.js + film.js play them), a Streamlit
+(engine/film.py builds them; ui/assets/film_math.js, film_draw.js and film.js play them), a Streamlit
 v2 component as Explore's player (ui/player.py) is. The browser reports the frame it
 shows with two trigger values: "inspect" (that frame's graph goes to Explore, as the
 page's "Open in Explore" does) and "resume" (that frame's weights become the workspace,
@@ -10,6 +10,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from engine.descent import record_step
@@ -23,7 +24,7 @@ _film = st.components.v2.component(
     "backprop_film",
     html="",
     css=(_ASSETS / "film.css").read_text(),
-    js=(_ASSETS / "film_math.js").read_text() + "\n" + (_ASSETS / "film.js").read_text(),
+    js="\n".join((_ASSETS / name).read_text() for name in ("film_math.js", "film_draw.js", "film.js")),
 )
 
 
@@ -34,7 +35,6 @@ def film_of(run: dict) -> dict | str:
         try:
             x = spec.data.batch("float")[0]
             if spec.data.test is not None:
-                import numpy as np
                 x = np.vstack([x, spec.data.test.batch("float")[0]])
             bounds = charts.grid_bounds(x) if spec.model.size_in == 2 else None
             run["film"] = film_data(result, spec.model, spec.data, bounds=bounds)
