@@ -57,7 +57,9 @@ function FilmDraw(q, d) {
         else c = FilmMath.rgb(FilmMath.CLASSES[lab[i] % 6]);
         g.beginPath(); g.arc(X, Y, 3.5, 0, 6.2832);
         g.fillStyle = hollow ? "#fff" : c; g.fill();
-        g.lineWidth = hollow ? 2 : 1; g.strokeStyle = hollow ? c : "#fff"; g.stroke();
+        // a regression's colours fade to white near the middle: a dark ring keeps those points visible
+        const ring = p.task === "regression" ? "#1f2328" : "#fff";
+        g.lineWidth = hollow ? 2 : 1; g.strokeStyle = hollow && p.task !== "regression" ? c : ring; g.stroke();
       }
     };
     dot(d.pts, d.lab, false); dot(d.tpts, d.tlab, true);
