@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .timing import Row, at_most
+from .timing import Row, at_least, at_most
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -121,4 +121,89 @@ def rerun_after_edit(quick: bool) -> Row:
     return row
 
 
-BENCHMARKS = [first_graph, rerun_after_edit]
+# Played in the page itself, so that Playwright's round trips are not counted: rewind,
+# the fastest speed (60 frames/s asked), play for a while, then frames painted (each a
+# whole redraw: boundary, neuron pictures, edges, loss cursor, norms) per second.
+_FILM_FPS_JS = """async (r, ms) => {
+  const f = r.bpFilm;
+  r.querySelector('.bf-speed').value = '60';
+  f.show(0); f.pause();
+  const painted = f.painted, t0 = performance.now();
+  let draw = 0, calls = 0;
+  const show = f.show;
+  f.show = (k) => { const a = performance.now(); show(k); draw += performance.now() - a; calls++; };
+  f.play();
+  await new Promise((done) => setTimeout(done, ms));
+  const seconds = (performance.now() - t0) / 1000, frames = f.painted - painted;
+  f.pause(); f.show = show;
+  return { fps: frames / seconds, frames, seconds, drawMs: calls ? draw / calls : 0 };
+}"""
+
+
+# The baseline, interleaved with the film's plays: requestAnimationFrame callbacks per
+# second on the same page drawing nothing, the most a busy machine's Chromium gives.
+_RAF_JS = """async (r, ms) => {
+  let n = 0;
+  const t0 = performance.now();
+  await new Promise((done) => { const tick = () => { n++; if (performance.now() - t0 < ms) requestAnimationFrame(tick); else done(); };
+    requestAnimationFrame(tick); });
+  return n / ((performance.now() - t0) / 1000);
+}"""
+
+
+def film_fps(quick: bool) -> Row:
+    row = Row("film_fps", "app: Train film, frames painted per second in Chromium, 2-8-8-1 moons, 200 points",
+              "≥ 20 /s", unit="/s")
+    if not Path(CHROMIUM).exists():
+        row.verdict, row.note = "skipped", f"no Chromium at {CHROMIUM}"
+        return row
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        row.verdict, row.note = "skipped", "playwright is not installed"
+        return row
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from conftest import CHROMIUM_ARGS, running_app
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    with running_app() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url + "/data")
+            page.get_by_role("button", name="Use this set").click()  # moons, its own noise: the preset
+            page.get_by_text("is now the model in use").first.wait_for(timeout=120_000)
+            page.get_by_role("link", name="Train").click()
+            page.get_by_role("heading", name="Train", exact=True).wait_for()
+            if quick:
+                page.get_by_label("Epochs").fill("30")
+                page.keyboard.press("Enter")
+                page.wait_for_timeout(1000)
+            page.get_by_role("button", name="Train", exact=True).click()
+            film = page.locator(".bf-film")
+            film.locator(".bf-status").wait_for(timeout=300_000)
+            page.wait_for_timeout(1000 if quick else 5000)  # the charts drawn, the page idle
+            film.evaluate(_FILM_FPS_JS, 500 if quick else 1000)  # warm-up: the JIT, the first paints
+            runs, idle = [], []
+            for _ in range(1 if quick else 5):
+                idle.append(film.evaluate(_RAF_JS, 1000 if quick else 3000))
+                runs.append(film.evaluate(_FILM_FPS_JS, 1000 if quick else 3000))
+            frames = film.evaluate("r => r.bpFilm.gridOutputs(0).points.length / 2")
+        finally:
+            browser.close()
+    rates = sorted(r["fps"] for r in runs)
+    row.median = statistics.median(rates)
+    row.baseline = statistics.median(idle)
+    row.ratio = statistics.median(r["fps"] / i for r, i in zip(runs, idle))
+    row.note = (f"{len(runs)} plays of {runs[0]['seconds']:.1f} s at the fastest speed (60 frames/s asked), "
+                f"headless Chromium without GPU; a frame's redraw takes {statistics.median(r['drawMs'] for r in runs):.1f} ms "
+                f"(a {int(frames ** 0.5)}×{int(frames ** 0.5)} grid through the network, 19 neuron pictures, "
+                f"boundary, loss, norms); rates {', '.join(f'{v:.1f}' for v in rates)}; baseline: "
+                f"requestAnimationFrame callbacks per second on the same page drawing nothing, interleaved; "
+                f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    row.verdict = at_least(row.median, 20.0)
+    return row
+
+
+BENCHMARKS = [first_graph, rerun_after_edit, film_fps]

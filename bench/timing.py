@@ -76,6 +76,10 @@ def at_most(value: float, limit: float) -> str:
     return "ok" if value <= limit else "MISSED"
 
 
+def at_least(value: float, limit: float) -> str:
+    return "ok" if value >= limit else "MISSED"
+
+
 def fmt_seconds(s: float | None) -> str:
     if s is None:
         return "—"
@@ -91,4 +95,6 @@ def fmt_value(v: float | None, unit: str) -> str:
         return "—"
     if unit == "B":
         return f"{v / 1e6:.2f} MB"
+    if unit == "/s":  # a rate: frames per second
+        return f"{v:.1f} /s"
     return fmt_seconds(v)

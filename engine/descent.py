@@ -117,8 +117,10 @@ def read_lr(lr, arithmetic):
     return value if arithmetic == "exact" else float_number(lr)
 
 
-def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> Graph:
-    """The recorded Graph of a past step, with the weights before its update.
+def record_step(result_or_history, model0: Model, data: Dataset, step: int, *, after: bool = False) -> Graph:
+    """The recorded Graph of a past step, with the weights before its update (``after``:
+    the weights after it, those of the snapshot at ``step``, on the same batch: what
+    the Train page's film shows at that frame).
 
     Replays from the nearest weight snapshot before ``step`` with the same batch order
     (same seed), so any step can be recorded afterwards at a cost of at most
@@ -138,8 +140,10 @@ def record_step(result_or_history, model0: Model, data: Dataset, step: int) -> G
             s += 1
             if s <= start:
                 continue
-            if s == step:
+            if s == step and not after:
                 return record(descent.now(), x, y)
             descent.update(gradients(descent.layers, descent.loss, x, y, descent.exact, descent.plan, descent.watch,
                                      descent.penalty)[1])
+            if s == step:
+                return record(descent.now(), x, y)
     raise AssertionError("unreachable: step lies within the history")

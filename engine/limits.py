@@ -99,3 +99,13 @@ def neurons_limit(arithmetic: str) -> int:
 
 def samples_limit(arithmetic: str) -> int:
     return MAX_EXACT_SAMPLES if arithmetic == "exact" else MAX_SAMPLES
+
+# The Train page's film (engine/film.py): the weights of at most this many evenly spaced
+# snapshots go to the browser, which animates them with no server round trip per frame.
+# The whole payload (weights, losses, gradient norms and, for 2-D data, the points) is
+# kept under FILM_MAX_BYTES: fewer frames for a big model, no film past 2 frames' worth.
+# Each frame's train/test loss and gradient norms cost one full pass over the data: at
+# most FILM_MAX_WORK multiply-adds (samples × weights × frames) for the whole film.
+FILM_MAX_FRAMES = 240
+FILM_MAX_BYTES = 2 * 1024 * 1024
+FILM_MAX_WORK = 2_000_000_000

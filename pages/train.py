@@ -15,6 +15,7 @@ from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
 from engine.descent import record_step
 from engine.train import DEFAULT_MAX_STEPS, steps_per_epoch, train
 from ui import state
+from ui import film
 from ui import train_charts as charts
 from ui.state import TRAINING, workspace
 from ui.draft import cell
@@ -238,6 +239,7 @@ if history.epoch_losses:
                 help=f"epoch {len(history.epoch_losses)}; the change is from the first epoch's mean, {firsts:.4g}")
 
 if steps:
+    film.show(run)  # the run played back in the browser, frame by frame (ui/film.py)
     # Built once per run and kept with it: a 100,000-step history takes ~0.5 s to draw,
     # and this page reruns on every click below. plotly_chart only reads a figure.
     if "figures" not in run:

@@ -1,0 +1,130 @@
+"""Browser test of the Train page's film (ui/film.py, ui/assets/film*.js): upload a CSV
+on the Data page, train, watch the film play (the frame counter advances, the pictures
+change), pause, step, inspect that frame in Explore, come back and train on from it.
+And the browser's forward pass against the engine's, at grid points of a frame."""
+import re
+
+import numpy as np
+from playwright.sync_api import expect
+
+from engine.csv_data import read_csv
+from engine.data_split import table_dataset
+from engine.mlp import mlp_spec
+
+FILM = ".bf-film"
+# Two noisy blobs: a binary target, 2 features, so the film draws the plane.
+_rng = np.random.default_rng(5)
+_rows = [(x + 1.5 * c, y - c, c) for c in (0, 1) for x, y in _rng.normal(0, 0.7, (40, 2))]
+CSV = ("left,right,label\n" + "".join(f"{x:.4f},{y:.4f},{c}\n" for x, y, c in _rows)).encode()
+
+
+def frame(page) -> int:
+    return int(page.locator(FILM).get_attribute("data-frame"))
+
+
+def canvas(page, name: str) -> str:
+    return page.locator(f"{FILM} canvas.bf-{name}").evaluate("c => c.toDataURL()")
+
+
+def upload_and_train(page, app_url):
+    page.goto(app_url + "/data")
+    page.get_by_role("heading", name="Data", exact=True).wait_for()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "blobs.csv", "mimeType": "text/csv", "buffer": CSV}])
+    page.get_by_role("button", name="Use this data").click()
+    page.get_by_text("is now the model in use").first.wait_for()
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("heading", name="Train", exact=True).wait_for()
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.locator(f"{FILM} .bf-status").wait_for()
+
+
+def engine_outputs(weights: np.ndarray, points: np.ndarray) -> list[np.ndarray]:
+    """Every layer's output of the Data page's model (2-8-8-1, tanh) with a frame's weights."""
+    spec = mlp_spec(table_dataset(read_csv(CSV)), "binary")
+    w, at, named = weights, 0, {}
+    for k, layer in enumerate(spec.model.layers, 1):
+        for name in ("W", "b"):
+            if name in layer.params:
+                shape = layer.params[name].shape
+                named[f"{name}{k}"] = w[at:at + int(np.prod(shape))].reshape(shape)
+                at += int(np.prod(shape))
+    assert at == len(w)
+    o, outs = points, []
+    for layer in spec.model.with_weights(named).layers:
+        o = layer.forward(o)
+        outs.append(o)
+    return outs
+
+
+def test_upload_train_watch_pause_step_and_inspect_the_frame_in_explore(page, app_url):
+    upload_and_train(page, app_url)
+    film = page.locator(FILM)
+    # it plays by itself after training (the film lives in a shadow root: polled)
+    for _ in range(600):
+        if frame(page) > 0:
+            break
+        page.wait_for_timeout(50)
+    assert frame(page) > 0
+    n = int(page.locator(f"{FILM} .bf-scrub").get_attribute("max")) + 1
+
+    # slower, from the start: the counter advances, the pictures change; then pause
+    page.locator(f"{FILM} .bf-speed").select_option("5")
+    page.locator(f'{FILM} button[data-act="first"]').click()
+    expect(film).to_have_attribute("data-frame", "0")
+    boundary, net, loss = canvas(page, "boundary"), canvas(page, "net"), canvas(page, "loss")
+    page.locator(f"{FILM} button.bf-play").click()
+    expect(film).to_have_attribute("data-playing", "1")
+    for _ in range(600):
+        if frame(page) >= 4:
+            break
+        page.wait_for_timeout(50)
+    page.locator(f"{FILM} button.bf-play").click()  # Pause
+    expect(film).to_have_attribute("data-playing", "0")
+    paused = frame(page)
+    assert 4 <= paused < n - 1
+    assert canvas(page, "boundary") != boundary and canvas(page, "net") != net and canvas(page, "loss") != loss
+    page.wait_for_timeout(600)
+    assert frame(page) == paused  # paused means paused
+    # the keyboard: space plays and pauses, Home rewinds, End goes to the last frame, → steps
+    film.focus()
+    page.keyboard.press("Space")
+    expect(film).to_have_attribute("data-playing", "1")
+    page.keyboard.press("Space")
+    expect(film).to_have_attribute("data-playing", "0")
+    page.keyboard.press("End")
+    expect(film).to_have_attribute("data-frame", str(n - 1))
+    page.keyboard.press("Home")
+    expect(film).to_have_attribute("data-frame", "0")
+    for _ in range(paused):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(film).to_have_attribute("data-frame", str(paused + 1))
+    k = paused + 1
+    status = page.locator(f"{FILM} .bf-status").text_content()
+    step = int(re.search(r"step ([\d,]+) of", status).group(1).replace(",", ""))
+    epoch = int(re.search(r"epoch (\d+)", status).group(1))
+
+    # the browser's forward pass is the engine's, at grid points of this frame
+    js = film.evaluate(f"r => {{ const g = r.bpFilm.gridOutputs({k}); "
+                       f"return {{ w: Array.from(r.bpFilm.weightsAt({k})), points: g.points, outs: g.outs }}; }}")
+    points = np.array(js["points"]).reshape(-1, 2)
+    picked = np.arange(0, len(points), 97)
+    ref = engine_outputs(np.array(js["w"]), points[picked])
+    for mine, theirs in zip(js["outs"], ref):
+        mine = np.array(mine).reshape(len(points), -1)[picked]
+        np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=1e-300)
+
+    # Inspect this frame in Explore: that step's graph with that frame's weights
+    page.get_by_role("button", name="Inspect this epoch in Explore").click()
+    page.get_by_role("heading", name="Explore", exact=True).wait_for()
+    expect(page.get_by_text(f"frame {k + 1} (epoch {epoch}, after step {step:,};")).to_be_visible()
+    page.locator(".bp-stage svg g.edge").first.wait_for()
+
+    # back on Train, the film waits at that frame; train on from it
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("heading", name="Train", exact=True).wait_for()
+    expect(film).to_have_attribute("data-frame", str(k))
+    expect(film).to_have_attribute("data-playing", "0")
+    page.get_by_role("button", name="Train on from here").click()
+    expect(page.get_by_text(f"The workspace holds the weights of step {step:,}")).to_be_visible()

@@ -1,0 +1,39 @@
+"""The Train page mounts the film (ui/film.py) with the run's snapshots, bounded in size;
+the browser side is tests/test_browser_film.py."""
+import json
+
+from engine.film import unpack
+from engine.limits import FILM_MAX_BYTES, FILM_MAX_FRAMES
+from test_page_train import start, train_page
+
+
+def film_data(at) -> dict:
+    films = [c for c in at.get("bidi_component") if c.proto.component_name.endswith("backprop_film")]
+    assert len(films) == 1, "the Train page mounts one film after a run"
+    assert len(films[0].proto.json) <= FILM_MAX_BYTES  # what the browser receives
+    return json.loads(films[0].proto.json)
+
+
+def test_a_run_is_mounted_as_a_film_of_its_snapshots():
+    at = train_page("moons")
+    assert not [c for c in at.get("bidi_component") if c.proto.component_name.endswith("backprop_film")]
+    at = start(at, lr="0.3", epochs=60, batch=32)  # 7 steps an epoch: 421 snapshots
+    assert not at.exception and not at.error
+    data = film_data(at)
+    assert len(data["steps"]) == FILM_MAX_FRAMES and data["steps"][0] == 0 and data["steps"][-1] == 420
+    assert data["autoplay"] is True and data["frame"] == 0
+    assert len(unpack(data["weights"])) == FILM_MAX_FRAMES * 105  # 2-8-8-1: 105 weights a frame
+    losses = unpack(data["train_loss"])
+    assert losses[-1] < losses[0]
+    assert data["plane"]["task"] == "binary" and len(unpack(data["plane"]["x"])) == 400
+    at.run()  # a rerun: the same film, no longer played from the start
+    again = film_data(at)
+    assert again["signature"] == data["signature"] and again["autoplay"] is False
+
+
+def test_a_model_without_two_inputs_plays_without_its_plane_and_says_so():
+    at = start(train_page(), lr="1/1000000", epochs=3, batch=1)
+    assert not at.exception and not at.error
+    data = film_data(at)
+    assert data["plane"] is None and len(data["steps"]) == 10
+    assert any("need 2 inputs" in c.value and "3 inputs" in c.value for c in at.caption)

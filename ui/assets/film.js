@@ -1,0 +1,182 @@
+// The Train page's film (ui/film.py): a training run's snapshots (engine/film.py) played
+// in the browser, with no server round trip per frame. Each frame redraws the loss
+// cursor, the gradient norms, and, for 2-D inputs, the decision boundary and every
+// neuron's own output over the input plane, from one forward pass over a grid
+// (FilmMath; the drawing is FilmDraw, both just above). The frame goes to Python only
+// with "Inspect in Explore" and "Train on from here" (trigger values): a report at
+// every pause or step would rerun the whole Train page (its charts too) each time, and
+// the film would stall meanwhile.
+
+function html() {
+  // icons as SVG paths (the player's): a font may lack ⏮ and ⏭
+  const icon = (d) => '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">' +
+    '<path fill="currentColor" d="' + d + '"/></svg>';
+  const b = (act, label, path, key) =>
+    '<button type="button" data-act="' + act + '" aria-label="' + label + '" title="' + label + " (" + key + ')">' + icon(path) + "</button>";
+  return '<div class="bf-bar" role="toolbar" aria-label="Film controls">' +
+    b("first", "Rewind to the start", "M6 6h2v12H6zm3.5 6 8.5 6V6z", "Home") +
+    b("prev", "Previous frame", "M15.4 7.4 14 6l-6 6 6 6 1.4-1.4L10.8 12z", "←") +
+    '<button type="button" data-act="play" class="bf-play" title="Play / pause (space)">Play</button>' +
+    b("next", "Next frame", "M8.6 16.6 10 18l6-6-6-6-1.4 1.4 4.6 4.6z", "→") +
+    b("last", "Last frame", "M6 18l8.5-6L6 6zm10-12v12h2V6z", "End") +
+    '<input class="bf-scrub" type="range" min="0" value="0" step="1" aria-label="Frame">' +
+    '<label class="bf-speed-label">Speed <select class="bf-speed" aria-label="Speed, frames per second">' +
+    [5, 10, 20, 30, 60].map((v) => '<option value="' + v + '"' + (v === 20 ? " selected" : "") + ">" + v + " frames/s</option>").join("") +
+    "</select></label></div>" +
+    '<div class="bf-status" role="status" aria-live="polite"></div>' +
+    '<div class="bf-grid">' +
+    '<figure class="bf-plane"><canvas class="bf-boundary" width="320" height="320" role="img"></canvas>' +
+    "<figcaption class=\"bf-plane-cap\"></figcaption></figure>" +
+    '<figure><canvas class="bf-loss" width="420" height="200" role="img"></canvas><figcaption class="bf-loss-cap"></figcaption></figure>' +
+    '<figure><canvas class="bf-norms" width="420" height="150" role="img"></canvas>' +
+    "<figcaption>Gradient norm per layer, ‖δw‖ over the training rows (log scale)</figcaption></figure>" +
+    "</div>" +
+    '<figure class="bf-net-fig"><canvas class="bf-net" width="900" height="300" role="img"></canvas>' +
+    '<figcaption class="bf-net-cap"></figcaption></figure>' +
+    '<div class="bf-use"><button type="button" data-act="inspect" class="bf-inspect">Inspect this epoch in Explore</button>' +
+    '<button type="button" data-act="resume" class="bf-resume">Train on from here</button></div>';
+}
+
+function Film(root) {
+  root.className = "bf-film";
+  root.tabIndex = 0;
+  root.setAttribute("role", "group");
+  root.setAttribute("aria-label", "Training film. Space plays or pauses, the arrows step, Home rewinds, + and − change the speed.");
+  root.innerHTML = html();
+  const q = (s) => root.querySelector(s);
+  const f = { root: root, frame: 0, playing: false, painted: 0, host: {} };
+  root.dataset.playing = "0";
+  let d = null, draw = null, raf = 0, last = 0, owed = 0;
+
+  f.load = function (data) {
+    d = data;
+    d.W = FilmMath.unpack(data.weights);
+    d.train = FilmMath.unpack(data.train_loss);
+    d.test = data.test_loss ? FilmMath.unpack(data.test_loss) : null;
+    d.norms = FilmMath.unpack(data.grad_norms);
+    d.cols = FilmMath.columns(data.layers);
+    d.n = data.steps.length;
+    if (data.plane) {
+      const p = data.plane;
+      d.pts = FilmMath.unpack(p.x); d.lab = FilmMath.unpack(p.y);
+      d.tpts = FilmMath.unpack(p.test_x); d.tlab = FilmMath.unpack(p.test_y);
+      d.grid = FilmMath.grid(p.bounds, R);
+    }
+    q(".bf-plane").hidden = !data.plane;
+    q(".bf-plane-cap").textContent = "Decision boundary and the data" + (d.tlab && d.tlab.length ? " (hollow: test rows)" : "");
+    q(".bf-scrub").max = String(d.n - 1);
+    q(".bf-loss-cap").textContent = "Loss over the training rows" + (d.test ? " (blue) and the test rows (orange, dashed)" : "") +
+      ", at each frame's weights";
+    q(".bf-net-cap").textContent = data.plane
+      ? "Each neuron's output over the input plane (blue positive, orange negative); edges: thickness |w|, blue w > 0, orange w < 0"
+      : "Edges: thickness |w|, blue w > 0, orange w < 0 (neuron pictures need 2 inputs)";
+    draw = FilmDraw(q, d);
+    f.show(Math.max(0, Math.min(d.n - 1, data.frame || 0)));
+  };
+
+  f.weightsAt = (k) => d.W.subarray(k * d.n_params, (k + 1) * d.n_params);
+
+  // The boundary's grid through the network at frame k: every layer's output (tests read it).
+  f.gridOutputs = function (k) {
+    return { points: Array.from(d.grid), outs: FilmMath.forward(d.layers, f.weightsAt(k), d.grid, R * R).map((o) => Array.from(o)) };
+  };
+
+  f.show = function (k) {
+    f.frame = k;
+    root.dataset.frame = String(k);
+    q(".bf-scrub").value = String(k);
+    const step = d.steps[k];
+    q(".bf-status").textContent = "Frame " + (k + 1) + " of " + d.n + " · step " + step.toLocaleString("en") + " of " +
+      d.total_steps.toLocaleString("en") + " · epoch " + d.epochs[k] + " · loss " + fmt(d.train[k]) +
+      (d.test ? " (test " + fmt(d.test[k]) + ")" : "");
+    draw.frame(k, d.plane ? FilmMath.forward(d.layers, f.weightsAt(k), d.grid, R * R) : null);
+    f.painted++;
+  };
+
+  const fmt = (v) => draw.fmt(v);
+
+  // --- playing -----------------------------------------------------------------------
+  function tick(t) {
+    if (!f.playing) return;
+    const fps = Number(q(".bf-speed").value);
+    // At most one frame per paint: after a stall (the page busy drawing) the film goes
+    // on from where it was, rather than jumping ahead by the frames it owes.
+    owed = Math.min(1, owed + (last ? (t - last) * fps / 1000 : 1));
+    last = t;
+    if (owed >= 1) {
+      const k = Math.min(d.n - 1, f.frame + 1);
+      owed -= 1;
+      f.show(k);
+      if (k >= d.n - 1) { f.pause(); return; }
+    }
+    raf = requestAnimationFrame(tick);
+  }
+  f.play = function () {
+    if (f.playing || !d) return;
+    if (f.frame >= d.n - 1) f.show(0);
+    f.playing = true; last = 0; owed = 0;
+    q(".bf-play").textContent = "Pause";
+    q(".bf-status").setAttribute("aria-live", "off");  // no announcement per frame while it plays
+    root.dataset.playing = "1";
+    raf = requestAnimationFrame(tick);
+  };
+  f.pause = function () {
+    if (!f.playing) return;
+    f.playing = false; cancelAnimationFrame(raf);
+    q(".bf-play").textContent = "Play";
+    q(".bf-status").setAttribute("aria-live", "polite");
+    root.dataset.playing = "0";
+  };
+  f.go = function (k) {
+    f.pause();
+    f.show(Math.max(0, Math.min(d.n - 1, k)));
+  };
+
+  root.addEventListener("click", function (ev) {
+    const b = ev.target.closest("button");
+    if (!b || !d) return;
+    const act = b.dataset.act;
+    if (act === "play") f.playing ? f.pause() : f.play();
+    else if (act === "first") f.go(0);
+    else if (act === "prev") f.go(f.frame - 1);
+    else if (act === "next") f.go(f.frame + 1);
+    else if (act === "last") f.go(d.n - 1);
+    else if ((act === "inspect" || act === "resume") && f.host[act]) { f.pause(); f.host[act](f.frame); }
+  });
+  q(".bf-scrub").addEventListener("input", (ev) => f.go(Number(ev.target.value)));
+  root.addEventListener("keydown", function (ev) {
+    const tag = ev.target.tagName;
+    if (!d || tag === "SELECT" || tag === "INPUT") return;  // their own keys
+    if (tag === "BUTTON" && (ev.key === " " || ev.key === "Enter")) return;  // the button's own action
+    const sp = q(".bf-speed");
+    const keys = {
+      " ": () => (f.playing ? f.pause() : f.play()), "k": () => (f.playing ? f.pause() : f.play()),
+      "ArrowRight": () => f.go(f.frame + 1), "ArrowLeft": () => f.go(f.frame - 1),
+      "Home": () => f.go(0), "End": () => f.go(d.n - 1),
+      "+": () => { sp.selectedIndex = Math.min(sp.options.length - 1, sp.selectedIndex + 1); },
+      "-": () => { sp.selectedIndex = Math.max(0, sp.selectedIndex - 1); },
+    };
+    if (keys[ev.key]) { ev.preventDefault(); keys[ev.key](); }
+  });
+  return f;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let root = parentElement.querySelector(".bf-film");
+  if (!root) {
+    root = document.createElement("div");
+    parentElement.appendChild(root);
+    root.bpFilm = Film(root);
+    root.bpFilm.signature = null;
+  }
+  const f = root.bpFilm;
+  f.host.inspect = (k) => setTriggerValue("inspect", k);
+  f.host.resume = (k) => setTriggerValue("resume", k);
+  if (f.signature !== data.signature) {  // a new run: its frames; else the film keeps its own frame
+    f.signature = data.signature;
+    f.load(data);
+    if (data.autoplay) f.play();
+  }
+  return () => f.pause();
+}
