@@ -38,7 +38,8 @@ def _unboxed(formula: str) -> str:
 
 
 def ranges(graph: Graph) -> dict[str, tuple[int, int]]:
-    """Griewank's numbering: each forward value's name ("x", "o1", …, "loss") → its range of v."""
+    """Griewank's numbering: each forward value's name ("x", "o1", …, "P" with a penalty,
+    "loss") → its range of v."""
     n = graph.x.shape[1]
     out = {"x": (1 - n, 0)}
     last = 0
@@ -46,6 +47,9 @@ def ranges(graph: Graph) -> dict[str, tuple[int, int]]:
         size = graph.o(k).shape[1]
         out[f"o{k}"] = (last + 1, last + size)
         last += size
+    if graph.model.penalty.active:  # P, from the weights alone, is computed before the loss it adds to
+        last += 1
+        out["P"] = (last, last)
     out["loss"] = (last + 1, last + 1)
     return out
 
@@ -64,6 +68,9 @@ def evaluation_trace(graph: Graph, sample: int = 0, texts: list[dict] | None = N
             label = _v(*v[event.name], bar=False)
             value = graph.sample_losses[sample] if event.phase == "loss" else graph.o(event.k)[sample]
             shown = tex.vector(np.asarray(value))
+        elif event.phase == "penalty":  # P = λ₂·½Σw² + λ₁·Σ|w|: one scalar, the batch's (not a sample's)
+            label = _v(*v["P"], bar=False)
+            shown = tex.number(graph.penalty)
         elif event.phase == "backward":  # δ^k is the adjoint of L^k's input, o^{k−1} (x for k = 1)
             label = _v(*v["x" if event.k == 1 else f"o{event.k - 1}"], bar=True)
             shown = tex.vector(graph.delta(event.k)[sample])

@@ -3,7 +3,7 @@ order the recording computes them, v₋₂ … v₆ then the adjoints in reverse
 current row known in advance; the player gets it with the rest of the per-step data."""
 import json
 
-from engine import record
+from engine import latex, record
 from engine.evaluation_trace import evaluation_trace
 from engine.explain import step_texts
 from engine.presets import load_preset
@@ -66,3 +66,21 @@ def test_explore_hands_the_trace_to_its_player():
     assert not at.exception
     data = json.loads(at.get("bidi_component")[0].proto.json)
     assert data["trace"] == evaluation_trace(graph())  # the article's sample 3, as Explore opens
+
+
+def test_a_penalised_model_numbers_its_penalty_before_the_loss():
+    """P (engine/penalty.py) is an intermediate of the weights alone: the row of the
+    penalty's step, numbered between o^K and the loss, holds its exact value."""
+    from dataclasses import replace
+
+    from engine.penalty import penalty_of
+    p = load_preset("article", "exact")
+    model = replace(p.model, penalty=penalty_of("1/10", "1/100", "exact"))
+    g = record(model, *p.data.sample(3, "exact"))
+    trace = evaluation_trace(g)
+    assert len(trace["rows"]) == len(g.timeline) + 1
+    phases = [r["phase"] for r in trace["rows"]]
+    at = phases.index("penalty")
+    assert phases[at + 1] == "loss"
+    assert trace["rows"][at]["v"] == "v_{6}" and trace["rows"][at + 1]["v"] == "v_{7}"
+    assert trace["rows"][at]["value"] == latex.number(g.penalty)

@@ -14,7 +14,7 @@ from engine.graph import Graph
 from engine.mode_costs import cost_growth
 from engine.numbers import NotExactError
 from ui.byte_cache import MB, ByteCache
-from ui.train_charts import _layout, log_ticks
+from ui.train_charts import chart_layout, log_ticks
 
 MODES = ByteCache("mode comparisons", 4 * MB)  # a few KB each (the presets' gradients, twice)
 
@@ -60,7 +60,7 @@ def growth_figure(points: list[dict]) -> go.Figure:
             x=[p["weights"] for p in shown], y=[p[mode]["multiplications"] for p in shown],
             mode="lines+markers+text", name=f"{mode} mode", line=dict(color=colour),
             text=[f"{p['factor']}×" for p in shown], textposition="top left"))
-    _layout(fig, "Multiplications as the model widens (one sample)", "weights and biases", "multiplications",
+    chart_layout(fig, "Multiplications as the model widens (one sample)", "weights and biases", "multiplications",
             log_y=True)
     ticks, texts = log_ticks(p["weights"] for p in points if p["reverse"])  # "20", not plotly's lone "2" between decades
     fig.update_xaxes(type="log", tickmode="array", tickvals=ticks, ticktext=texts)
@@ -86,6 +86,9 @@ def forward_vs_reverse(graph: Graph, key: str, row: int) -> None:
                    "through the forward pass, one pass per weight; **reverse mode** is the learning flow: "
                    "one forward and one backward pass give every δw. Costs are counted by the engine as "
                    "numpy multiplies.")
+        if graph.model.penalty.active:  # forward mode differentiates the data's loss; P's term is not a pass
+            st.caption(f"Both modes differentiate the data's loss: the penalty's term of each δw "
+                       f"({graph.model.penalty.describe()}) is added outside them, as in the chain-rule panel.")
         try:
             check_forward_work(graph.model, graph.batch_size)
         except NotExactError as e:

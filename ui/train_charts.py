@@ -38,7 +38,7 @@ LEGEND_ROW_PX = 22
 MAX_TICKS = 8
 
 
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, log_y: bool = False) -> go.Figure:
+def chart_layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, log_y: bool = False) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=15)), height=360,
                       margin=dict(l=10, r=10, t=40, b=10), template="plotly_white",
                       legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
@@ -148,7 +148,7 @@ def loss_figure(history) -> go.Figure:
                              customdata=list(range(1, len(epoch_losses) + 1)),
                              hovertemplate="epoch %{customdata}: %{y:.4g}<extra></extra>"))
     positive = all(v is None or v > 0 for v in losses + epoch_losses)
-    return _layout(fig, "Loss", "step", "loss (log)" if positive else "loss", log_y=positive)
+    return chart_layout(fig, "Loss", "step", "loss (log)" if positive else "loss", log_y=positive)
 
 
 def _components(w: np.ndarray, key: str) -> list[tuple[str, float]]:
@@ -183,7 +183,7 @@ def weights_figure(history, *, max_lines: int = MAX_COMPONENT_LINES) -> go.Figur
                          for s in snaps]
             fig.add_trace(go.Scatter(x=snaps, y=_finite(norms), mode="lines", name=f"‖{key}‖"))
         title, y_title = f"Weight norms ({n_params:,} weights: one line per tensor)", "L2 norm"
-    fig = _layout(fig, title, "step", y_title)
+    fig = chart_layout(fig, title, "step", y_title)
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -220,7 +220,7 @@ def grad_norm_figure(history) -> go.Figure:
                                      legendgroup=name, showlegend=False,
                                      marker=dict(symbol="triangle-down-open", size=8, color=color),
                                      hovertemplate=f"{name} = 0 at step %{{x}}<extra></extra>"))
-    fig = _layout(fig, "Gradient norm per layer", "step", "‖δw‖ (log)" if log_y else "‖δw‖", log_y=log_y)
+    fig = chart_layout(fig, "Gradient norm per layer", "step", "‖δw‖ (log)" if log_y else "‖δw‖", log_y=log_y)
     if any_zero:
         fig.add_annotation(text="▽ ‖δw‖ = 0 (a log axis has no 0: drawn at its bottom)", showarrow=False,
                            xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
@@ -300,7 +300,7 @@ def boundary_figure(xs, ys, z, x: np.ndarray, y: np.ndarray, *, n_classes: int,
         fig.add_trace(go.Scatter(x=x[mask, 0], y=x[mask, 1], mode="markers", name=name,
                                  marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], size=7,
                                              line=dict(color="white", width=1))))
-    fig = _layout(fig, "Decision boundary", label(feature_names[0]) if feature_names else "x1",
+    fig = chart_layout(fig, "Decision boundary", label(feature_names[0]) if feature_names else "x1",
                   label(feature_names[1]) if len(feature_names) > 1 else "x2")
     fig.update_layout(height=430, hovermode="closest")
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
