@@ -1,5 +1,6 @@
 """The Build page: edit a model through its tables, Apply, and see Explore change; bad input
 is shown where it is and never replaces the model in use; import, export and links."""
+import html
 import json
 
 import pytest
@@ -38,9 +39,10 @@ def apply(at: AppTest) -> AppTest:
 
 
 def explore_dot(at: AppTest) -> str:
+    """The text of Explore's last frame (everything computed), as its player gets it."""
     at.switch_page("pages/explore.py").run()
     assert not at.exception
-    return at.get("graphviz_chart")[0].proto.spec
+    return html.unescape(json.loads(at.get("bidi_component")[0].proto.json)["frames"][-1])
 
 
 def errors(at: AppTest) -> list[str]:

@@ -1,6 +1,8 @@
 """The λ fields of the L2/L1 penalty: on Train (the run minimises loss + P, and Explore
 replays its steps with the Penalty node) and on Build (the model's own penalty, kept by
 Apply, refused with a message where it is)."""
+import html
+import json
 from fractions import Fraction as F
 
 from streamlit.testing.v1 import AppTest
@@ -77,8 +79,8 @@ def test_explore_draws_the_penalty_node_of_a_penalised_workspace():
     at.run()
     at.switch_page("pages/explore.py").run()
     assert not at.exception and not at.error
-    dots = [c.proto.spec for c in at.get("graphviz_chart")]
-    assert dots and "Penalty" in dots[0] and "λ₂ = 0.01" in dots[0]
+    last = json.loads(at.get("bidi_component")[0].proto.json)["frames"][-1]  # the player's, all computed
+    assert "Penalty" in last and "λ₂ = 0.01" in html.unescape(last)
 
 
 def test_train_shows_the_penalty_set_on_build_even_after_a_first_visit():
