@@ -227,7 +227,8 @@ def test_explore_shows_a_wide_float_model_and_refuses_only_its_exact_side():
     at.session_state["workspace"] = _wide("float", 100, 2, 2000)
     at.run()
     assert not at.exception
-    assert any("exact arithmetic allows at most 64" in c.value for c in at.caption)  # the side-by-side view
+    at.toggle(key="diff_open").set_value(True).run()  # the float-vs-exact view
+    assert not at.exception and any("exact arithmetic allows at most 64" in w.value for w in at.warning)
     at.selectbox(key="sample").set_value(0).run()  # the whole batch
     assert not at.exception
     at.radio(key="arithmetic").set_value("exact").run()
