@@ -108,6 +108,17 @@ def test_an_error_far_in_a_layer_is_brought_into_view():
     assert w.loc["neuron 71", "w95"] == "abc"
 
 
+def test_a_bad_bias_far_down_is_brought_into_view():
+    at = open_big()
+    first = at.session_state["build_draft"]["layers"][1]["id"]
+    at.session_state["build_draft"]["params"][first]["b"][70] = "1/0"  # neuron 71's bias
+    at.run()
+    at.button(key="build_apply").click().run()
+    assert any("layer 2: bias row 1, column 71: '1/0' divides by zero" in e.value for e in at.error)
+    w = at.data_editor[1].value
+    assert w.loc["neuron 71", "b"] == "1/0" and "w0" in w.columns  # the inputs' window stays the first
+
+
 def test_data_windows_edit_delete_and_add_samples():
     at = open_big()
     at.selectbox(key=f"build_drows_{N_SAMPLES}").set_value(50).run()
@@ -173,3 +184,14 @@ def test_windowed_data_commit_is_the_whole_table_commit_shifted():
     bf.commit_data(other, {"edited_rows": {2: {"x1": "9"}}, "deleted_rows": [3]})
     assert draft["x"] == other["x"] and draft["y"] == other["y"]
     assert Fraction(draft["x"][2][1]) == 9 and len(draft["x"]) == 3
+
+
+@pytest.mark.parametrize("table,row,column,shown", [("x", 54, 89, "x89"), ("y", 57, 1, "y1")])
+def test_a_bad_data_cell_far_away_is_brought_into_view(table, row, column, shown):
+    at = open_big()
+    at.session_state["build_draft"][table][row][column] = "abc"
+    at.run()
+    at.button(key="build_apply").click().run()
+    assert any(f"data.{table} row {row + 1}, column {column + 1}: 'abc'" in e.value for e in at.error)
+    data = at.data_editor[2].value
+    assert data.loc[row, shown] == "abc"

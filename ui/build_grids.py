@@ -124,8 +124,10 @@ def focus(draft: dict, errors: list[tuple[str, str]]) -> None:
             if lid is None:
                 return
             ss[PICK] = lid
-            if cell:
-                n_out, n_in = len(draft["params"][lid]["W"]), len(draft["params"][lid]["W"][0])
+            n_out, n_in = len(draft["params"][lid]["W"]), len(draft["params"][lid]["W"][0])
+            if cell and ": bias row" in message:  # the bias is read as one row: its column is the neuron
+                _open(f"build_wrows_{lid}", n_out, WINDOW_ROWS, int(cell[2]) - 1)
+            elif cell:
                 _open(f"build_wrows_{lid}", n_out, WINDOW_ROWS, int(cell[1]) - 1)
                 _open(f"build_wcols_{lid}", n_in, WINDOW_COLS, int(cell[2]) - 1)
             return
