@@ -162,7 +162,7 @@ with main:
         st.info(note, icon=":material/straighten:")
 
     # edit -----------------------------------------------------------------------
-    if ss.get("build_base", (None,))[0] is not ws:  # not met so far: every new model resets the draft
+    if ss.get("build_base", (None,))[0] is not ws:  # a safety net: every new model in use resets the draft
         ss["build_base"] = (ws, draft_from_spec(ws))
     pending = not same_model(draft, ss["build_base"][1])
     ss[state.PENDING] = pending  # read by the other pages: replacing the model asks, leaving warns
