@@ -206,4 +206,39 @@ def film_fps(quick: bool) -> Row:
     return row
 
 
-BENCHMARKS = [first_graph, rerun_after_edit, film_fps]
+def build_rerun(quick: bool) -> Row:
+    row = Row("build_rerun", "Build rerun after an edit, 784-256-128-10", "≤ 300 ms")
+    from streamlit.testing.v1 import AppTest
+
+    from engine.presets import load_preset
+    from .models import mlp
+
+    sizes = [12, 10, 8, 4] if quick else [784, 256, 128, 10]
+    model, data = mlp(sizes, 8 if quick else 64)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.session_state["workspace"] = replace(load_preset("moons"), name="mlp", description="", model=model, data=data)
+    at.switch_page("pages/build.py").run()
+    times = []
+    for i in range(1 if quick else 9):
+        # What the browser sends when one cell of a weights grid changes: its change set
+        # under the grid's key (tests/test_page_build.py: edit). W2 is 256 × 784.
+        draft = at.session_state["build_draft"]
+        layer = draft["layers"][1]["id"]
+        at.session_state[f"build_w{layer}_{at.session_state['build_gen']}"] = {
+            "edited_rows": {i: {f"w{i}": f"{i + 1}/7"}}, "added_rows": [], "deleted_rows": []}
+        t0 = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t0)
+        if at.exception or at.session_state["build_draft"]["params"][layer]["W"][i][i] != f"{i + 1}/7":
+            raise RuntimeError(f"the edit did not land: {at.exception}")
+        if not at.session_state["build_pending"]:
+            raise RuntimeError("the edit is not seen as an unapplied edit")
+    row.median = statistics.median(times)
+    row.note = (f"AppTest .run() of the Build page after one weight edit, {'-'.join(map(str, sizes))} "
+                f"({sum(a * b for a, b in zip(sizes, sizes[1:])):,} weights), {len(data)} samples")
+    row.verdict = at_most(row.median, 0.300)
+    return row
+
+
+BENCHMARKS = [first_graph, rerun_after_edit, build_rerun, film_fps]

@@ -1,6 +1,7 @@
 """Build: start from a preset, from scratch or from a file; edit layers, weights and data; Apply.
 
-Edits go into a draft kept in session_state (ui/draft.py; its tables in ui/build_forms.py); a table's change set
+Edits go into a draft kept in session_state (ui/draft.py; its tables in ui/build_forms.py, the
+weight and data grids, a layer and a window at a time, in ui/build_grids.py); a table's change set
 is folded into the draft at the start of the next run, then the table is shown anew
 under a fresh key (never its own output fed back as input). Apply validates the draft
 through engine.spec: a valid model replaces the workspace, an invalid one leaves the
@@ -18,12 +19,13 @@ from engine.losses import LOSSES
 from engine.numbers import ARITHMETICS
 from engine.presets import PRESETS, load_preset
 from ui import build_forms as bf
-from ui.draft import build_spec, draft_from_spec, draft_to_doc, export_model, import_model, scratch_spec
+from ui import build_grids
+from ui.draft import build_spec, copy_draft, draft_from_spec, export_model, import_model, same_model, scratch_spec
 from ui import share
 from ui.exports import file_name
 from ui import state
 from ui.state import set_workspace, workspace
-from ui.text import md, plain
+from ui.text import md
 from ui.text import message as safe_message  # "message" names a local of this page
 from pages import in_app
 
@@ -51,6 +53,9 @@ def use(spec, message: str, *, ask: bool = True) -> None:
 
 def reset_draft(spec) -> None:
     ss["build_draft"] = draft_from_spec(spec)
+    # What the draft is compared with on every rerun (pending edits?): the model in use as a
+    # draft, made once here, not once per rerun (seconds for a 784-256-128-10 model).
+    ss["build_base"] = (ss.get("workspace"), copy_draft(ss["build_draft"]))
     ss["build_gen"] = ss.get("build_gen", 0) + 1
     ss["build_errors"], ss["build_notes"] = [], []
 
@@ -63,12 +68,14 @@ def commit_pending(draft: dict) -> None:
     """Fold the tables' and fields' edits of the last interaction into the draft."""
     changed, notes = False, []
     for row in draft["layers"]:
-        changes = ss.get(key(f"w{row['id']}"))
+        name = f"w{row['id']}"
+        changes = ss.get(build_grids.grid_key(key, name))
         if row["type"] == "linear" and row["id"] in draft["params"] and bf.has_changes(changes):
-            bf.commit_weights(draft, row["id"], changes)
+            bf.commit_weights(draft, row["id"], changes, first_row=build_grids.shown(name)[0])
             changed = True
-    if bf.has_changes(ss.get(key("data"))):
-        bf.commit_data(draft, ss[key("data")])
+    changes = ss.get(build_grids.grid_key(key, "data"))
+    if bf.has_changes(changes):
+        bf.commit_data(draft, changes, first_row=build_grids.shown("data")[0])
         changed = True
     for field in ("name", "description", "arithmetic", "loss", "l2", "l1"):
         value = ss.get(key(field))
@@ -99,6 +106,7 @@ if ss.get("build_apply"):
     spec, errors = build_spec(draft)
     if errors:
         ss["build_errors"] = errors
+        build_grids.focus(draft, errors)
         ss["build_flash"] = ("error", "Not applied: the model in use is unchanged. Fix the problem shown below.")
     else:
         spec = share.unpreset_name(spec)  # an edited "article" is no longer the article
@@ -154,7 +162,9 @@ with main:
         st.info(note, icon=":material/straighten:")
 
     # edit -----------------------------------------------------------------------
-    pending = draft_to_doc(draft) != draft_to_doc(draft_from_spec(ws))
+    if ss.get("build_base", (None,))[0] is not ws:  # a safety net: every new model in use resets the draft
+        ss["build_base"] = (ws, draft_from_spec(ws))
+    pending = not same_model(draft, ss["build_base"][1])
     ss[state.PENDING] = pending  # read by the other pages: replacing the model asks, leaving warns
     state.settle(ws, note=False)  # Build's own note on a too-big model is in the panel on the right
     with st.container(border=True):
@@ -204,35 +214,8 @@ with main:
         })
     show_errors("layers")
 
-    linear = [(k, row) for k, row in enumerate(draft["layers"], 1)
-              if row["type"] == "linear" and row["id"] in draft["params"] and draft["params"][row["id"]]["W"]]
-    if linear:
-        st.subheader("Weights")
-        st.caption("One row per neuron of the layer, one column per input (W is out × in, like PyTorch). "
-                   f"Numbers as {', '.join(bf.NUMBER_EXAMPLES[:-1])} or fractions like {bf.NUMBER_EXAMPLES[-1]}.")
-        tabs = st.tabs([f"W{k}" + (" · b" if row["bias"] else "") for k, row in linear])
-        for tab, (k, row) in zip(tabs, linear):
-            with tab:
-                cols = bf.weights_table(draft, row["id"])
-                frame = pd.DataFrame(cols, index=[f"neuron {i + 1}" for i in range(len(next(iter(cols.values()))))])
-                named = k == 2 and draft["feature_names"]
-                st.data_editor(frame, key=key(f"w{row['id']}"), num_rows="fixed", width="content",
-                               column_config={c: st.column_config.TextColumn(
-                                   "b" if c == "b" else plain(draft["feature_names"][int(c[1:])]) if named
-                                   else f"from {int(c[1:]) + 1}") for c in cols})
-                show_errors(f"weights:{row['id']}")
-
-    st.subheader("Data")
-    names_x = draft["feature_names"] or [f"x{j + 1}" for j in range(len(draft["x"][0]) if draft["x"] else 0)]
-    names_y = draft["target_names"] or [f"y{j + 1}" for j in range(len(draft["y"][0]) if draft["y"] else 0)]
-    st.caption(f"One row per sample: the inputs ({md(', '.join(names_x))}) then y_truth ({md(', '.join(names_y))}).")
-    data_cols = bf.data_table(draft)
-    st.data_editor(
-        pd.DataFrame(data_cols), key=key("data"), num_rows="dynamic", width="stretch",
-        column_config={c: st.column_config.TextColumn(
-            plain(names_x[int(c[1:])]) if c[0] == "x" else f"y: {plain(names_y[int(c[1:])])}")
-            for c in data_cols})
-    show_errors("data")
+    build_grids.weights(draft, key, show_errors)
+    build_grids.data(draft, key, show_errors)
 
 # the model in use -------------------------------------------------------------------
 with side:
@@ -251,7 +234,7 @@ with side:
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
         st.page_link("pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
     state.link_note(ws)  # too big for a link: said above the file that shares it instead
-    st.download_button("Export JSON", export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
+    st.download_button("Export JSON", lambda: export_model(ws),  # made on click: a big model's dump takes a while file_name=file_name(ws.name or "model", ext="json"),
                        mime="application/json", icon=":material/file_download:", width="stretch",
                        help="The model in use as a model file (docs/model-format.md)")
     params = state.link_params(ws)

@@ -1,5 +1,8 @@
-"""Browser test: edit a weight in the Build page's grid, Apply, and see Explore's graph change."""
+"""Browser tests of the Build page's grids: edit a weight, Apply, and see Explore's graph change; type
+the order hint's decimal example into the "#" column."""
 import re
+
+from playwright.sync_api import expect
 
 SHOTS = "/tmp"
 
@@ -52,3 +55,37 @@ def test_edit_a_weight_apply_and_explore_shows_it(page, app_url):
     # o2 = -1/11600·2000 + 1/5800·3000 = 10/29 for the third sample
     assert "10/29" in after
     assert re.search(r"[?&]model=", page.url)  # the link now carries the custom model
+
+
+def test_the_order_hint_can_be_typed_in_the_grid(page, app_url):
+    """The "#" column's hint says 2.5 goes between 2 and 3: the grid must take the "." (an
+    integer column turned 1.5 into 15). The article's ReLU (row 3) typed 1.5 goes second."""
+    from ui import build_forms as bf
+    example, low, high = re.search(r"(\d+\.\d+) goes between (\d+) and (\d+)", bf.ORDER_HELP).groups()
+    assert (low, high) == ("2", "3")  # below: row 3 gets the example shifted down by one
+    typed = str(float(example) - 1)   # "1.5": between rows 1 and 2
+    page.goto(app_url + "/build")
+    grids = page.locator('[data-testid="stDataFrame"]')
+    grids.nth(2).wait_for()
+    box = grids.nth(0).bounding_box()  # the layers: a row marker column, then "#"
+    editor = page.locator("#portal textarea, #portal input").first
+    for _ in range(5):  # a busy machine can lose the click that selects the cell
+        page.mouse.click(box["x"] + 70, box["y"] + 35 * 3 + 17)  # row 3's "#"
+        page.keyboard.press("Enter")
+        try:
+            editor.wait_for(timeout=5_000)
+        except Exception:
+            continue
+        if editor.input_value() == "3":
+            break
+        page.keyboard.press("Escape")
+    assert editor.input_value() == "3"
+    editor.fill("")
+    page.keyboard.type(typed)
+    assert editor.input_value() == typed  # the "." was taken
+    page.keyboard.press("Enter")
+    page.get_by_text("Unapplied edits").wait_for()
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_text("is now the model in use").wait_for()
+    # the panel of the model in use may still be the last run's a moment: expect() waits
+    expect(page.locator('[data-testid="stCode"]').first).to_have_text(re.compile(r"1\. input.*2\. relu.*3\. linear", re.S))

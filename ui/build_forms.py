@@ -170,12 +170,20 @@ def commit_layers(draft: dict, changes: dict) -> list[str]:
     return notes + fit_to_layers(draft)
 
 
-def weights_table(draft: dict, layer_id) -> dict[str, list[str]]:
-    """Columns 'w<j>' (the weights from input j) and 'b' (if the layer has a bias); one row per output neuron."""
+def windows(n: int, size: int) -> list[tuple[int, int]]:
+    """[start, stop) ranges of ``size`` covering 0..n: a big table is shown one range at a
+    time (a grid of 200,000 cells took the server seconds per rerun, the browser more)."""
+    return [(i, min(n, i + size)) for i in range(0, n, size)] or [(0, 0)]
+
+
+def weights_table(draft: dict, layer_id, rows=(0, None), cols=(0, None)) -> dict[str, list[str]]:
+    """Columns 'w<j>' (the weights from input j) and 'b' (if the layer has a bias); one row
+    per output neuron; only the neurons ``rows`` and inputs ``cols`` ([start, stop)), b always."""
     p = draft["params"][layer_id]
-    cols = {f"w{j}": [row[j] for row in p["W"]] for j in range(_shape(p["W"])[1])}
+    shown = p["W"][slice(*rows)]
+    cols = {f"w{j}": [row[j] for row in shown] for j in range(*slice(*cols).indices(_shape(p["W"])[1]))}
     if _bias(draft, layer_id):
-        cols["b"] = list(p["b"])
+        cols["b"] = list(p["b"][slice(*rows)])
     return cols
 
 
@@ -184,31 +192,54 @@ def _bias(draft: dict, layer_id) -> bool:
     return bool(row.get("bias")) and draft["params"][layer_id].get("b") is not None
 
 
-def commit_weights(draft: dict, layer_id, changes: dict) -> None:
-    """Apply a weights editor's cell edits to the draft (fixed rows: no adds or deletes)."""
+def commit_weights(draft: dict, layer_id, changes: dict, first_row: int = 0) -> None:
+    """Apply a weights editor's cell edits to the draft (fixed rows: no adds or deletes);
+    its row positions count from ``first_row``, its columns name their input."""
     p = draft["params"][layer_id]
     n_out, n_in = _shape(p["W"])
     for pos, edit in ((changes or {}).get("edited_rows") or {}).items():
-        i = int(pos)
+        i = first_row + int(pos)
         for col, value in edit.items():
-            if col == "b" and _bias(draft, layer_id) and i < n_out:
+            if col == "b" and _bias(draft, layer_id) and 0 <= i < n_out:
                 p["b"][i] = as_text(value)
-            elif re.fullmatch(r"w\d+", str(col)) and i < n_out and int(col[1:]) < n_in:
+            elif re.fullmatch(r"w\d+", str(col)) and 0 <= i < n_out and int(col[1:]) < n_in:
                 p["W"][i][int(col[1:])] = as_text(value)
 
 
-def data_table(draft: dict) -> dict[str, list[str]]:
-    """Columns 'x<j>' then 'y<j>', one row per sample."""
-    cols = {f"x{j}": [r[j] for r in draft["x"]] for j in range(_shape(draft["x"])[1])}
-    cols.update({f"y{j}": [r[j] for r in draft["y"]] for j in range(_shape(draft["y"])[1])})
-    return cols
+def data_columns(draft: dict) -> list[str]:
+    """The data table's columns: 'x<j>' then 'y<j>'."""
+    return [f"x{j}" for j in range(_shape(draft["x"])[1])] + [f"y{j}" for j in range(_shape(draft["y"])[1])]
 
 
-def commit_data(draft: dict, changes: dict) -> None:
-    """Apply the data editor's changes: edited cells, added samples (blank cells are 0), deleted samples."""
-    n_x, n_y = _shape(draft["x"])[1], _shape(draft["y"])[1]
-    rows = [{**{f"x{j}": v for j, v in enumerate(x)}, **{f"y{j}": v for j, v in enumerate(y)}}
-            for x, y in zip(draft["x"], draft["y"])]
-    rows = apply_changes(rows, changes)
-    draft["x"] = [[as_text(r[f"x{j}"]) if f"x{j}" in r else "0" for j in range(n_x)] for r in rows]
-    draft["y"] = [[as_text(r[f"y{j}"]) if f"y{j}" in r else "0" for j in range(n_y)] for r in rows]
+def data_table(draft: dict, rows=(0, None), cols=(0, None)) -> dict[str, list[str]]:
+    """The samples ``rows`` of the data columns ``cols`` ([start, stop) of data_columns)."""
+    shown = slice(*rows)
+    return {c: [r[int(c[1:])] for r in draft[c[0]][shown]] for c in data_columns(draft)[slice(*cols)]}
+
+
+def commit_data(draft: dict, changes: dict, first_row: int = 0) -> None:
+    """Apply the data editor's changes: edited cells, added samples (blank cells are 0, and
+    they go last), deleted samples; row positions count from ``first_row``. Only the rows
+    named are touched: a 10,000-sample table is not rebuilt for one cell."""
+    changes = changes or {}
+    x, y = draft["x"], draft["y"]
+    widths = {"x": _shape(x)[1], "y": _shape(y)[1]}
+
+    def put(i, edit, keep_blank):
+        for col, value in edit.items():
+            m = re.fullmatch(r"([xy])(\d+)", str(col))
+            if m and int(m[2]) < widths[m[1]] and (keep_blank or value is not None):
+                draft[m[1]][i][int(m[2])] = as_text(value)
+
+    for pos, edit in (changes.get("edited_rows") or {}).items():
+        i = first_row + int(pos)
+        if 0 <= i < len(x):
+            put(i, edit, True)
+    deleted = {first_row + int(p) for p in changes.get("deleted_rows") or []}
+    if deleted:
+        draft["x"] = x = [r for i, r in enumerate(x) if i not in deleted]
+        draft["y"] = y = [r for i, r in enumerate(y) if i not in deleted]
+    for added in changes.get("added_rows") or []:
+        x.append(["0"] * widths["x"])
+        y.append(["0"] * widths["y"])
+        put(len(x) - 1, added, False)

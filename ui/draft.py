@@ -9,6 +9,7 @@ ui/build_forms.py; no Streamlit import here, so all of it is testable.
 """
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -54,6 +55,11 @@ def option_entry(kind, text: str) -> dict:
 
 def cell(v) -> str:
     """A number as editable text: format_number when that loses nothing, else the shortest exact repr."""
+    if isinstance(v, (float, np.floating)) and math.isfinite(v):
+        # The same answer as below without parse_number (float() of a decimal is correctly
+        # rounded, as parse_number's fraction is): a 784-256-128-10 model has 235,000 weights.
+        text = format_number(v)
+        return text if float(text) == v else repr(float(v))
     text = format_number(v)
     if isinstance(v, Fraction) or float(parse_number(text)) == float(v):
         return text
@@ -129,9 +135,43 @@ def _numbers(rows, arithmetic: str):
     return [[_json_number(v, arithmetic) for v in row] for row in rows]
 
 
-def draft_to_doc(draft: dict) -> dict:
-    """The model-file document of a draft (numbers still as text) for engine.spec to judge."""
+def copy_draft(draft: dict) -> dict:
+    """A copy that edits of the original do not reach (its tables are copied row by row;
+    copy.deepcopy takes seconds on a big model's 235,000 strings, which need no copy)."""
+    rows = lambda m: [list(r) for r in m]  # noqa: E731
+    return {**draft, "layers": [dict(r) for r in draft["layers"]],
+            "params": {i: {"W": rows(p["W"]), "b": None if p.get("b") is None else list(p["b"])}
+                       for i, p in draft["params"].items()},
+            "x": rows(draft["x"]), "y": rows(draft["y"]),
+            "feature_names": list(draft["feature_names"]), "target_names": list(draft["target_names"])}
+
+
+def same_model(a: dict, b: dict) -> bool:
+    """Whether two drafts make the same model file: draft_to_doc(a) == draft_to_doc(b), but
+    reading as numbers only the rows whose text differs (converting every number of a
+    784-256-128-10 draft took seconds, on every rerun of Build)."""
+    tables_a, tables_b = [], []
+
+    def keep(into):  # a table is set aside, its place in the document holds its index
+        return lambda rows: (into.append(rows), [len(into)] * len(rows))[1]
+
+    if draft_to_doc(a, keep(tables_a)) != draft_to_doc(b, keep(tables_b)):
+        return False  # also when the arithmetic, a layer or a table's row count differs
+    arithmetic = a["arithmetic"]
+    for rows_a, rows_b in zip(tables_a, tables_b):
+        if rows_a != rows_b and not all(
+                x == y or (len(x) == len(y) and _numbers([x], arithmetic) == _numbers([y], arithmetic))
+                for x, y in zip(rows_a, rows_b)):
+            return False
+    return True
+
+
+def draft_to_doc(draft: dict, numbers=None) -> dict:
+    """The model-file document of a draft (numbers still as text) for engine.spec to judge.
+    ``numbers`` turns a table (rows of cells) into the document's rows (same_model sets
+    the tables aside)."""
     a = draft["arithmetic"]
+    numbers = numbers or (lambda rows: _numbers(rows, a))
     layers = []
     for row in draft["layers"]:
         kind = row.get("type")
@@ -140,12 +180,12 @@ def draft_to_doc(draft: dict) -> dict:
             item["size"] = row.get("size")
         if kind == "linear":
             p = draft["params"].get(row["id"], {})
-            item["weights"] = _numbers(p.get("W", []), a)
-            item["bias"] = _numbers([p["b"]], a)[0] if row.get("bias") and p.get("b") is not None else bool(row.get("bias"))
+            item["weights"] = numbers(p.get("W", []))
+            item["bias"] = numbers([p["b"]])[0] if row.get("bias") and p.get("b") is not None else bool(row.get("bias"))
         option = str(row.get("option") or "").strip()  # a forged change set may send any JSON value
         item.update(option_entry(kind, option) if isinstance(kind, str) else {})
         layers.append(item)
-    data = {"x": _numbers(draft["x"], a), "y": _numbers(draft["y"], a)}
+    data = {"x": numbers(draft["x"]), "y": numbers(draft["y"])}
     for key in ("feature_names", "target_names"):
         if draft.get(key):
             data[key] = draft[key]

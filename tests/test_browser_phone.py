@@ -1,0 +1,131 @@
+"""Browser tests at phone size (390 × 844, a touch screen): every page fits the width, the
+player's controls wrap instead of running off the screen, and a pinch zooms Explore's graph."""
+import pytest
+from playwright.sync_api import expect
+
+from pages import PAGES
+
+PHONE = {"width": 390, "height": 844}
+PLAYER = ".bp-player"
+
+# Whatever sticks out past the right edge, unless a box inside the page that fits the
+# screen clips or scrolls it (a data grid, a wide formula: they scroll inside themselves by
+# design). Streamlit scrolls its main area (stMain) inside a page that never scrolls
+# sideways, so the document's scrollWidth stays 390 whatever overflows: it proves nothing alone.
+OVERFLOW = """() => {
+  const W = window.innerWidth, out = [];
+  const page = new Set([...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"], [data-testid="stApp"]')]);
+  const all = (root) => [...root.querySelectorAll('*')].flatMap(e => e.shadowRoot ? [e, ...all(e.shadowRoot)] : [e]);
+  const up = (e) => e.parentElement || (e.getRootNode() && e.getRootNode().host) || null;  // out of a shadow root too
+  for (const e of all(document.body)) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || r.right <= W + 0.5) continue;
+    let clipped = false;
+    for (let a = up(e); a && a !== document.body; a = up(a)) {
+      if (!page.has(a) && getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= W + 0.5) {
+        clipped = true;
+        break;
+      }
+    }
+    if (!clipped) out.push(`${e.tagName}.${e.getAttribute('class') || ''} ${e.getAttribute('data-testid') || ''} ` +
+                           `right ${Math.round(r.right)}`);
+  }
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (main.scrollWidth > main.clientWidth) out.push(`stMain scrolls sideways: ${main.scrollWidth} > ${main.clientWidth}`);
+  return out.slice(0, 10);
+}"""
+
+
+@pytest.fixture
+def phone(browser, app_url):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def url(app_url: str, path: str) -> str:
+    """A page's address: the first page is the root, the others are named after their file."""
+    return app_url + ("/" if path == PAGES[0][0] else "/" + path.removeprefix("pages/").removesuffix(".py"))
+
+
+def settled(page) -> None:
+    """Wait until the script run is over (Streamlit's running indicator gone) and the page drawn."""
+    page.locator('[data-testid="stMain"] h1').first.wait_for()
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+    page.wait_for_timeout(500)  # the last elements laid out (charts size themselves after they mount)
+
+
+def assert_fits(page, what: str) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], what
+    assert page.evaluate("document.body.scrollWidth") <= PHONE["width"], what
+    assert page.evaluate(OVERFLOW) == [], what
+
+
+def assert_player_wraps(page) -> None:
+    bar = page.locator(".bp-bar")
+    box = bar.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    controls = bar.locator("button, input, select").all()
+    rows = {round(c.bounding_box()["y"]) for c in controls}
+    assert len(rows) > 1, "the player's controls stay on one line"  # they wrapped
+    assert all(c.bounding_box()["x"] + c.bounding_box()["width"] <= PHONE["width"] for c in controls)
+
+
+@pytest.mark.parametrize("path,title", [(path, title) for path, title, _ in PAGES])
+def test_every_page_fits_a_phone(phone, app_url, path, title):
+    phone.goto(url(app_url, path))
+    expect(phone.get_by_role("heading", name=title, level=1)).to_be_visible()
+    settled(phone)
+    if path == "pages/explore.py":
+        phone.locator(".bp-stage svg g.edge").first.wait_for()
+        assert_player_wraps(phone)
+    assert_fits(phone, title)
+
+
+def test_a_trained_run_and_the_neuron_view_fit_a_phone(phone, app_url):
+    """The widest things the pages draw: training charts, and the neuron view of 2-8-8-1."""
+    phone.goto(url(app_url, "pages/train.py") + "?preset=xor")
+    settled(phone)
+    phone.get_by_role("button", name="Train", exact=True).click()
+    phone.get_by_role("button", name="Apply trained weights").wait_for()
+    settled(phone)
+    assert_fits(phone, "Train after a run")
+    phone.goto(app_url + "/?preset=moons&view=neuron")
+    phone.locator(".bp-stage svg g.edge").first.wait_for()
+    settled(phone)
+    assert_player_wraps(phone)
+    assert_fits(phone, "Explore, neuron view of moons")
+
+
+def touch(cdp, kind: str, points) -> None:
+    cdp.send("Input.dispatchTouchEvent", {
+        "type": kind, "touchPoints": [{"x": x, "y": y, "id": i} for i, (x, y) in enumerate(points)]})
+
+
+def test_a_pinch_zooms_the_graph(phone, app_url):
+    phone.goto(app_url)
+    phone.locator(".bp-stage svg g.edge").first.wait_for()
+    settled(phone)
+    player, stage = phone.locator(PLAYER), phone.locator(".bp-stage")
+    stage.scroll_into_view_if_needed()
+    expect(player).to_have_attribute("data-zoom", "1")
+    box = stage.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = phone.context.new_cdp_session(phone)
+    # two fingers 40 px apart move to 160 px apart: about 4×, as far as the zoom goes
+    touch(cdp, "touchStart", [(cx - 20, cy), (cx + 20, cy)])
+    for spread in range(30, 90, 10):
+        touch(cdp, "touchMove", [(cx - spread, cy), (cx + spread, cy)])
+    touch(cdp, "touchEnd", [])
+    expect(player).not_to_have_attribute("data-zoom", "1")
+    grown = float(player.get_attribute("data-zoom"))
+    assert grown > 2
+    # and back together: smaller again
+    touch(cdp, "touchStart", [(cx - 80, cy), (cx + 80, cy)])
+    for spread in range(70, 10, -10):
+        touch(cdp, "touchMove", [(cx - spread, cy), (cx + spread, cy)])
+    touch(cdp, "touchEnd", [])
+    phone.wait_for_function("([e, k]) => Number(e.dataset.zoom) < k", arg=[player.element_handle(), grown])
+    assert_fits(phone, "Explore, zoomed in")  # the zoomed graph stays inside its stage
