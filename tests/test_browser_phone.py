@@ -81,6 +81,7 @@ def test_every_page_fits_a_phone(phone, app_url, path, title):
     if path == "pages/explore.py":
         phone.locator(".bp-stage svg g.edge").first.wait_for()
         assert_player_wraps(phone)
+        expect(phone.locator(f'{PLAYER} button[data-act="full"]')).to_be_visible()  # full screen, on a phone too
     assert_fits(phone, title)
 
 

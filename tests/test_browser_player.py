@@ -133,20 +133,6 @@ def test_the_marker_never_hides_the_number_it_points_at(page, app_url):
     assert overlaps == [False] * 5
 
 
-def test_explore_fits_a_phone(browser, app_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        open_explore(page, app_url)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        bar = page.locator(".bp-bar").bounding_box()
-        assert bar["x"] + bar["width"] <= 390  # the controls wrap
-        expect(page.locator(f'{PLAYER} button[data-act="full"]')).to_be_visible()
-    finally:
-        context.close()
-
-
 @pytest.fixture
 def exported(tmp_path):
     p = load_preset("article", "exact")
