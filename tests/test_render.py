@@ -289,3 +289,28 @@ def test_a_cut_column_keeps_its_shown_neurons_in_order_and_the_more_box_last():
         if f"X{c}_more" in pos:
             more = pos[f"X{c}_more"][1::2]
             assert sum(more) / len(more) > along[-1]
+
+
+def _edge_widths(svg: str) -> dict[str, float]:
+    """Each edge's drawn width (its path's stroke-width), by edge id."""
+    out = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") == "edge":
+            path = next(g.iter(f"{SVG}path"), None)  # under a link <a> when the edge has a tooltip
+            if path is not None:
+                out[g.get("id")] = float(path.get("stroke-width", "1"))
+    return out
+
+
+@pytest.mark.parametrize("make", [layer_view, neuron_view])
+def test_the_drawn_edge_width_follows_the_gradients_size(make):
+    """The legend says edge width grows with log |δ|: the SVG must draw it (a default
+    ``penwidth`` on every edge used to win over each edge's ``setlinewidth``, so all
+    edges came out 1.2 wide)."""
+    p = load_preset("moons", "float")
+    g = record(p.model, *p.data.batch("float"))
+    widths = _edge_widths(to_svg(make(g, step=len(g.timeline))))
+    assert len(set(widths.values())) >= 3, widths
+    assert max(widths.values()) > 2 * min(widths.values())
+    last = frame_svgs(g, view="layer" if make is layer_view else "neuron")[-1]
+    assert len(set(_edge_widths(last).values())) >= 3  # the player's painted frames too

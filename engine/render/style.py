@@ -97,7 +97,9 @@ def digraph(name: str, t: Theme, rankdir: str, **extra) -> Picture:
     node = {"fontname": FONT, "fontsize": "12", "fontcolor": t.fg, "color": t.border,
             "style": "rounded,filled", "fillcolor": t.node, "shape": "box", "penwidth": "1.6"}
     edge = {"fontname": FONT, "fontsize": "10", "color": t.muted, "fontcolor": t.fg,
-            "arrowsize": "0.7", "penwidth": "1.2"}
+            # a width by style, not penwidth: a default penwidth wins over every
+            # edge's own setlinewidth (stroke), and all edges were drawn alike
+            "arrowsize": "0.7", "style": "setlinewidth(1.2)"}
     return Picture(name, graph_attr=graph, node_attr=node, edge_attr=edge)
 
 
