@@ -16,21 +16,32 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-def first_graph(quick: bool) -> Row:
-    row = Row("app_first_graph", "app: first graph visible in Chromium after the server is up", "≤ 3 s")
+def _browser(row: Row):
+    """Playwright and the test suite's server helpers (tests/conftest.py), or None with
+    the row marked skipped when this machine has no Chromium or no Playwright."""
     if not Path(CHROMIUM).exists():
         row.verdict, row.note = "skipped", f"no Chromium at {CHROMIUM}"
-        return row
+        return None
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         row.verdict, row.note = "skipped", "playwright is not installed"
-        return row
+        return None
     sys.path.insert(0, str(ROOT / "tests"))
     try:
-        from conftest import CHROMIUM_ARGS, free_port, wait_for_health
+        import conftest
     finally:
         sys.path.remove(str(ROOT / "tests"))
+    return sync_playwright, conftest
+
+
+def first_graph(quick: bool) -> Row:
+    row = Row("app_first_graph", "app: first graph visible in Chromium after the server is up", "≤ 3 s")
+    tools = _browser(row)
+    if tools is None:
+        return row
+    sync_playwright, conftest = tools
+    CHROMIUM_ARGS, free_port, wait_for_health = conftest.CHROMIUM_ARGS, conftest.free_port, conftest.wait_for_health
     cold, warm = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -154,19 +165,11 @@ _RAF_JS = """async (r, ms) => {
 def film_fps(quick: bool) -> Row:
     row = Row("film_fps", "app: Train film, frames painted per second in Chromium, 2-8-8-1 moons, 200 points",
               "≥ 20 /s", unit="/s")
-    if not Path(CHROMIUM).exists():
-        row.verdict, row.note = "skipped", f"no Chromium at {CHROMIUM}"
+    tools = _browser(row)
+    if tools is None:
         return row
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        row.verdict, row.note = "skipped", "playwright is not installed"
-        return row
-    sys.path.insert(0, str(ROOT / "tests"))
-    try:
-        from conftest import CHROMIUM_ARGS, running_app
-    finally:
-        sys.path.remove(str(ROOT / "tests"))
+    sync_playwright, conftest = tools
+    CHROMIUM_ARGS, running_app = conftest.CHROMIUM_ARGS, conftest.running_app
     with running_app() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
