@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
 
 import vl_convert
 from PIL import Image
 
 from ..graph import Graph
 from . import style, svgdoc
-from .frames import captions, frame_svgs, view_picture
-from . import player_parts
+from .frames import captions, frame_svgs, frame_trees, view_picture
+from . import player_parts, raster
 from .player import player_html
 from .svg import to_svg
 
@@ -44,13 +43,14 @@ def _check_scale(scale: float) -> float:
     return scale
 
 
-def fitted_scale(svg: str, scale: float | None, *, max_width: float = PNG_MAX_SIDE,
+def fitted_scale(svg: str | ET.Element, scale: float | None, *, max_width: float = PNG_MAX_SIDE,
                  max_side: float = PNG_MAX_SIDE) -> float:
     """The pixel scale to draw ``svg`` at: ``scale`` (2 when None, checked when given),
     made smaller if the picture would pass ``max_width`` or ``max_side`` pixels. The
     result may be below 0.1: a 32-layer model drawn across must still fit."""
+    root = svg if isinstance(svg, ET.Element) else svgdoc.parse(svg)
     wanted = 2.0 if scale is None else _check_scale(scale)
-    w, h = (v * 4 / 3 for v in svgdoc.size_pt(svgdoc.parse(svg)))  # pt → px at scale 1
+    w, h = (v * 4 / 3 for v in svgdoc.size_pt(root))  # pt → px at scale 1
     return min(wanted, max_width / w, max_side / max(w, h))
 
 
@@ -67,20 +67,17 @@ def pdf_file(svg: str) -> bytes:
     return bytes(vl_convert.svg_to_pdf(portable_fonts(svg)))
 
 
-def _captioned(svg: str, caption: str, t: style.Theme) -> ET.Element:
-    """The frame with a caption strip under it, as one SVG tree (for the GIF)."""
-    body = svgdoc.parse(svg)
-    # A label not reached yet keeps its place in the layout but is drawn with fill="none"
-    # (see picture.paint_tree). The rasteriser still turns every glyph of it into outlines,
-    # ~0.1 ms a character: a third of a 2-8-8-1 GIF's 27,000 characters drew nothing.
-    svgdoc.drop_hidden_text(body)  # invisible: the same pixels without them
+def _captioned(body: ET.Element, caption: str, t: style.Theme) -> ET.Element:
+    """The frame (its tree, changed) with a caption strip under it, as one SVG tree (for the GIF)."""
+    svgdoc.portable_fonts(body)
     w, h = svgdoc.size_pt(body)
     # the inner picture in user units (1 pt), or it would be drawn 4/3 too big
     body.set("width", f"{w}")
     body.set("height", f"{h}")
     ns = svgdoc.SVG
     outer = ET.Element(f"{ns}svg", {"width": f"{w}pt", "height": f"{h + 28}pt", "viewBox": f"0 0 {w} {h + 28}"})
-    ET.SubElement(outer, f"{ns}rect", {"width": "100%", "height": "100%", "fill": t.bg})
+    # sized in numbers, not 100%: a frame is also drawn in pieces, cut by its viewBox (raster)
+    ET.SubElement(outer, f"{ns}rect", {"width": f"{w}", "height": f"{h + 28}", "fill": t.bg})
     ET.SubElement(outer, f"{ns}text", {"x": "12", "y": f"{h + 18}", "font-family": _CAPTION_FONT,
                                        "font-size": "13", "fill": t.fg}).text = caption
     outer.append(body)
@@ -92,28 +89,42 @@ def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: 
     """The whole forward + backward pass as an animated GIF, one frame per step, at
     ``scale`` (None: 1) or smaller: a GIF wider than a screen (GIF_MAX_WIDTH) helps no one."""
     t = style.theme(theme)
-    svgs = frame_svgs(graph, view=view, theme=theme, **kw)
-    scale = fitted_scale(svgs[0], 1.0 if scale is None else scale, max_width=GIF_MAX_WIDTH)
-
-    def frame(pair):
-        return Image.open(io.BytesIO(_png(_captioned(pair[0], pair[1], t), scale))).convert("RGB")
-
-    # drawing the text dominates (about 2 ms per label line); vl-convert runs outside the GIL
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        images = list(pool.map(frame, zip(svgs, captions(graph))))
-    # one palette for all frames, taken from all of them: no flicker as the colours
-    # of the flow appear, and the amber highlight of the middle frames is kept
-    w, h = images[0].size
-    sheet = Image.new("RGB", (w, h * len(images)))
-    for n, im in enumerate(images):
-        sheet.paste(im, (0, n * h))
-    pal = sheet.reduce(2).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    frames = [im.quantize(palette=pal, dither=Image.Dither.NONE) for im in images]
+    trees = frame_trees(graph, view=view, theme=theme, **kw)
+    scale = fitted_scale(trees[0], 1.0 if scale is None else scale, max_width=GIF_MAX_WIDTH)
+    # Frame 0 whole, then each frame only where it changed (see raster): labels not reached
+    # yet are not drawn (a third of a 2-8-8-1 GIF's characters), and each is drawn once.
+    first, patches = raster.frames([_captioned(r, c, t) for r, c in zip(trees, captions(graph))], scale)
+    # one palette for all frames, taken from all their pixels (frame 0 and every change):
+    # no flicker as the colours of the flow appear, and the amber highlight is kept
+    pal = _palette(first, [im for frame in patches for _, _, im in frame])
+    frames = [first.quantize(palette=pal, dither=Image.Dither.NONE)]
+    for changes in patches[1:]:
+        frame = frames[-1].copy()
+        for x, y, im in changes:  # the nearest colour of a pixel does not depend on its neighbours
+            frame.paste(im.quantize(palette=pal, dither=Image.Dither.NONE), (x, y))
+        frames.append(frame)
     out = io.BytesIO()
     durations = [frame_ms] * (len(frames) - 1) + [LAST_FRAME_MS]
     frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:],
                    duration=durations, loop=0, disposal=1)
     return out.getvalue()
+
+
+def _palette(first: Image.Image, pieces: list[Image.Image]) -> Image.Image:
+    """255 colours for every pixel the animation shows: frame 0 and the changed pieces on
+    one sheet (halved: the colours of anti-aliasing are many, the palette is small)."""
+    w, h = first.size
+    rows, x, y, tall = [], 0, 0, 0
+    for im in sorted(pieces, key=lambda im: -im.size[1]):  # shelves of pieces, tallest first
+        if x + im.size[0] > w:
+            x, y, tall = 0, y + tall, 0
+        rows.append((im, x, y))
+        x, tall = x + im.size[0], max(tall, im.size[1])
+    sheet = Image.new("RGB", (w, h + y + tall), first.getpixel((0, 0)))
+    sheet.paste(first, (0, 0))
+    for im, x, y in rows:
+        sheet.paste(im, (x, h + y))
+    return sheet.reduce(2).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
 
 
 def html_file(graph: Graph, *, view: str = "layer", theme: str = "light", title: str | None = None,
