@@ -33,6 +33,7 @@ _UNDRAWN = {f"{SVG}title", f"{SVG}desc", f"{SVG}metadata"}
 _UNITS = {"": 1.0, "px": 1.0, "pt": 4 / 3}  # CSS pixels per unit
 _GROUPS = ("node", "edge", "cluster")
 PAD_PX = 2  # around every rectangle: anti-aliasing reaches a pixel past the geometry
+MARGIN_PX = 8  # drawn around a rectangle and cut off (see _Canvas.draw)
 WHOLE = 0.5  # a frame whose changes cover more than this share is rasterised whole
 
 
@@ -255,6 +256,7 @@ class Frame:
             ET.SubElement(root, f"{SVG}rect", {"x": f"{x0}", "y": f"{y0}", "width": f"{x1 - x0}",
                                                 "height": f"{y1 - y0}", "fill": background})
         root.set("viewBox", f"{x0} {y0} {x1 - x0} {y1 - y0}")
+        root.set("preserveAspectRatio", "none")  # never centred in one direction: no shift
         unit = self.unit[1]  # the document's size in its own unit: pixels / (CSS px per unit × scale)
         root.set("width", f"{pixels[0] / (self.unit[0] * scale)}{unit}")
         root.set("height", f"{pixels[1] / (self.unit[0] * scale)}{unit}")
@@ -338,16 +340,19 @@ class _Canvas:
 
     def draw(self, frame: Frame, keep: np.ndarray, rect, mode: str = "RGB", **kw) -> Image.Image:
         """The chosen leaves of ``frame`` in a pixel rectangle of the canvas."""
-        size = (rect[2] - rect[0], rect[3] - rect[1])
-        # resvg truncates the pixel size, and 216 px asked in points came out 215.99…:
-        # a quarter pixel more is asked, view and size alike, and cut off by the truncation
-        x0, y0, x1, y1 = rect
-        svg = frame.svg(keep, self.view((x0, y0, x1 + 0.25, y1 + 0.25)), (size[0] + 0.25, size[1] + 0.25),
+        # tiny-skia draws a path cut by the picture's edge differently within a pixel or
+        # two of it (up to the full colour): MARGIN_PX more on every side, cut off after
+        x0, y0, x1, y1 = (rect[0] - MARGIN_PX, rect[1] - MARGIN_PX, rect[2] + MARGIN_PX, rect[3] + MARGIN_PX)
+        size = (x1 - x0, y1 - y0)
+        # resvg truncates the pixel size (216 px asked in points came out 215.99…, so 215)
+        # and maps the viewBox onto the truncated size: a hundredth of a pixel more is
+        # asked, view and size alike (a shift of 1/20,000 of a pixel at most)
+        svg = frame.svg(keep, self.view((x0, y0, x1 + 0.01, y1 + 0.01)), (size[0] + 0.01, size[1] + 0.01),
                         self.scale, **kw)
         im = _png(svg, self.scale, mode)
         if im.size != size:  # never seen; a wrong size would leave stale pixels
             raise Unknown(f"drawn {im.size}, not {size}")
-        return im
+        return im.crop((MARGIN_PX, MARGIN_PX, size[0] - MARGIN_PX, size[1] - MARGIN_PX))
 
 
 def frames(roots: list[ET.Element], scale: float, workers: int = 4) -> tuple[Image.Image, list[list]]:
