@@ -27,6 +27,7 @@ PNG_MAX_SIDE = 16_384  # px
 SCALES = (0.1, 8)  # the range of a scale asked for; a scale chosen to fit may be smaller
 FRAME_MS = 900  # one step of the GIF; the last frame stays longer
 LAST_FRAME_MS = 2500
+EXACT_COLOURS = 32  # of the GIF's 255: the theme's own, kept exact (see _palette)
 
 _CAPTION_FONT = "'Liberation Sans','DejaVu Sans',sans-serif"
 
@@ -91,12 +92,10 @@ def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: 
              frame_ms: int = FRAME_MS, **kw) -> bytes:
     """The whole forward + backward pass as an animated GIF, one frame per step, at
     ``scale`` (None: 1) or smaller: a GIF wider than a screen (GIF_MAX_WIDTH) helps no one."""
-    t = style.theme(theme)
-    trees = frame_trees(graph, view=view, theme=theme, **kw)
-    scale = fitted_scale(trees[0], 1.0 if scale is None else scale, max_width=GIF_MAX_WIDTH)
+    documents, scale = gif_documents(graph, view=view, theme=theme, scale=scale, **kw)
     # Frame 0 whole, then each frame only where it changed (see raster): labels not reached
     # yet are not drawn (a third of a 2-8-8-1 GIF's characters), and each is drawn once.
-    first, patches = raster.frames([_captioned(r, c, t) for r, c in zip(trees, captions(graph))], scale)
+    first, patches = raster.frames(documents, scale)
     # one palette for all frames, taken from all their pixels (frame 0 and every change):
     # no flicker as the colours of the flow appear, and the amber highlight is kept
     pal = _palette(first, [im for frame in patches for _, _, im in frame])
@@ -113,9 +112,18 @@ def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: 
     return out.getvalue()
 
 
+def gif_documents(graph: Graph, *, view: str = "layer", theme: str = "light", scale: float | None = 1.0,
+                  **kw) -> tuple[list[ET.Element], float]:
+    """The GIF's frames as SVG trees, each captioned, and the pixel scale they are drawn at."""
+    t = style.theme(theme)
+    trees = frame_trees(graph, view=view, theme=theme, **kw)
+    scale = fitted_scale(trees[0], 1.0 if scale is None else scale, max_width=GIF_MAX_WIDTH)
+    return [_captioned(r, c, t) for r, c in zip(trees, captions(graph))], scale
+
+
 def _palette(first: Image.Image, pieces: list[Image.Image]) -> Image.Image:
-    """255 colours for every pixel the animation shows: frame 0 and the changed pieces on
-    one sheet (halved: the colours of anti-aliasing are many, the palette is small)."""
+    """At most 255 colours for every pixel the animation shows: frame 0 and the changed
+    pieces on one sheet, of which every other pixel is read."""
     w, h = first.size
     rows, x, y, tall = [], 0, 0, 0
     for im in sorted(pieces, key=lambda im: -im.size[1]):  # shelves of pieces, tallest first
@@ -127,7 +135,21 @@ def _palette(first: Image.Image, pieces: list[Image.Image]) -> Image.Image:
     sheet.paste(first, (0, 0))
     for im, x, y in rows:
         sheet.paste(im, (x, h + y))
-    return sheet.reduce(2).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    # every other pixel: real colours only (a 2×2 average makes colours no frame has)
+    sheet = sheet.resize((max(1, sheet.size[0] // 2), max(1, sheet.size[1] // 2)), Image.Resampling.NEAREST)
+    # The most frequent colours exactly (median cut alone averaged the white background
+    # with its anti-aliased edges into #fcfcfc), then median cut's. Pillow finds a pixel's
+    # palette colour by boxes of 4 levels a channel, so no colour is kept within 4 levels
+    # of one before it: #fcfcfc beside #ffffff took the white background's pixels.
+    counted = sorted(sheet.getcolors(sheet.size[0] * sheet.size[1]), reverse=True)
+    cut = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT).getpalette()
+    colours: list[tuple] = []
+    for rgb in [rgb for _, rgb in counted[:EXACT_COLOURS]] + [tuple(cut[i:i + 3]) for i in range(0, len(cut), 3)]:
+        if len(colours) < 255 and all(max(abs(a - b) for a, b in zip(rgb, c)) > 4 for c in colours):
+            colours.append(rgb)
+    pal = Image.new("P", (1, 1))
+    pal.putpalette([v for rgb in colours for v in rgb])
+    return pal
 
 
 def html_file(graph: Graph, *, view: str = "layer", theme: str = "light", title: str | None = None,

@@ -173,6 +173,7 @@ class Frame:
         boxes = []
         counts: dict[str, int] = {}
         known = {} if known is None else known  # a leaf's box, by all that decides it
+        painted: dict = {}  # see _painted
 
         def walk(el, m, size, chain, group):
             tag = el.tag
@@ -204,7 +205,7 @@ class Frame:
                 ys = sorted((m[1] * b[1] + m[3], m[1] * b[3] + m[3]))
                 box = known[seen] = (xs[0], ys[0], xs[1], ys[1])
             n = counts[group] = counts.get(group, -1) + 1
-            self.looks.append(_looks(el, seen, chain) if tag == f"{SVG}text" else None)
+            self.looks.append(_looks(el, seen, chain, painted) if tag == f"{SVG}text" else None)
             self.leaves.append(el)
             self.keys.append((group, n))
             self.chains.append(chain)
@@ -280,19 +281,23 @@ class Frame:
 _UNPAINTED = {"id", "class", "target", f"{{{XLINK}}}title", f"{{{XLINK}}}href"}
 
 
-def _painted(el: ET.Element) -> tuple:
+def _painted(el: ET.Element, cache: dict) -> tuple:
     """An ancestor's attributes that may change how its text looks (a link's tooltip,
-    which changes as values are reached, does not)."""
-    return tuple(item for item in el.attrib.items() if item[0] not in _UNPAINTED)
+    which changes as values are reached, does not); ``cache``: by element, per frame."""
+    got = cache.get(id(el))
+    if got is None:
+        if any(a in el.attrib for a in ("fill", "opacity", "fill-opacity", "filter", "mask")):
+            raise Unknown("text painted beyond one colour")
+        got = cache[id(el)] = tuple(item for item in el.attrib.items() if item[0] not in _UNPAINTED)
+    return got
 
 
-def _looks(el: ET.Element, seen: tuple, chain: tuple) -> tuple:
+def _looks(el: ET.Element, seen: tuple, chain: tuple, cache: dict) -> tuple:
     """What decides a line of text's coverage (its colour does not: the line is drawn
     white on black once, then laid in each colour it takes, see ``frames``)."""
-    if any(a in el.attrib for a in ("stroke", "opacity", "fill-opacity")) or any(
-            a in anc.attrib for anc in chain for a in ("fill", "opacity", "fill-opacity", "filter", "mask")):
+    if "stroke" in el.attrib or "opacity" in el.attrib or "fill-opacity" in el.attrib:
         raise Unknown("text painted beyond one colour")
-    return (*seen[:4], *(item for item in seen[4:] if item[0] != "fill"), *(_painted(a) for a in chain))
+    return (*seen[:4], *(item for item in seen[4:] if item[0] != "fill"), *(_painted(a, cache) for a in chain))
 
 
 def _merged(rects: list[list[int]]) -> list[list[int]]:
