@@ -18,6 +18,7 @@ from PIL import Image
 from engine.presets import load_preset
 from engine.record import record
 from engine.render import raster, svgdoc
+from engine.render.leaves import Frame
 from engine.render.export import export, gif_documents
 
 TEXT = f"{svgdoc.SVG}text"
@@ -47,7 +48,7 @@ def played(first, patches):
 def text_areas(root: ET.Element, scale: float, shape) -> np.ndarray:
     """Where the frame's visible labels may draw, in pixels: text is laid over the shapes
     there (an edge crossing a label no longer covers it), so pixels may differ there."""
-    frame = raster.Frame(root)
+    frame = Frame(root)
     k = frame.size[0] * frame.unit[0] * scale / frame.view[2]
     out = np.zeros(shape, bool)
     for i in np.flatnonzero(frame.text & frame.drawn):
