@@ -142,7 +142,10 @@ def _palette(first: Image.Image, pieces: list[Image.Image]) -> Image.Image:
     # palette colour by boxes of 4 levels a channel, so no colour is kept within 4 levels
     # of one before it: #fcfcfc beside #ffffff took the white background's pixels.
     counted = sorted(sheet.getcolors(sheet.size[0] * sheet.size[1]), reverse=True)
-    cut = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT).getpalette()
+    # median cut (0.19 s of a neuron view's palette) reads every other pixel again
+    cut = sheet.resize((max(1, sheet.size[0] // 2), max(1, sheet.size[1] // 2)),
+                       Image.Resampling.NEAREST).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    cut = cut.getpalette()
     colours: list[tuple] = []
     for rgb in [rgb for _, rgb in counted[:EXACT_COLOURS]] + [tuple(cut[i:i + 3]) for i in range(0, len(cut), 3)]:
         if len(colours) < 255 and all(max(abs(a - b) for a, b in zip(rgb, c)) > 4 for c in colours):
