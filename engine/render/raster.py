@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import math
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import vl_convert
@@ -30,7 +29,7 @@ from PIL import Image, ImageColor
 
 from .extent import Unknown
 from .leaves import Frame
-from .svgdoc import serialise
+from .svgdoc import drop_hidden_text, serialise
 
 PAD_PX = 2  # around every rectangle: anti-aliasing reaches a pixel past the geometry
 MARGIN_PX = 8  # drawn around a rectangle and cut off (see _Canvas.draw)
@@ -97,7 +96,7 @@ class _Canvas:
         return im.crop((MARGIN_PX, MARGIN_PX, size[0] - MARGIN_PX, size[1] - MARGIN_PX))
 
 
-def frames(roots: list[ET.Element], scale: float, workers: int = 4) -> tuple[Image.Image, list[list]]:
+def frames(roots: list[ET.Element], scale: float) -> tuple[Image.Image, list[list]]:
     """Frame 0's pixels, and for every frame the patches ``(x, y, image)`` that turn the
     frame before into it (frame 0: none). ``roots`` are complete SVG documents of one
     size; hidden text (``fill="none"``) is left out of the drawing.
@@ -145,11 +144,12 @@ def frames(roots: list[ET.Element], scale: float, workers: int = 4) -> tuple[Ima
             white.text = f.leaves[i].text
             return rect, canvas.draw(f, keep, rect, "L", instead={i: white}, background="#000000")
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            drawn = list(pool.map(shapes, [(n, r) for n, rects in enumerate(plans) for r in rects]))
-            pieces = dict(zip(lines, pool.map(line, lines.values())))
+        # one after the other: vl-convert holds the GIL (8 calls took as long on 2 or 4
+        # threads as in a row), so the thread pool the GIF used to have bought nothing
+        drawn = [shapes((n, r)) for n, rects in enumerate(plans) for r in rects]
+        pieces = {looks: line(where) for looks, where in lines.items()}
     except Unknown:
-        return _whole(roots, scale, workers)
+        return _whole(roots, scale)
     out: list[list] = []
     drawn.reverse()
     for n, rects in enumerate(plans):
@@ -178,12 +178,7 @@ def _colour(fill: str) -> tuple[int, int, int]:
     return rgb[:3]
 
 
-def _whole(roots: list[ET.Element], scale: float, workers: int) -> tuple[Image.Image, list[list]]:
+def _whole(roots: list[ET.Element], scale: float) -> tuple[Image.Image, list[list]]:
     """Every frame rasterised whole (a document the patches cannot follow)."""
-    def one(root):
-        from .svgdoc import drop_hidden_text
-        return _png(serialise(drop_hidden_text(root)), scale)
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        images = list(pool.map(one, roots))
+    images = [_png(serialise(drop_hidden_text(root)), scale) for root in roots]
     return images[0], [[]] + [[(0, 0, im)] for im in images[1:]]
