@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
 
 import vl_convert
 from PIL import Image
 
 from ..graph import Graph
 from . import style, svgdoc
-from .frames import captions, frame_svgs, view_picture
-from . import player_parts
+from .frames import captions, frame_svgs, frame_trees, view_picture
+from . import player_parts, raster
 from .player import player_html
 from .svg import to_svg
 
@@ -28,6 +27,7 @@ PNG_MAX_SIDE = 16_384  # px
 SCALES = (0.1, 8)  # the range of a scale asked for; a scale chosen to fit may be smaller
 FRAME_MS = 900  # one step of the GIF; the last frame stays longer
 LAST_FRAME_MS = 2500
+EXACT_COLOURS = 32  # of the GIF's 255: the theme's own, kept exact (see _palette)
 
 _CAPTION_FONT = "'Liberation Sans','DejaVu Sans',sans-serif"
 
@@ -44,13 +44,14 @@ def _check_scale(scale: float) -> float:
     return scale
 
 
-def fitted_scale(svg: str, scale: float | None, *, max_width: float = PNG_MAX_SIDE,
+def fitted_scale(svg: str | ET.Element, scale: float | None, *, max_width: float = PNG_MAX_SIDE,
                  max_side: float = PNG_MAX_SIDE) -> float:
     """The pixel scale to draw ``svg`` at: ``scale`` (2 when None, checked when given),
     made smaller if the picture would pass ``max_width`` or ``max_side`` pixels. The
     result may be below 0.1: a 32-layer model drawn across must still fit."""
+    root = svg if isinstance(svg, ET.Element) else svgdoc.parse(svg)
     wanted = 2.0 if scale is None else _check_scale(scale)
-    w, h = (v * 4 / 3 for v in svgdoc.size_pt(svgdoc.parse(svg)))  # pt → px at scale 1
+    w, h = (v * 4 / 3 for v in svgdoc.size_pt(root))  # pt → px at scale 1
     return min(wanted, max_width / w, max_side / max(w, h))
 
 
@@ -67,23 +68,23 @@ def pdf_file(svg: str) -> bytes:
     return bytes(vl_convert.svg_to_pdf(portable_fonts(svg)))
 
 
-def _captioned(svg: str, caption: str, t: style.Theme) -> ET.Element:
-    """The frame with a caption strip under it, as one SVG tree (for the GIF)."""
-    body = svgdoc.parse(svg)
-    # A label not reached yet keeps its place in the layout but is drawn with fill="none"
-    # (see picture.paint_tree). The rasteriser still turns every glyph of it into outlines,
-    # ~0.1 ms a character: a third of a 2-8-8-1 GIF's 27,000 characters drew nothing.
-    svgdoc.drop_hidden_text(body)  # invisible: the same pixels without them
+def _captioned(body: ET.Element, caption: str, t: style.Theme) -> ET.Element:
+    """The frame (its tree, changed) with a caption strip under it, as one SVG tree (for the GIF)."""
+    svgdoc.portable_fonts(body)
     w, h = svgdoc.size_pt(body)
-    # the inner picture in user units (1 pt), or it would be drawn 4/3 too big
-    body.set("width", f"{w}")
-    body.set("height", f"{h}")
+    vx, vy, vw, vh = svgdoc.numbers(body.get("viewBox") or f"0 0 {w} {h}")
     ns = svgdoc.SVG
+    # The picture's elements in a group mapping its viewBox onto w × h user units (1 pt),
+    # not in a nested <svg>: resvg clips a nested <svg> through a layer of its own, which
+    # was 0.12 s of the 0.2 s that the shapes of a spiral neuron-view frame took to draw.
+    picture = ET.Element(f"{ns}g", {"transform": f"scale({w / vw} {h / vh}) translate({-vx} {-vy})"})
+    picture.extend(list(body))
     outer = ET.Element(f"{ns}svg", {"width": f"{w}pt", "height": f"{h + 28}pt", "viewBox": f"0 0 {w} {h + 28}"})
-    ET.SubElement(outer, f"{ns}rect", {"width": "100%", "height": "100%", "fill": t.bg})
+    # sized in numbers, not 100%: a frame is also drawn in pieces, cut by its viewBox (raster)
+    ET.SubElement(outer, f"{ns}rect", {"width": f"{w}", "height": f"{h + 28}", "fill": t.bg})
     ET.SubElement(outer, f"{ns}text", {"x": "12", "y": f"{h + 18}", "font-family": _CAPTION_FONT,
                                        "font-size": "13", "fill": t.fg}).text = caption
-    outer.append(body)
+    outer.append(picture)
     return outer
 
 
@@ -91,29 +92,67 @@ def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: 
              frame_ms: int = FRAME_MS, **kw) -> bytes:
     """The whole forward + backward pass as an animated GIF, one frame per step, at
     ``scale`` (None: 1) or smaller: a GIF wider than a screen (GIF_MAX_WIDTH) helps no one."""
-    t = style.theme(theme)
-    svgs = frame_svgs(graph, view=view, theme=theme, **kw)
-    scale = fitted_scale(svgs[0], 1.0 if scale is None else scale, max_width=GIF_MAX_WIDTH)
-
-    def frame(pair):
-        return Image.open(io.BytesIO(_png(_captioned(pair[0], pair[1], t), scale))).convert("RGB")
-
-    # drawing the text dominates (about 2 ms per label line); vl-convert runs outside the GIL
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        images = list(pool.map(frame, zip(svgs, captions(graph))))
-    # one palette for all frames, taken from all of them: no flicker as the colours
-    # of the flow appear, and the amber highlight of the middle frames is kept
-    w, h = images[0].size
-    sheet = Image.new("RGB", (w, h * len(images)))
-    for n, im in enumerate(images):
-        sheet.paste(im, (0, n * h))
-    pal = sheet.reduce(2).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    frames = [im.quantize(palette=pal, dither=Image.Dither.NONE) for im in images]
+    documents, scale = gif_documents(graph, view=view, theme=theme, scale=scale, **kw)
+    # Frame 0 whole, then each frame only where it changed (see raster): labels not reached
+    # yet are not drawn (a third of a 2-8-8-1 GIF's characters), and each is drawn once.
+    first, patches = raster.frames(documents, scale)
+    # one palette for all frames, taken from all their pixels (frame 0 and every change):
+    # no flicker as the colours of the flow appear, and the amber highlight is kept
+    pal = _palette(first, [im for frame in patches for _, _, im in frame])
+    frames = [first.quantize(palette=pal, dither=Image.Dither.NONE)]
+    for changes in patches[1:]:
+        frame = frames[-1].copy()
+        for x, y, im in changes:  # the nearest colour of a pixel does not depend on its neighbours
+            frame.paste(im.quantize(palette=pal, dither=Image.Dither.NONE), (x, y))
+        frames.append(frame)
     out = io.BytesIO()
     durations = [frame_ms] * (len(frames) - 1) + [LAST_FRAME_MS]
     frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:],
                    duration=durations, loop=0, disposal=1)
     return out.getvalue()
+
+
+def gif_documents(graph: Graph, *, view: str = "layer", theme: str = "light", scale: float | None = 1.0,
+                  **kw) -> tuple[list[ET.Element], float]:
+    """The GIF's frames as SVG trees, each captioned, and the pixel scale they are drawn at."""
+    t = style.theme(theme)
+    trees = frame_trees(graph, view=view, theme=theme, **kw)
+    scale = fitted_scale(trees[0], 1.0 if scale is None else scale, max_width=GIF_MAX_WIDTH)
+    return [_captioned(r, c, t) for r, c in zip(trees, captions(graph))], scale
+
+
+def _palette(first: Image.Image, pieces: list[Image.Image]) -> Image.Image:
+    """At most 255 colours for every pixel the animation shows: frame 0 and the changed
+    pieces on one sheet, of which every other pixel is read."""
+    w, h = first.size
+    rows, x, y, tall = [], 0, 0, 0
+    for im in sorted(pieces, key=lambda im: -im.size[1]):  # shelves of pieces, tallest first
+        if x + im.size[0] > w:
+            x, y, tall = 0, y + tall, 0
+        rows.append((im, x, y))
+        x, tall = x + im.size[0], max(tall, im.size[1])
+    sheet = Image.new("RGB", (w, h + y + tall), first.getpixel((0, 0)))
+    sheet.paste(first, (0, 0))
+    for im, x, y in rows:
+        sheet.paste(im, (x, h + y))
+    # every other pixel: real colours only (a 2×2 average makes colours no frame has)
+    sheet = sheet.resize((max(1, sheet.size[0] // 2), max(1, sheet.size[1] // 2)), Image.Resampling.NEAREST)
+    # The most frequent colours exactly (median cut alone averaged the white background
+    # with its anti-aliased edges into #fcfcfc), then median cut's. Pillow finds a pixel's
+    # palette colour by boxes of 4 levels a channel, so no colour is kept within 4 levels
+    # of one before it: #fcfcfc beside #ffffff took the white background's pixels.
+    counted = sorted(sheet.getcolors(sheet.size[0] * sheet.size[1]), reverse=True)
+    # median cut (0.19 s of a neuron view's palette) reads every other pixel again
+    cut = sheet.resize((max(1, sheet.size[0] // 2), max(1, sheet.size[1] // 2)),
+                       Image.Resampling.NEAREST).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    cut = cut.getpalette()
+    colours: list[tuple] = []
+    for rgb in [rgb for _, rgb in counted[:EXACT_COLOURS]] + [tuple(cut[i:i + 3]) for i in range(0, len(cut), 3)]:
+        if len(colours) < 255 and all(max(abs(a - b) for a, b in zip(rgb, c)) > 4 for c in colours):
+            colours.append(rgb)
+    pal = Image.new("P", (1, 1))
+    pal.putpalette([v for rgb in colours for v in rgb])
+    return pal
 
 
 def html_file(graph: Graph, *, view: str = "layer", theme: str = "light", title: str | None = None,

@@ -52,6 +52,11 @@ def frame_svgs(graph: Graph, *, view: str = "layer", **kw) -> list[str]:
     return layout.frame_svgs(frame_pictures(graph, view=view, **kw))
 
 
+def frame_trees(graph: Graph, *, view: str = "layer", **kw) -> list:
+    """The SVG tree of every frame (``frame_svgs`` unwritten), laid out once."""
+    return layout.frame_trees(frame_pictures(graph, view=view, **kw))
+
+
 def captions(graph: Graph) -> list[str]:
     """One line per frame, the titles Explore shows: "Step 6 of 9 · learning flow · δ3
     through L3 (relu)" (it was "backward: δ3 on X3", and "loss: loss on Loss")."""
