@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import vl_convert
 from PIL import Image
 
@@ -99,11 +100,12 @@ def gif_file(graph: Graph, *, view: str = "layer", theme: str = "light", scale: 
     # one palette for all frames, taken from all their pixels (frame 0 and every change):
     # no flicker as the colours of the flow appear, and the amber highlight is kept
     pal = _palette(first, [im for frame in patches for _, _, im in frame])
-    frames = [first.quantize(palette=pal, dither=Image.Dither.NONE)]
+    indexed = _indexer(pal)
+    frames = [indexed(first)]
     for changes in patches[1:]:
         frame = frames[-1].copy()
         for x, y, im in changes:  # the nearest colour of a pixel does not depend on its neighbours
-            frame.paste(im.quantize(palette=pal, dither=Image.Dither.NONE), (x, y))
+            frame.paste(indexed(im), (x, y))
         frames.append(frame)
     out = io.BytesIO()
     durations = [frame_ms] * (len(frames) - 1) + [LAST_FRAME_MS]
@@ -119,6 +121,27 @@ def gif_documents(graph: Graph, *, view: str = "layer", theme: str = "light", sc
     trees = frame_trees(graph, view=view, theme=theme, **kw)
     scale = fitted_scale(trees[0], 1.0 if scale is None else scale, max_width=GIF_MAX_WIDTH)
     return [_captioned(r, c, t) for r, c in zip(trees, captions(graph))], scale
+
+
+def _indexer(pal: Image.Image):
+    """A function giving an image in the palette's colours, each pixel the nearest one
+    exactly. Pillow's ``quantize(palette=)`` looks colours up by boxes and can miss an
+    exact match: it drew a white background as #fefaf8 with #ffffff in the palette. Each
+    distinct colour (Pillow counts them) is matched once and kept in a table of every
+    24-bit colour, shared by the frames; then every pixel takes its colour's index."""
+    colours = np.asarray(pal.getpalette(), dtype=np.int32).reshape(-1, 3)
+    table = np.zeros(1 << 24, dtype=np.uint8)
+
+    def indexed(im: Image.Image) -> Image.Image:
+        im = im.convert("RGB")
+        rgb = np.asarray([c for _, c in im.getcolors(im.size[0] * im.size[1])], dtype=np.int32)
+        nearest = ((rgb[:, None, :] - colours[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+        table[(rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]] = nearest
+        a = np.asarray(im, dtype=np.int32)
+        out = Image.fromarray(table[(a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]], mode="P")
+        out.putpalette(pal.getpalette())
+        return out
+    return indexed
 
 
 def _palette(first: Image.Image, pieces: list[Image.Image]) -> Image.Image:
