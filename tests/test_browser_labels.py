@@ -150,6 +150,11 @@ def test_the_neuron_view_follows_the_forward_flow(laptop, app_url):
     page = laptop
     page.goto(app_url + "/?preset=moons&view=neuron")
     expect(page.locator('.bp-stage svg g[id="X3_8"]')).to_be_attached()
+    stage = page.locator(".bp-stage").bounding_box()
+    for name in ("X1_1", "X1_2"):  # step 0: the inputs, where the flow starts, are in the frame
+        box = page.locator(f'.bp-stage svg g[id="{name}"]').bounding_box()
+        assert stage["y"] <= box["y"] and box["y"] + box["height"] <= stage["y"] + stage["height"], name
+        assert stage["x"] <= box["x"] and box["x"] + box["width"] <= stage["x"] + stage["width"], name
     for step in range(1, 8):  # step t fills column t + 1
         page.locator(f'{PLAYER} button[data-act="next"]').click()
         expect(page.locator(PLAYER)).to_have_attribute("data-step", str(step))

@@ -221,8 +221,11 @@ var BP = (function () {
     // While it plays at the readable size, the view follows the flow: what the step
     // draws is brought into the stage when it is outside (never past the graph's edges).
     function follow(svg, active, prefix) {
-      if (!active || !s.base) return;
-      var b = reached(svg, active.id, prefix), r = stage.getBoundingClientRect();
+      if (!s.base) return;
+      // step 0, nothing flows yet: where the flow starts, the first node drawn (the input)
+      // and the nodes in its column (a neuron view's inputs); a tall graph's top-left
+      // corner, shown otherwise, can be empty
+      var b = active ? reached(svg, active.id, prefix) : start(svg), r = stage.getBoundingClientRect();
       if (!b) return;
       if (b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom) return;
       var z = s.z, W = stage.clientWidth, H = stage.clientHeight;
@@ -465,6 +468,20 @@ var BP = (function () {
 
   // The screen box of what a step draws: the layer view's edge (the marker's id); in
   // the neuron view, the column it fills (cluster_X3) or, for W3 and b3, layer 3's edges.
+  function start(svg) {
+    var nodes = svg.querySelectorAll("g.node"), box = null;
+    if (!nodes.length) return null;
+    var first = nodes[0].getBoundingClientRect();
+    for (var i = 0; i < nodes.length; i++) {
+      var b = nodes[i].getBoundingClientRect();
+      if (Math.abs(b.left - first.left) > 2) continue;  // its column (left to right: the inputs)
+      box = box ? { left: Math.min(box.left, b.left), top: Math.min(box.top, b.top),
+                    right: Math.max(box.right, b.right), bottom: Math.max(box.bottom, b.bottom) }
+                : { left: b.left, top: b.top, right: b.right, bottom: b.bottom };
+    }
+    return box;
+  }
+
   function reached(svg, id, prefix) {
     var sel = function (x) { return 'g[id="' + CSS.escape(prefix + x) + '"]'; };
     var els = svg.querySelectorAll(sel(id) + "," + sel("cluster_" + id));
