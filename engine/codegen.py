@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .penalty import weight_keys
 from .spec import Spec
 
 FRAMEWORKS = ("numpy", "pytorch")
@@ -39,14 +40,30 @@ def select(spec: Spec, sample) -> tuple[Spec, np.ndarray, np.ndarray]:
 
 def unsupported(spec: Spec) -> None:
     """Refuse, in one line, a layer or loss the exporter has no code for."""
-    if spec.model.penalty.active:  # a script without it would print other gradients than the app's
-        raise ValueError("cannot export: the code export does not write the L2/L1 penalty; export the model "
-                         "without it (penalty λ₂ = λ₁ = 0)")
     for k, layer in enumerate(spec.model.layers, 1):
         if layer.kind not in LAYER_KINDS:
             raise ValueError(f"cannot export layer {k}: the code export does not support {layer.kind!r} layers")
     if spec.model.loss.kind not in LOSS_KINDS:
         raise ValueError(f"cannot export: the code export does not support the loss {spec.model.loss.kind!r}")
+
+
+def penalty_lines(spec: Spec, framework: str) -> list[str]:
+    """The L2/L1 penalty added to the loss, as engine/penalty.py computes it (the same
+    operations in the same order: the numpy script's numbers are the app's to the bit):
+    P = λ₂·½Σw² + λ₁·Σ|w| over the weight matrices, not the biases. Nothing without one."""
+    penalty = spec.model.penalty
+    if not penalty.active:
+        return []
+    l2, l1 = float(penalty.l2), float(penalty.l1)
+    absolute = "np.abs({w})" if framework == "numpy" else "{w}.abs()"
+    out = ["", "# the L2/L1 penalty P = λ₂·½Σw² + λ₁·Σ|w| over the weight matrices (biases are not",
+           "# penalised): the objective is the batch loss + P", f"l2, l1 = {l2!r}, {l1!r}", "P = 0"]
+    for w in weight_keys(spec.model.layers):
+        if l2:
+            out.append(f"P = P + l2 * ({w} * {w}).sum() / 2")
+        if l1:
+            out.append(f"P = P + l1 * {absolute.format(w=w)}.sum()")
+    return out + ["loss = loss + P"]
 
 
 def literal(a) -> str:
@@ -171,7 +188,8 @@ def numpy_script(spec: Spec, sample="all") -> str:
     out += ["", f"# loss ({loss.kind}): the batch loss is the mean of the samples' losses",
             f"n, m = o{K}.shape"]
     out += [line.format(o=f"o{K}") for line in _NP_LOSS[loss.kind]]
-    out += ["loss = losses.sum() / n", "", "# backward pass: delta is δ at each layer's output, then its input"]
+    out += ["loss = losses.sum() / n"] + penalty_lines(spec, "numpy")
+    out += ["", "# backward pass: delta is δ at each layer's output, then its input"]
     grads = []
     for k in range(K, 0, -1):
         layer = layers[k - 1]
@@ -188,6 +206,13 @@ def numpy_script(spec: Spec, sample="all") -> str:
         code = _NP_BACKWARD[layer.kind]
         if code is not None and k > 1:
             out.append(code.format(**_fields(layer, k)))
+    if spec.model.penalty.active:  # ∂P/∂W = λ₂·W + λ₁·sign(W), sign(0) = 0, added to the data's term
+        out.append("")
+        for w in weight_keys(layers):
+            out.append(f"term = {'l2 * ' + w if spec.model.penalty.l2 else w + ' * 0'}")
+            if spec.model.penalty.l1:
+                out.append(f"term = term + l1 * np.sign({w})")
+            out.append(f"d{w} = d{w} + term")
     out += ["", 'print("loss", repr(float(loss)))']
     out += [f'print("{g}", repr({g}.tolist()))' for g in sorted(grads, key=_order)]
     return "\n".join(out) + "\n"

@@ -4,7 +4,7 @@ script says so and follows the app: ReLU's derivative at 0 (``at_zero``), binary
 cross-entropy's clip, and its fusion with a final sigmoid (docs/model-format.md)."""
 from __future__ import annotations
 
-from .codegen import fused, header, layer_summary, literal, select
+from .codegen import fused, header, layer_summary, literal, penalty_lines, select
 from .spec import Spec
 
 
@@ -87,6 +87,8 @@ def torch_script(spec: Spec, sample="all") -> str:
     out += ["", f"# loss ({spec.model.loss.kind}): the batch loss is the mean of the samples' losses",
             f"n, m = o{K}.shape"]
     out += _loss(spec, K)
+    if spec.model.penalty.active:  # autograd differentiates P too: |w|' at 0 is 0, as the app's sign(0)
+        out += penalty_lines(spec, "pytorch") + ["target = target + P"]
     out += ["", "# backward pass by autograd: .grad holds each gradient summed over the batch", "target.backward()",
             "", 'print("loss", repr(float(loss)))']
     out += [f'print("d{name}", repr({name}.grad.tolist()))' for name in names]

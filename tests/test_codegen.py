@@ -171,3 +171,25 @@ def test_a_layer_without_code_is_refused_in_one_line():
         with pytest.raises(ValueError, match=r"^cannot export layer 3: .*'maxout'") as e:
             script(spec, framework)
         assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("l2,l1", [("0.01", "0"), ("0", "0.002"), ("0.05", "0.01")])
+def test_a_penalised_model_prints_the_objective_and_its_gradients(tmp_path, framework, l2, l1):
+    """The L2/L1 penalty (engine/penalty.py) is in the script: the loss printed is the
+    objective, loss + P, and each weight matrix's gradient holds λ₂·W + λ₁·sign(W); the
+    biases get no term. XOR's first weights include a 0, where |w|' is 0 in both."""
+    from dataclasses import replace
+
+    from engine.penalty import penalty_of
+    from engine.spec import dump_spec
+    spec = load_preset("xor")
+    w = spec.model.layers[1].params["W"].copy()
+    w[0, 0] = 0.0  # the L1 kink: sign(0) = 0
+    model = spec.model.with_weights({"W2": w})
+    spec = replace(spec, model=replace(model, penalty=penalty_of(l2, l1, "float")))
+    (tmp_path / "m.json").write_text(dump_spec(spec))
+    printed = run_script(export(tmp_path, ["--model", str(tmp_path / "m.json")], framework))
+    check_against_app(spec, "all", printed)
+    plain = record(replace(spec.model, penalty=penalty_of("0", "0", "float")), *spec.data.batch("float"))
+    assert printed["loss"] > float(plain.loss)  # P > 0 is in the loss printed

@@ -202,16 +202,12 @@ def test_a_share_link_carries_the_penalty():
     assert decode_model(encode_model(spec)).model.penalty == Penalty(0.01, 0.002)
 
 
-def test_weight_paths_add_up_to_the_data_term_and_code_export_refuses_a_penalty(tmp_path, capsys):
+def test_weight_paths_add_up_to_the_data_term(tmp_path, capsys):
     from engine.paths import weight_paths
     spec = penalised(load_preset("article"), "1/10", "1/20")
     graph = record(spec.model, *spec.data.batch("exact", slice(1, 2)))
     found = weight_paths(graph, "W2", (0, 0))
     assert found.total == found.recorded == graph.weight_grads["W2"][0, 0] - graph.penalty_grads["W2"][0, 0]
-    path = tmp_path / "article.json"
-    path.write_text(dump_spec(spec))
-    status, out, err = _run(capsys, "code", "--model", str(path), "--framework", "numpy")
-    assert status == 2 and "does not write the L2/L1 penalty" in err
 
 
 
