@@ -127,8 +127,9 @@ def step_texts(graph: Graph, sample: int = 0) -> list[dict]:
         ex = explain(graph, step, sample)
         notes = []
         if ex.impacts:
-            notes.append("A fan-out: the first input component impacts every output of the layer, "
-                         "so its learning flow is the sum of those impacts.")
+            notes.append("A fan-out: the first input component could impact every output of the layer (the "
+                         "article's way to see it), so its learning flow is the sum of those impacts; an output "
+                         "it does not reach adds 0.")
         if step and graph.timeline[step - 1].phase == "backward" and graph.timeline[step - 1].k == graph.model.K \
                 and graph.model.loss.fuses_with == graph.model.layer(graph.model.K).kind:
             notes.append(f"{graph.model.layer(graph.model.K).kind} and {graph.model.loss.title} together: δ is o − y "

@@ -130,3 +130,17 @@ def test_a_pinch_zooms_the_graph(phone, app_url):
     touch(cdp, "touchEnd", [])
     phone.wait_for_function("([e, k]) => Number(e.dataset.zoom) < k", arg=[player.element_handle(), grown])
     assert_fits(phone, "Explore, zoomed in")  # the zoomed graph stays inside its stage
+
+
+def test_full_screen_keeps_its_controls_on_a_phone(phone, app_url):
+    """Full screen on a phone: the stage leaves room for the zoom bar under it, so that
+    Exit full screen stays on the screen (the wrapped play bar above used to push it off)."""
+    phone.goto(app_url + "/?preset=moons&view=neuron")
+    phone.locator(".bp-stage svg g.edge").first.wait_for()
+    settled(phone)
+    phone.locator(f'{PLAYER} button[data-act="full"]').click()
+    exit_button = phone.get_by_role("button", name="Exit full screen")
+    expect(exit_button).to_be_visible()
+    phone.wait_for_timeout(500)  # the stage sized again for the screen
+    box = exit_button.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box

@@ -126,3 +126,15 @@ def test_a_size_past_the_weights_limit_is_not_even_made(monkeypatch):
     points = cost_growth(p.model, x, y)
     assert made == [1, 2, 4] and [q["weights"] for q in points] == [17, 33, 65, 129]
     assert points[-1]["reverse"] is None and points[-1]["forward"] is None
+
+
+def test_a_model_without_exact_arithmetic_is_not_promised_exact_equality():
+    """Where float rounding makes the two modes differ, the panel sends the user to exact
+    arithmetic only if the model has it (XOR's tanh and sigmoid do not)."""
+    from ui.modes import verdict
+    rows = [{"equal": "yes"}, {"equal": "differs by 1.1e-16"}]
+    same, said = verdict(rows, False, load_preset("xor").model, 3.0)
+    assert not same and "exact arithmetic makes them equal" not in said and "no exact arithmetic" in said
+    same, said = verdict(rows, False, load_preset("article").model, 3.0)
+    assert not same and "exact arithmetic makes them equal" in said
+    assert verdict(rows[:1], True, load_preset("article").model, 3.0)[0]

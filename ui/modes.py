@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from engine.float_diff import exact_impossible
 from engine.forward_mode import check_forward_work, forward_gradients, reverse_gradients
 from engine.graph import Graph
 from engine.mode_costs import cost_growth
@@ -50,6 +51,21 @@ def value_rows(found: dict, exact: bool) -> list[dict]:
                          "reverse mode": _text(r, exact),
                          "equal": "yes" if same else f"differs by {abs(float(f) - float(r)):.1e}"})
     return rows
+
+
+def verdict(rows: list[dict], exact: bool, model, ratio: float) -> tuple[bool, str]:
+    """Whether both modes gave every value alike, and the sentence that says so."""
+    differ = [r for r in rows if r["equal"] != "yes"]
+    if not differ:
+        return True, (f"Equal value for value: all {len(rows):,} gradients are the same "
+                      + ("fractions" if exact else "floats, to the last bit") + f" both ways. Forward mode "
+                      f"did {ratio:,.1f}× the multiplications.")
+    # exact arithmetic settles it only for a model that has it (no tanh, sigmoid, …)
+    settled = ("exact arithmetic makes them equal" if exact_impossible(model) is None
+               else "this model has no exact arithmetic (it needs exp or log) to settle it")
+    return False, (f"{len(rows) - len(differ):,} of {len(rows):,} gradients are the same floats both ways; the "
+                   f"rest differ by rounding only (the two modes multiply in different orders): {settled}. "
+                   f"Forward mode did {ratio:,.1f}× the multiplications.")
 
 
 def growth_figure(points: list[dict]) -> go.Figure:
@@ -109,16 +125,12 @@ def forward_vs_reverse(graph: Graph, key: str, row: int) -> None:
                 a.metric("passes", f"{cost[mode]['passes']:,}")
                 b.metric("multiplications", f"{cost[mode]['multiplications']:,}")
         rows = value_rows(found, exact)
-        differ = [r for r in rows if r["equal"] != "yes"]
         ratio = cost["forward"]["multiplications"] / max(cost["reverse"]["multiplications"], 1)
-        if not differ:
-            st.success(f"Equal value for value: all {len(rows):,} gradients are the same "
-                       + ("fractions" if exact else "floats, to the last bit") + f" both ways. Forward mode "
-                       f"did {ratio:,.1f}× the multiplications.", icon=":material/check:")
+        same, text = verdict(rows, exact, graph.model, ratio)
+        if same:
+            st.success(text, icon=":material/check:")
         else:
-            st.info(f"{len(rows) - len(differ):,} of {len(rows):,} gradients are the same floats both ways; the "
-                    f"rest differ by rounding only (the two modes multiply in different orders): exact arithmetic "
-                    f"makes them equal. Forward mode did {ratio:,.1f}× the multiplications.")
+            st.info(text)
         st.dataframe(rows, hide_index=True, height=min(38 + 35 * len(rows), 300))
         with st.spinner("Counting the costs of wider models…"):
             points = growth(key, graph, row)

@@ -111,7 +111,7 @@ def _navigator(n: int, what) -> int:
     if n == 1:
         st.session_state["paths_path"] = 1
         return 1
-    prev, nxt, slider = st.columns([1.2, 1.4, 6], vertical_alignment="bottom")
+    prev, nxt, slider = st.columns([1.6, 1.7, 5], vertical_alignment="bottom")  # room for "Previous"
     prev.button("Previous", key="paths_prev", on_click=_step, args=(-1, n), icon=":material/chevron_left:")
     nxt.button("Next path", key="paths_next", on_click=_step, args=(1, n), icon=":material/chevron_right:")
     return slider.slider("Path", 1, n, key="paths_path")

@@ -189,7 +189,11 @@ var BP = (function () {
 
     // size: every frame shares one layout, so one size (s.base) serves them all --------
     function maxHeight() {
-      return root.classList.contains("bp-fullscreen") ? window.innerHeight - 144 : window.innerHeight * MAXH;
+      if (!root.classList.contains("bp-fullscreen")) return window.innerHeight * MAXH;
+      // full screen: what the title and the (wrapped, on a phone) play bar leave above the
+      // stage, less the zoom bar under it, so that its buttons (Exit too) stay on screen
+      var above = stage.getBoundingClientRect().top - root.getBoundingClientRect().top + root.scrollTop;
+      return Math.max(160, window.innerHeight - above - q(".bp-zoombar").offsetHeight - 32);
     }
     function size(svg) {
       if (!s.base) {
