@@ -166,7 +166,7 @@ def test_a_path_through_a_neuron_the_view_leaves_out_says_so():
     at.selectbox(key="paths_component").set_value((0, 0)).run()
     assert not at.exception
     assert any(c.value.startswith("3 of this path's elements are not drawn in the neuron view "
-                                  "(L2_1_1, X3_1, L3_1_1)") for c in at.caption)
+                                  "(the edge o¹₁ → o²₁, the neuron o²₁, the edge o²₁ → o³₁)") for c in at.caption)
     assert highlighted(at) == ["X2_1", "X4_1", "Loss_1", "Loss"]  # what is drawn of it, and nothing else
     at.selectbox(key="paths_component").set_value((19, 0)).run()
     assert not any("not drawn" in c.value for c in at.caption)

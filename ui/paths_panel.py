@@ -173,7 +173,9 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
     with panel:
         st.caption("A weight reaches the loss along every path through the later layers' units; each "
                    "path's product of local derivatives (this sample's numbers) is its share of δw, and the "
-                   "shares add up to δw. Pick a weight here, or click a weight edge in the graph above.")
+                   "shares add up to δw. Pick a weight here, or click a weight edge in the graph above. "
+                   "Units are counted from 0 here, as in `python -m engine paths --index`: o2[1] is the "
+                   "graph's o²₂, W2[0,1] joins o¹₂ to o²₁.")
         if st.session_state.get("paths_weight") not in weights:
             st.session_state["paths_weight"] = next(iter(weights))
         left, right = st.columns([1, 2])
@@ -203,7 +205,8 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
                key="paths_graph", height="content")
         if missing:
             st.caption(f"{len(missing)} of this path's elements are not drawn in the neuron view "
-                       f"({', '.join(missing[:4])}{', …' if len(missing) > 4 else ''}): it shows at most "
+                       f"({', '.join(map(path_view.described, missing[:4]))}{', …' if len(missing) > 4 else ''}):"
+                       " it shows at most "
                        f"{DEFAULT_MAX_NEURONS} neurons per layer and {DEFAULT_MAX_EDGES} edges, and a zero weight "
                        "draws no edge.")
         elif view == "layer":

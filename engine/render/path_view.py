@@ -54,6 +54,26 @@ def neuron_ids(graph: Graph, paths: Paths, path: Path) -> list[str]:
     return ids + [f"Loss_{c + 1}", "Loss"]
 
 
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _o(layer: int, unit: str) -> str:
+    return f"o{str(layer).translate(_SUP)}{unit.translate(_SUB)}"
+
+
+def described(element: str) -> str:
+    """A neuron view's id in the graph's own words: "L4_1_2" is the edge o³₂ → o⁴₁,
+    "X3_2" the neuron o²₂ (the ids count units from 1, as the labels do)."""
+    parts = element.split("_")
+    if len(parts) == 3 and parts[0][:1] == "L" and all(p.isdigit() for p in (parts[0][1:], *parts[1:])):
+        k = int(parts[0][1:])
+        return f"the edge {_o(k - 1, parts[2])} → {_o(k, parts[1])}"
+    if len(parts) == 2 and parts[0][:1] == "X" and parts[0][1:].isdigit() and parts[1].isdigit():
+        return f"the neuron {_o(int(parts[0][1:]) - 1, parts[1])}"
+    return element
+
+
 def path_ids(graph: Graph, paths: Paths, path: Path, view: str) -> list[str]:
     """The ids, in the SVG of ``view`` ("layer" or "neuron"), that ``path`` runs through."""
     if view == "layer":
