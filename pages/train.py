@@ -215,7 +215,8 @@ if run is None:
 # --- the last run -----------------------------------------------------------------
 result, spec = run["result"], run["spec"]
 history = result.history
-if spec is not ws and not run["applied"]:
+resumed = run.get("resumed")  # "Train on from here": the workspace is this run's, not a change
+if spec is not ws and not run["applied"] and not (resumed is not None and ws.model is resumed.model):
     st.warning(f"This run trained the workspace as it was (**{md(spec.name)}**); the workspace has changed "
                "since. Train again to follow it.", icon=":material/history:")
 if result.stopped and run.get("interrupted"):

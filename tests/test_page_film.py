@@ -37,3 +37,21 @@ def test_a_model_without_two_inputs_plays_without_its_plane_and_says_so():
     data = film_data(at)
     assert data["plane"] is None and len(data["steps"]) == 10
     assert any("need 2 inputs" in c.value and "3 inputs" in c.value for c in at.caption)
+
+
+def test_training_on_from_a_frame_is_not_a_change_of_the_workspace():
+    """After "Train on from here" the workspace holds one of this run's frames: the page
+    says so, and not that the workspace changed since the run (which read as a contradiction)."""
+    from dataclasses import replace
+
+    from ui.film import resume_spec
+    from ui.state import TRAINING
+    at = start(train_page("moons"), lr="0.3", epochs=5, batch=32)
+    run = at.session_state[TRAINING]
+    run["resumed"] = resumed = resume_spec(run, 2)  # what the button's handler does
+    at.session_state["workspace"] = resumed
+    at.run()
+    assert not at.exception and not any("changed since" in w.value for w in at.warning)
+    at.session_state["workspace"] = replace(resumed, model=run["spec"].model.with_weights({}))  # another model
+    at.run()
+    assert any("changed since" in w.value for w in at.warning)

@@ -94,7 +94,8 @@ def show(run: dict) -> None:
         run["film_frame"] = k
         step = film["steps"][k]
         done = f"The workspace holds the weights of step {step:,} (epoch {film['epochs'][k]}): **Train** goes on from there."
-        if state.replace_workspace(resume_spec(run, k), done, "train-resume",
+        run["resumed"] = resumed = resume_spec(run, k)  # Train's "changed since" warning knows it
+        if state.replace_workspace(resumed, done, "train-resume",
                                    question=f"Train on from step {step:,}?"):
             st.session_state["_film_said"] = done
             st.rerun()
