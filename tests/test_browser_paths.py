@@ -4,6 +4,7 @@ the next path or weight, the sum under it equals δw, and a click on a weight's 
 the player picks that weight."""
 import json
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from engine.spec import load_spec
@@ -25,11 +26,24 @@ def open_panel(page, url: str):
     page.locator(".bp-stage svg").wait_for()
     page.get_by_text(PANEL).click()
     page.locator(MARKED).first.wait_for()
+    settled(page)
+
+
+def settled(page) -> None:
+    """The script run over: a rerun that ends while a dropdown is open closes it."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
 
 
 def pick(page, label: str, option: str):
-    page.get_by_label(label).click()
-    page.get_by_role("option", name=option).click()
+    for _ in range(6):  # a rerun still under way can close the list as it opens: open it again
+        settled(page)
+        page.get_by_label(label).click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"the option {option!r} of {label!r} never showed")
 
 
 def test_article_sample_3_a_weights_path_is_highlighted_and_its_sum_is_dw(page, app_url):
