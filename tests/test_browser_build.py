@@ -2,6 +2,7 @@
 the order hint's decimal example into the "#" column."""
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 SHOTS = "/tmp"
@@ -14,6 +15,13 @@ def graph_text(page) -> str:
     return chart.text_content()
 
 
+def on_screen(grid) -> dict:
+    """The grid scrolled into the window, and its box there: a click by coordinates
+    below the window (720 px high) reaches nothing."""
+    grid.scroll_into_view_if_needed()
+    return grid.bounding_box()
+
+
 def test_edit_a_weight_apply_and_explore_shows_it(page, app_url):
     page.goto(app_url)
     before = graph_text(page)
@@ -24,17 +32,22 @@ def test_edit_a_weight_apply_and_explore_shows_it(page, app_url):
     grids = page.locator('[data-testid="stDataFrame"]')
     grids.nth(2).wait_for()  # layers, W2, data
     weights = grids.nth(1)
-    box = weights.bounding_box()
     # Open the cell's editor first: typing straight onto a selected cell can lose the
     # first keystroke (the one that opens the editor) when the machine is busy; and a
     # busy machine can lose the ArrowRight too, so the editor must show W2's second
     # weight before we type.
     editor = page.locator("#portal textarea, #portal input").first
-    for _ in range(5):
+    for _ in range(8):
+        # the script run over first: a rerun redraws the grid under the click
+        page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+        box = on_screen(weights)
         page.mouse.click(box["x"] + 90, box["y"] + 52)  # W2's first cell (1/200)
         page.keyboard.press("ArrowRight")               # -3/11600, the weight of the strawberries
         page.keyboard.press("Enter")
-        editor.wait_for()
+        try:
+            editor.wait_for(timeout=10_000)
+        except PlaywrightTimeout:  # the click or a key was lost on a busy machine: again
+            continue
         if editor.input_value() == "-3/11600":
             break
         page.keyboard.press("Escape")
@@ -67,9 +80,9 @@ def test_the_order_hint_can_be_typed_in_the_grid(page, app_url):
     page.goto(app_url + "/build")
     grids = page.locator('[data-testid="stDataFrame"]')
     grids.nth(2).wait_for()
-    box = grids.nth(0).bounding_box()  # the layers: a row marker column, then "#"
     editor = page.locator("#portal textarea, #portal input").first
     for _ in range(5):  # a busy machine can lose the click that selects the cell
+        box = on_screen(grids.nth(0))  # the layers: a row marker column, then "#"
         page.mouse.click(box["x"] + 70, box["y"] + 35 * 3 + 17)  # row 3's "#"
         page.keyboard.press("Enter")
         try:
