@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 from ..graph import Graph
 from ..paths import Path, Paths, last_layer, weight_layer
-from . import svgdoc
+from . import picture, svgdoc
 from .svgdoc import SVG
 
 PATH_CLASS = "bp-path"
@@ -54,12 +54,8 @@ def neuron_ids(graph: Graph, paths: Paths, path: Path) -> list[str]:
     return ids + [f"Loss_{c + 1}", "Loss"]
 
 
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
 def _o(layer: int, unit: str) -> str:
-    return f"o{str(layer).translate(_SUP)}{unit.translate(_SUB)}"
+    return ("o" + picture.sup(layer) + picture.sub(unit)).text  # as the labels write it: o²₂
 
 
 def described(element: str) -> str:
