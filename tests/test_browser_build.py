@@ -37,9 +37,11 @@ def test_edit_a_weight_apply_and_explore_shows_it(page, app_url):
     # busy machine can lose the ArrowRight too, so the editor must show W2's second
     # weight before we type.
     editor = page.locator("#portal textarea, #portal input").first
-    for _ in range(8):
-        # the script run over first: a rerun redraws the grid under the click
+    for attempt in range(8):
+        # the script run over first: a rerun redraws the grid under the click; and a busy
+        # machine draws the grid's canvas a moment later, so each attempt waits longer
         page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+        page.wait_for_timeout(250 * attempt)
         box = on_screen(weights)
         page.mouse.click(box["x"] + 90, box["y"] + 52)  # W2's first cell (1/200)
         page.keyboard.press("ArrowRight")               # -3/11600, the weight of the strawberries

@@ -150,11 +150,19 @@ def test_the_neuron_view_follows_the_forward_flow(laptop, app_url):
     page = laptop
     page.goto(app_url + "/?preset=moons&view=neuron")
     expect(page.locator('.bp-stage svg g[id="X3_8"]')).to_be_attached()
-    stage = page.locator(".bp-stage").bounding_box()
-    for name in ("X1_1", "X1_2"):  # step 0: the inputs, where the flow starts, are in the frame
-        box = page.locator(f'.bp-stage svg g[id="{name}"]').bounding_box()
-        assert stage["y"] <= box["y"] and box["y"] + box["height"] <= stage["y"] + stage["height"], name
-        assert stage["x"] <= box["x"] and box["x"] + box["width"] <= stage["x"] + stage["width"], name
+    def inputs_in_frame() -> bool:
+        stage = page.locator(".bp-stage").bounding_box()
+        for name in ("X1_1", "X1_2"):
+            box = page.locator(f'.bp-stage svg g[id="{name}"]').bounding_box()
+            if not (stage["y"] <= box["y"] and box["y"] + box["height"] <= stage["y"] + stage["height"]
+                    and stage["x"] <= box["x"] and box["x"] + box["width"] <= stage["x"] + stage["width"]):
+                return False
+        return True
+    for _ in range(60):  # step 0: the inputs, where the flow starts, come into the frame
+        if inputs_in_frame():
+            break
+        page.wait_for_timeout(250)  # the stage is sized once the page has laid it out
+    assert inputs_in_frame()
     for step in range(1, 8):  # step t fills column t + 1
         page.locator(f'{PLAYER} button[data-act="next"]').click()
         expect(page.locator(PLAYER)).to_have_attribute("data-step", str(step))

@@ -215,7 +215,11 @@ var BP = (function () {
     function relayout() {  // the width or the window changed: size again, keep a chosen zoom
       var svg = current();
       s.base = null;
-      if (svg) size(svg);
+      if (svg) {
+        size(svg);
+        // a graph first sized here (not laid out yet when shown) follows its step too
+        if (s.auto) follow(svg, s.active[s.step], host.prefix ? host.prefix(s.step) : "");
+      }
     }
     if (window.ResizeObserver) {
       new ResizeObserver(function () {
