@@ -2,8 +2,9 @@
 the order hint's decimal example into the "#" column."""
 import re
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+
+from grid_edit import edit_cell
 
 SHOTS = "/tmp"
 
@@ -15,13 +16,6 @@ def graph_text(page) -> str:
     return chart.text_content()
 
 
-def on_screen(grid) -> dict:
-    """The grid scrolled into the window, and its box there: a click by coordinates
-    below the window (720 px high) reaches nothing."""
-    grid.scroll_into_view_if_needed()
-    return grid.bounding_box()
-
-
 def test_edit_a_weight_apply_and_explore_shows_it(page, app_url):
     page.goto(app_url)
     before = graph_text(page)
@@ -31,33 +25,9 @@ def test_edit_a_weight_apply_and_explore_shows_it(page, app_url):
     page.get_by_role("heading", name="Build").wait_for()
     grids = page.locator('[data-testid="stDataFrame"]')
     grids.nth(2).wait_for()  # layers, W2, data
-    weights = grids.nth(1)
-    # Open the cell's editor first: typing straight onto a selected cell can lose the
-    # first keystroke (the one that opens the editor) when the machine is busy; and a
-    # busy machine can lose the ArrowRight too, so the editor must show W2's second
-    # weight before we type.
-    editor = page.locator("#portal textarea, #portal input").first
-    for attempt in range(8):
-        # the script run over first: a rerun redraws the grid under the click; and a busy
-        # machine draws the grid's canvas a moment later, so each attempt waits longer
-        page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
-        page.wait_for_timeout(250 * attempt)
-        box = on_screen(weights)
-        page.mouse.click(box["x"] + 90, box["y"] + 52)  # W2's first cell (1/200)
-        page.keyboard.press("ArrowRight")               # -3/11600, the weight of the strawberries
-        page.keyboard.press("Enter")
-        try:
-            editor.wait_for(timeout=10_000)
-        except PlaywrightTimeout:  # the click or a key was lost on a busy machine: again
-            continue
-        if editor.input_value() == "-3/11600":
-            break
-        page.keyboard.press("Escape")
-        editor.wait_for(state="detached")
-    assert editor.input_value() == "-3/11600"
-    editor.fill("-1/11600")
-    page.keyboard.press("Enter")
-    page.get_by_text("Unapplied edits").wait_for()
+    # W2's first cell is 1/200; ArrowRight: -3/11600, the weight of the strawberries
+    edit_cell(page, grids.nth(1), 90, 52, "-3/11600", "-1/11600", page.get_by_text("Unapplied edits"),
+              keys=("ArrowRight",))
     page.get_by_role("button", name="Apply").click()
     page.get_by_text("is now the model in use").wait_for()
     page.screenshot(path=f"{SHOTS}/build_applied.png")
@@ -82,24 +52,8 @@ def test_the_order_hint_can_be_typed_in_the_grid(page, app_url):
     page.goto(app_url + "/build")
     grids = page.locator('[data-testid="stDataFrame"]')
     grids.nth(2).wait_for()
-    editor = page.locator("#portal textarea, #portal input").first
-    for _ in range(5):  # a busy machine can lose the click that selects the cell
-        box = on_screen(grids.nth(0))  # the layers: a row marker column, then "#"
-        page.mouse.click(box["x"] + 70, box["y"] + 35 * 3 + 17)  # row 3's "#"
-        page.keyboard.press("Enter")
-        try:
-            editor.wait_for(timeout=5_000)
-        except Exception:
-            continue
-        if editor.input_value() == "3":
-            break
-        page.keyboard.press("Escape")
-    assert editor.input_value() == "3"
-    editor.fill("")
-    page.keyboard.type(typed)
-    assert editor.input_value() == typed  # the "." was taken
-    page.keyboard.press("Enter")
-    page.get_by_text("Unapplied edits").wait_for()
+    # the layers grid: a row marker column, then "#"; row 3 is the ReLU
+    edit_cell(page, grids.nth(0), 70, 35 * 3 + 17, "3", typed, page.get_by_text("Unapplied edits"))
     page.get_by_role("button", name="Apply").click()
     page.get_by_text("is now the model in use").wait_for()
     # the panel of the model in use may still be the last run's a moment: expect() waits
