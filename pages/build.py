@@ -234,7 +234,8 @@ with side:
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
         st.page_link("pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
     state.link_note(ws)  # too big for a link: said above the file that shares it instead
-    st.download_button("Export JSON", lambda: export_model(ws),  # made on click: a big model's dump takes a while file_name=file_name(ws.name or "model", ext="json"),
+    # the file is made on click: a big model's dump takes a while
+    st.download_button("Export JSON", lambda: export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
                        mime="application/json", icon=":material/file_download:", width="stretch",
                        help="The model in use as a model file (docs/model-format.md)")
     params = state.link_params(ws)

@@ -1,5 +1,5 @@
 """Browser tests of the Build page's grids: edit a weight, Apply, and see Explore's graph change; type
-the order hint's decimal example into the "#" column."""
+the order hint's decimal example into the "#" column; export the model in use."""
 import re
 
 from playwright.sync_api import expect
@@ -52,6 +52,9 @@ def test_the_order_hint_can_be_typed_in_the_grid(page, app_url):
     page.goto(app_url + "/build")
     grids = page.locator('[data-testid="stDataFrame"]')
     grids.nth(2).wait_for()
+    with page.expect_download() as got:  # the model in use as a file named after it
+        page.get_by_role("button", name="Export JSON").click()
+    assert got.value.suggested_filename == "article.json"
     # the layers grid: a row marker column, then "#"; row 3 is the ReLU
     edit_cell(page, grids.nth(0), 70, 35 * 3 + 17, "3", typed, page.get_by_text("Unapplied edits"))
     page.get_by_role("button", name="Apply").click()
