@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from grid_edit import edit_cell
+from grid_edit import IDLE, edit_cell
 
 SHOTS = "/tmp"
 
@@ -52,6 +52,7 @@ def test_the_order_hint_can_be_typed_in_the_grid(page, app_url):
     page.goto(app_url + "/build")
     grids = page.locator('[data-testid="stDataFrame"]')
     grids.nth(2).wait_for()
+    page.locator(IDLE).wait_for()  # the button of a run still going may be replaced under the click
     with page.expect_download() as got:  # the model in use as a file named after it
         page.get_by_role("button", name="Export JSON").click()
     assert got.value.suggested_filename == "article.json"
