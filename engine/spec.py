@@ -19,7 +19,7 @@ from .layers import Layer
 from .spec_json import SpecError, kind_of, read_number, read_numbers, read_object, read_text, shown
 from .losses import LOSSES
 from .model import Dataset, Model
-from .numbers import ARITHMETICS
+from .numbers import ARITHMETICS, shown_number
 from .penalty import KEYS as PENALTY_KEYS, Penalty
 from .spec_layers import check_exact_ok, read_layers  # each entry of "layers" is read there
 from .spec_data import EXTRA_KEYS, extras_to_dict, read_extras  # a CSV's standardize and test rows
@@ -121,9 +121,9 @@ def spec_from_dict(doc) -> Spec:
     if not isinstance(loss_kind, str) or loss_kind not in LOSSES:
         raise SpecError(f"loss: unknown loss {shown(loss_kind)}; known losses: {', '.join(LOSSES)}")
     check_exact_ok(loss_kind, "loss", arithmetic)
+    penalty = _penalty(doc.get("penalty", {}), arithmetic)  # outside the try: its errors name their place, not "layers"
     try:
-        model = Model(layers=tuple(layers), loss=LOSSES[loss_kind](), arithmetic=arithmetic,
-                      penalty=_penalty(doc.get("penalty", {}), arithmetic))
+        model = Model(layers=tuple(layers), loss=LOSSES[loss_kind](), arithmetic=arithmetic, penalty=penalty)
     except ValueError as e:
         raise SpecError(f"layers: {e}") from None
     data = _data(doc["data"], model)
@@ -137,7 +137,7 @@ def _penalty(doc, arithmetic: str) -> Penalty:
     for key in PENALTY_KEYS:
         value = read_number(doc.get(key, 0), f"penalty.{key}", arithmetic)
         if value < 0:
-            raise SpecError(f"penalty.{key}: must be 0 or more, got {shown(doc[key])}")
+            raise SpecError(f"penalty.{key}: must be 0 or more, got {shown_number(doc[key])}")
         found[key] = value if arithmetic == "exact" else float(value)
     return Penalty(**found)
 

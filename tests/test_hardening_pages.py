@@ -107,6 +107,9 @@ BUILD_CASES = [
     ("first layer not input", "article", (LAYERS, {"deleted_rows": [0]}), "build_layers", "layer 1: the first layer"),
     ("too many layers", "xor", (LAYERS, {"added_rows": [{"type": "relu"}] * 40}), "build_layers",
      "layers: 45 layers; at most 32"),
+    # the λ fields share a row (ui/penalty_fields.py): their errors go under it, not under the layers
+    ("negative λ₂", "xor", ("l2", "-1"), "build_l1", "penalty.l2: must be 0 or more, got -1"),
+    ("word in λ₁", "article", ("l1", "abc"), "build_l1", "penalty.l1: 'abc' is not a number (use 0.5, -3 or 1/200)"),
     # the name, description, arithmetic and loss share a row: their errors go under it
     ("control character in the name", "article", ("name", "a\x1b[31mb"), "build_loss", "name: character 2 (U+001B)"),
 ]
