@@ -23,6 +23,7 @@ from ui import build_grids
 from ui.draft import build_spec, copy_draft, draft_from_spec, export_model, import_model, same_model, scratch_spec
 from ui import share
 from ui.exports import file_name
+from ui.penalty_fields import penalty_fields
 from ui import state
 from ui.state import set_workspace, workspace
 from ui.text import md
@@ -189,13 +190,7 @@ with main:
                  format_func=lambda k: f"{k} · {LOSSES[k].title}" if LOSSES[k].title else k, key=key("loss"))
     for place in ("name", "description", "arithmetic", "loss"):
         show_errors(place)
-    p1, p2, _ = st.columns([1.2, 1.2, 3])
-    p1.text_input("L2 penalty λ₂", draft.get("l2", "0"), key=key("l2"),
-                  help="Adds λ₂·½Σw² over the weight matrices (not the biases) to the loss: PyTorch's weight_decay. "
-                       "0 (none) or more: 1e-4, or 1/10000 in exact arithmetic.")
-    p2.text_input("L1 penalty λ₁", draft.get("l1", "0"), key=key("l1"),
-                  help="Adds λ₁·Σ|w| over the weight matrices (not the biases) to the loss; at w = 0 its "
-                       "gradient is taken as 0. 0 (none) or more.")
+    penalty_fields({"l2": key("l2"), "l1": key("l1")}, draft)
     show_errors("penalty")
 
     st.subheader("Layers")

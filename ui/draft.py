@@ -192,11 +192,20 @@ def draft_to_doc(draft: dict, numbers=None) -> dict:
     data.update(_fitting_extras(draft))
     doc = {"format": FORMAT, "name": draft["name"] or "untitled", "description": draft["description"] or "",
            "arithmetic": draft["arithmetic"], "layers": layers, "loss": draft["loss"], "data": data}
-    # the L2/L1 penalty's λ (engine/penalty.py); an empty field means 0
-    penalty = {key: _json_number(str(draft.get(key) or "").strip() or "0", a) for key in ("l2", "l1")}
-    if any(v != 0 for v in penalty.values()):
+    penalty = penalty_entry(draft.get("l2"), draft.get("l1"), a)
+    if penalty:
         doc["penalty"] = penalty
     return doc
+
+
+def penalty_entry(l2, l1, arithmetic: str) -> dict:
+    """The model file's "penalty" entry of the two λ fields as typed (Build's draft, the
+    Data page's form), for engine.spec to judge: an empty field means 0, plain numbers
+    become JSON numbers, the rest stays text (the loader names what is wrong with it).
+    {} when both are 0: a model without a penalty, as a file without the key."""
+    penalty = {key: _json_number(str(text or "").strip() or "0", arithmetic)
+               for key, text in (("l2", l2), ("l1", l1))}
+    return penalty if any(v != 0 for v in penalty.values()) else {}
 
 
 def _fitting_extras(draft: dict) -> dict:

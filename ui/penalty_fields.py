@@ -1,0 +1,27 @@
+"""The model's L2/L1 penalty fields, λ₂ and λ₁ (engine/penalty.py), as the Build page's
+model settings and the Data page's CSV model show them: one label and one help text
+each, so that both pages say the same. What is typed goes, as text, through
+ui.draft.penalty_entry into the model file's "penalty" entry, which engine.spec judges
+(the same message for the same mistake on both pages).
+
+The Train page's λ fields set a run's penalty, not the model's; their help speaks of
+the steps, so it is its own.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+LABELS = {"l2": "L2 penalty λ₂", "l1": "L1 penalty λ₁"}
+HELP = {"l2": "Adds λ₂·½Σw² over the weight matrices (not the biases) to the loss: PyTorch's weight_decay. "
+              "0 (none) or more: 1e-4, or 1/10000 in exact arithmetic.",
+        "l1": "Adds λ₁·Σ|w| over the weight matrices (not the biases) to the loss; at w = 0 its "
+              "gradient is taken as 0. 0 (none) or more."}
+
+
+def penalty_fields(keys: dict, values: dict | None = None) -> dict:
+    """The two text fields side by side, keyed ``keys["l2"]``, ``keys["l1"]``, starting
+    from ``values`` (the model's λ as text; "0" when not given). Returns what they hold."""
+    values = values or {}
+    columns = st.columns([1.2, 1.2, 3])
+    return {name: column.text_input(LABELS[name], values.get(name, "0"), key=keys[name], help=HELP[name])
+            for name, column in zip(LABELS, columns)}
