@@ -17,6 +17,7 @@ from .model import Dataset
 from .spec import FORMAT, Spec, spec_from_dict
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu")
+ARITHMETIC = "float"  # tanh, sigmoid and the classification losses need exp and log, which exact arithmetic has not
 OUTPUTS = {"binary": ([{"type": "sigmoid"}], "binary_cross_entropy"),
            "classes": ([], "softmax_cross_entropy"),
            "regression": ([], "mse")}
@@ -43,8 +44,10 @@ def parse_hidden(text: str) -> tuple[int, ...]:
 
 
 def mlp_spec(data: Dataset, task: str, *, hidden=(8, 8), activation: str = "tanh", seed: int = 0,
-             name: str = "csv", description: str = "") -> Spec:
-    """The model for ``data`` (its x and y widths) and ``task``, with ``data`` as its data."""
+             name: str = "csv", description: str = "", penalty: dict | None = None) -> Spec:
+    """The model for ``data`` (its x and y widths) and ``task``, with ``data`` as its data.
+    ``penalty``: the file's "penalty" entry ({"l2": λ₂, "l1": λ₁}, engine/penalty.py), judged
+    as a file's is (SpecError naming penalty.l2 or penalty.l1)."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of: {', '.join(ACTIVATIONS)}")
     head, loss = OUTPUTS[task]
@@ -60,6 +63,9 @@ def mlp_spec(data: Dataset, task: str, *, hidden=(8, 8), activation: str = "tanh
     # The model from a document (validated as a file is); the data as built, which
     # engine.spec writes out and reads back the same (tests/test_csv_data.py).
     placeholder = {"x": [[0] * data.x.shape[1]], "y": [[0] * data.y.shape[1]]}
-    spec = spec_from_dict({"format": FORMAT, "name": name, "description": description, "arithmetic": "float",
-                           "layers": layers, "loss": loss, "data": placeholder})
+    doc = {"format": FORMAT, "name": name, "description": description, "arithmetic": ARITHMETIC,
+           "layers": layers, "loss": loss, "data": placeholder}
+    if penalty:
+        doc["penalty"] = penalty
+    spec = spec_from_dict(doc)
     return replace(spec, data=data)

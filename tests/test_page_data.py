@@ -1,11 +1,15 @@
 """The Data page: upload a CSV -> preview (table, scatter for 2 features) -> Use this data
 makes its model the one in use on every page; a bad file is one error and the last good
-file stays; a generated set with its noise."""
+file stays; a generated set with its noise; the model's L2/L1 penalty, as on Build."""
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.penalty import Penalty
+from engine.presets import load_preset
 from engine.spec import dump_spec, load_spec
+from ui.draft import build_spec, draft_from_spec
+from ui.penalty_fields import HELP, LABELS
 
 BLOBS = b"x1,x2,label\n" + b"".join(f"{(-1) ** i * (1 + i % 5)},{i % 3},{int(i % 2 == 0)}\n".encode()
                                     for i in range(40))
@@ -162,3 +166,84 @@ def test_the_csv_model_is_explored_and_trained_on_the_other_pages():
     at.run()
     assert not at.exception and not at.error
     assert at.session_state["training"]["result"].history.steps
+
+
+# the model's L2/L1 penalty: the same fields as Build's (ui/penalty_fields.py), judged as Build judges them
+
+def test_a_penalty_typed_on_data_is_the_models_on_build_and_in_training():
+    at = upload(open_data(), "blobs.csv", BLOBS)
+    fields = {name: at.text_input(key=f"data_{name}") for name in ("l2", "l1")}
+    assert [(f.label, f.help, f.value) for f in fields.values()] == \
+        [(LABELS[name], HELP[name], "0") for name in ("l2", "l1")]
+    fields["l2"].set_value("1e-3")
+    fields["l1"].set_value("1/1000")  # a fraction, as Build takes it
+    at.button(key="data_use").click().run()
+    assert not at.exception and not at.error
+    ws = at.session_state["workspace"]
+    assert ws.name == "blobs" and ws.model.penalty == Penalty(0.001, 0.001)
+    assert any("λ₂ = 0.001, λ₁ = 0.001" in s.value for s in at.success)
+    assert load_spec(dump_spec(ws)).model.penalty == Penalty(0.001, 0.001)  # the file carries it
+
+    at.switch_page("pages/build.py").run()
+    assert not at.exception
+    assert any("penalty λ₂ = 0.001, λ₁ = 0.001" in c.value for c in at.code)  # the "In use" panel
+    gen = at.session_state["build_gen"]
+    build = [at.text_input(key=f"build_{name}_{gen}") for name in ("l2", "l1")]
+    assert [(f.label, f.help, f.value) for f in build] == [(LABELS["l2"], HELP["l2"], "0.001"),
+                                                          (LABELS["l1"], HELP["l1"], "0.001")]
+
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert (at.text_input(key="train_l2").value, at.text_input(key="train_l1").value) == ("0.001", "0.001")
+    assert any("mean loss + P" in c.value for c in at.caption)  # the run minimises loss + P
+    at.number_input(key="train_epochs").set_value(3)
+    next(b for b in at.button if b.label == "Train").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.session_state["training"]["result"].model.penalty == Penalty(0.001, 0.001)
+
+
+@pytest.mark.parametrize("field,text,message", [
+    ("l2", "-1", "penalty.l2: must be 0 or more, got -1"),
+    ("l1", "-1/2", "penalty.l1: must be 0 or more, got '-1/2'"),
+    ("l2", "abc", "penalty.l2: 'abc' is not a number (use 0.5, -3 or 1/200)"),
+    ("l1", "1" * 5000, "penalty.l1: a number of 5000 characters; at most 4010"),
+    ("l2", "nan", "penalty.l2: 'nan' is not a number (use 0.5, -3 or 1/200)"),
+    ("l1", "inf", "penalty.l1: 'inf' is not a number (use 0.5, -3 or 1/200)"),
+    ("l2", "1e400", "penalty.l2: 1e400 is too large for float arithmetic (past about 1.8e308)"),
+], ids=["negative", "negative fraction", "word", "too long", "nan", "inf", "past float"])
+def test_a_bad_lambda_is_builds_one_error_and_nothing_is_lost(field, text, message):
+    # the message Build gives for the same text in a float model (ui.draft.build_spec is its Apply)
+    assert build_spec({**draft_from_spec(load_preset("xor")), field: text})[1] == [("penalty", message)]
+    at = upload(open_data(), "blobs.csv", BLOBS)
+    at.text_input(key="data_hidden").set_value("3")
+    at.text_input(key=f"data_{field}").set_value(text)
+    at.button(key="data_use").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [message]
+    assert at.session_state["workspace"].name == "article"  # the model in use stays
+    assert len(at.dataframe[0].value) == 40  # the file, and every field as typed
+    assert (at.text_input(key=f"data_{field}").value, at.text_input(key="data_hidden").value) == (text, "3")
+    at.text_input(key=f"data_{field}").set_value("0.01")
+    at.button(key="data_use").click().run()
+    assert not at.exception and not at.error
+    ws = at.session_state["workspace"]
+    assert ws.model.penalty == Penalty(**{field: 0.01}) and ws.model.layers[1].size_out == 3
+
+
+def test_the_default_lambdas_give_no_penalty():
+    at = upload(open_data(), "blobs.csv", BLOBS)
+    at.button(key="data_use").click().run()
+    assert not at.exception
+    ws = at.session_state["workspace"]
+    assert ws.model.penalty == Penalty() and not ws.model.penalty.active
+    assert '"penalty"' not in dump_spec(ws)  # the file as one without a penalty
+    assert not any("λ₂" in s.value for s in at.success)
+    at.text_input(key="data_l2").set_value("")  # an empty field is 0, as on Build
+    at.text_input(key="data_l1").set_value(" 0 ")
+    at.button(key="data_use").click().run()
+    assert not at.exception and not at.error
+    assert not at.session_state["workspace"].model.penalty.active
+    at.switch_page("pages/build.py").run()
+    assert not at.exception
+    assert not any("penalty" in c.value for c in at.code)  # no penalty line in "In use"

@@ -16,9 +16,11 @@ import streamlit as st
 
 from engine.csv_data import MAX_CSV_BYTES, CsvError, header_of, read_csv
 from engine.data_split import table_dataset
-from engine.mlp import ACTIVATIONS, mlp_spec, parse_hidden
+from engine.mlp import ACTIVATIONS, ARITHMETIC, mlp_spec, parse_hidden
 from engine.presets import NOISE_DEFAULTS, PRESETS
 from . import state
+from .draft import penalty_entry
+from .penalty_fields import penalty_fields
 from .text import md, message, plain
 
 ss = st.session_state
@@ -129,17 +131,19 @@ def options(good, table) -> None:
     seed = c[2].number_input("Seed", 0, 2**32 - 1, 0, key="data_seed", help="Of the test split and the initial weights")
     hidden_text = c[3].text_input("Hidden layers", "8,8", key="data_hidden", help="Sizes, comma-separated; empty: none")
     activation = c[4].selectbox("Activation", ACTIVATIONS, key="data_activation")
+    lambdas = penalty_fields({"l2": "data_l2", "l1": "data_l1"})  # as on Build: judged with the model
     if st.button("Use this data", type="primary", icon=":material/check:", key="data_use",
                  help="Builds the model for this data and makes it the one every page uses"):
         try:
             hidden = parse_hidden(hidden_text)
             data = table_dataset(table, test_fraction=float(fraction), seed=int(seed), standardize=standardize)
             spec = mlp_spec(data, table.task, hidden=hidden, activation=activation, seed=int(seed),
-                            name=_model_name(good["name"]))
+                            name=_model_name(good["name"]), penalty=penalty_entry(**lambdas, arithmetic=ARITHMETIC))
         except ValueError as e:
             st.error(message(str(e)), icon=":material/error:")
             return
-        done = f"**{md(spec.name)}** is now the model in use: {md(spec.description)}."
+        penalty = f" With the penalty {spec.model.penalty.describe()}." if spec.model.penalty.active else ""
+        done = f"**{md(spec.name)}** is now the model in use: {md(spec.description)}.{penalty}"
         if state.replace_workspace(spec, done, "data"):
             ss["data_flash"] = ("success", done)
             st.rerun()
