@@ -195,3 +195,12 @@ def test_a_diff_link_for_a_model_it_cannot_compare_shows_the_normal_view(model):
     at = opened(at)  # by hand: the one sentence, and still no parameter that would reopen nothing
     assert len(at.warning) == 1 and "No comparison" in at.warning[0].value
     assert "diff" not in at.query_params
+
+
+def test_a_too_big_links_switch_is_dropped_with_the_lost_models_place():
+    """``model=too-big``: the article stands in, and the switch (like the sample and the
+    step) was the lost model's, so the article opens without the comparison."""
+    at = linked({"model": "too-big", "diff": "on"})
+    assert not at.exception and at.session_state["workspace"].name == "article"
+    assert at.toggle(key="diff_open").value is False and "diff_player" not in components(at)
+    assert "diff" not in at.query_params
