@@ -2,15 +2,18 @@
 names the operation that made the first difference, draws both records in one player
 (exact, float) with the first diverging value marked, and tabulates every node; a model
 with no exact arithmetic gets one sentence. The float trap's digits depend on the BLAS
-kernel: only its sign and size are asserted (tests/float_trap.py)."""
+kernel: only its sign and size are asserted (tests/float_trap.py). A link keeps the
+switch (``diff=on``) for the models it can compare, and ignores anything else quietly."""
 import json
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.limits import MAX_EXACT_NEURONS
 from engine.presets import load_preset
-from engine.spec import dump_spec
+from engine.spec import dump_spec, load_spec
 from float_trap import float_trap_after, is_float_trap, shown_value
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -125,3 +128,79 @@ def test_the_view_follows_explores_neuron_view():
     frames = diff_player(at)["frames"]
     assert [g.get("id") for g in marked(frames[1], "data-diff", "first")] == ["X3_1"]  # o2's neuron
     assert "Tagada strawberries" in "".join(ET.fromstring(frames[0]).itertext())  # the data's names
+
+
+# The switch in a link (ui/share.py: ``diff=on``) ----------------------------------------
+
+def linked(params: dict, spec=None) -> AppTest:
+    """Explore opened from a link with these query parameters (and this model, if given)."""
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    if spec is not None:
+        at.session_state["workspace"] = spec
+    return at.run()
+
+
+def test_the_switch_writes_diff_on_into_the_link_and_switching_off_drops_it():
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    assert "diff" not in at.query_params
+    at = opened(at)
+    assert at.query_params.get("diff") == "on" and at.query_params.get("preset") == "article"
+    at.toggle(key="diff_open").set_value(False).run()
+    assert not at.exception and "diff" not in at.query_params
+    assert at.query_params.get("preset") == "article"  # the rest of the link stays
+
+
+def test_a_link_with_diff_on_opens_explore_with_the_comparison():
+    at = linked({"preset": "article", "view": "neuron", "diff": "on"})
+    assert not at.exception and not at.warning and not at.error
+    assert at.toggle(key="diff_open").value is True
+    assert "The first difference is o2 = w·X" in " ".join(m.value for m in at.markdown)
+    # its own player, in the link's view: o2's neuron marked first
+    assert [g.get("id") for g in marked(diff_player(at)["frames"][1], "data-diff", "first")] == ["X3_1"]
+    assert at.query_params.get("diff") == "on"
+    at.toggle(key="diff_open").set_value(False).run()  # the user's switch wins over the link
+    assert not at.exception and "diff_player" not in components(at) and "diff" not in at.query_params
+
+
+@pytest.mark.parametrize("value", ["<script>", "1", "ON", "true", "", "on" * 500])
+def test_a_garbage_diff_value_is_ignored_quietly(value):
+    at = linked({"preset": "article", "diff": value})
+    assert not at.exception and not at.warning and not at.error
+    assert at.toggle(key="diff_open").value is False and "diff_player" not in components(at)
+    assert "diff" not in at.query_params  # the address bar says what is shown
+
+
+def wide_model():
+    """A float model with a layer wider than exact arithmetic allows (MAX_EXACT_NEURONS)."""
+    return load_spec(json.dumps({
+        "format": "backprop-explorer/1", "name": "wide", "arithmetic": "float",
+        "layers": [{"type": "input", "size": 1}, {"type": "linear", "size": MAX_EXACT_NEURONS + 1},
+                   {"type": "relu"}, {"type": "linear", "size": 1}],
+        "loss": "half_squared_error", "data": {"x": [[1]], "y": [[0]]}}))
+
+
+@pytest.mark.parametrize("model", ["xor", "wide"])
+def test_a_diff_link_for_a_model_it_cannot_compare_shows_the_normal_view(model):
+    """xor has tanh (no exact value), "wide" a layer too wide for exact arithmetic: the
+    link's switch is dropped without a word (switching it on by hand still says why)."""
+    spec = load_preset("xor") if model == "xor" else wide_model()
+    at = linked({"diff": "on"} if model == "wide" else {"preset": "xor", "diff": "on"},
+                spec if model == "wide" else None)
+    assert not at.exception and not at.warning and not at.error
+    assert at.session_state["workspace"].name == model
+    assert at.toggle(key="diff_open").value is False and "diff_player" not in components(at)
+    assert "diff" not in at.query_params
+    at = opened(at)  # by hand: the one sentence, and still no parameter that would reopen nothing
+    assert len(at.warning) == 1 and "No comparison" in at.warning[0].value
+    assert "diff" not in at.query_params
+
+
+def test_a_too_big_links_switch_is_dropped_with_the_lost_models_place():
+    """``model=too-big``: the article stands in, and the switch (like the sample and the
+    step) was the lost model's, so the article opens without the comparison."""
+    at = linked({"model": "too-big", "diff": "on"})
+    assert not at.exception and at.session_state["workspace"].name == "article"
+    assert at.toggle(key="diff_open").value is False and "diff_player" not in components(at)
+    assert "diff" not in at.query_params

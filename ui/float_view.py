@@ -4,7 +4,8 @@ Both records drawn large (the one player, ui/player.py, with its zoom and full s
 one frame per arithmetic: the player's step and the "Graph" control both switch), every
 value coloured by its relative error (engine/render/diff_view.py), the first diverging
 value and the operation that made it named in words (engine/float_words.py), and every
-node's numbers in a table. Nothing is computed until the view is switched on."""
+node's numbers in a table. Nothing is computed until the view is switched on. A link
+keeps the switch (``diff=on``, ui/share.py) for the models it can compare."""
 from __future__ import annotations
 
 from html import escape
@@ -12,14 +13,16 @@ from html import escape
 import numpy as np
 import streamlit as st
 
-from engine.float_diff import float_diff
+from engine.float_diff import exact_impossible, float_diff
 from engine.float_words import story
+from engine.limits import check_exact_sizes
 from engine.numbers import NotExactError, format_number
 from engine.render.diff_view import diff_svg, largest_rel_error, legend
 
 from .byte_cache import MB, ByteCache
 from .explore_data import BATCH
 from .player import player
+from .share import share_diff, shared_diff
 from .text import message
 
 SHOWN = ("exact", "float")  # the player's frames, in this order
@@ -47,6 +50,20 @@ def _compute(spec, sample: int, row: int, look: dict) -> dict:
     return {"svgs": svgs, "sentences": list(told.sentences), "first": told.first, "rows": rows}
 
 
+def comparable(spec) -> bool:
+    """Whether the model has an exact record to compare with (no exp or log, no layer too
+    wide for exact arithmetic): checked from its layers, nothing recorded. Other models
+    get the toggle too, and one sentence when it is switched on, but a link does not
+    switch it on for them."""
+    if exact_impossible(spec.model):
+        return False
+    try:
+        check_exact_sizes([layer.size_out for layer in spec.model.layers])
+    except NotExactError:
+        return False
+    return True
+
+
 def _from_player() -> None:
     """The player's ←/→ (or its slider) switched the arithmetic: the control follows."""
     step = st.session_state["diff_player"].get("step")
@@ -57,8 +74,13 @@ def _from_player() -> None:
 def float_vs_exact(spec, key: str, sample: int, row: int, theme: str, rankdir: str, view: str) -> None:
     """The view, under a switch; ``key`` identifies the model (ui.explore_data.fingerprint);
     drawn in Explore's ``view`` (layer or neuron), theme and direction."""
-    if not st.toggle("Float versus exact: where float departs from the truth", key="diff_open",
-                     help="The same sample in exact and in float arithmetic, value by value"):
+    can = comparable(spec)
+    if "diff_open" not in st.session_state and can and shared_diff():  # a link's switch, first run here
+        st.session_state["diff_open"] = True
+    on = st.toggle("Float versus exact: where float departs from the truth", key="diff_open",
+                   help="The same sample in exact and in float arithmetic, value by value")
+    share_diff(on and can)  # a link to the one-sentence refusal would reopen nothing: not written
+    if not on:
         return
     try:
         look = {"view": view, "theme": theme, "rankdir": rankdir,

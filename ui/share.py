@@ -21,6 +21,10 @@ Query parameters (the names are part of the app's interface; keep them stable):
     The arithmetic Explore computes in (so a link can show the float trap).
 ``view=layer|neuron``
     The view Explore draws (a link to a neuron's arithmetic opens on the neurons).
+``diff=on``
+    Explore's "Float versus exact" comparison is switched on (the CLI's ``diff``). Written
+    while it is on, dropped when it is off; ignored, and the normal view shown, for a
+    model the comparison cannot run (ui/float_view.py: comparable).
 
 Reading is defensive (a link may come from anyone): a bad value gives a warning
 message and the default, never an exception. No Streamlit import here except in
@@ -163,6 +167,22 @@ def shared_view() -> str | None:
     return value if value in VIEWS else None
 
 
+def shared_diff() -> bool:
+    """Whether the URL asks for Explore's float-versus-exact comparison (``diff=on``;
+    any other value is ignored)."""
+    import streamlit as st
+    return st.query_params.get("diff") == "on"
+
+
+def share_diff(on: bool) -> None:
+    """``diff=on`` while the comparison is shown, no ``diff`` at all otherwise."""
+    import streamlit as st
+    if on and st.query_params.get("diff") != "on":
+        st.query_params["diff"] = "on"
+    elif not on and "diff" in st.query_params:
+        del st.query_params["diff"]
+
+
 def share_view(sample: int | str | None = None, step: int | None = None,
                arithmetic: str | None = None, view: str | None = None) -> None:
     """Write the place in the view into the URL (only what changed, to spare round trips);
@@ -174,7 +194,8 @@ def share_view(sample: int | str | None = None, step: int | None = None,
 
 
 def share_model(spec: Spec, *, reset_view: bool = False, params: dict[str, str] | None = None) -> None:
-    """Point the URL at this model (``preset`` or ``model``); drop sample/step if the model changed.
+    """Point the URL at this model (``preset`` or ``model``); ``reset_view``: drop what belonged
+    to the model before (sample, step, arithmetic, the comparison).
     ``params``: the spec's :func:`model_params` if known (ui/state.py keeps them once per model)."""
     import streamlit as st
     wanted = params or model_params(spec)
@@ -185,6 +206,6 @@ def share_model(spec: Spec, *, reset_view: bool = False, params: dict[str, str] 
         elif key in st.query_params:
             del st.query_params[key]
     if reset_view:
-        for key in ("sample", "step", "arithmetic"):
+        for key in ("sample", "step", "arithmetic", "diff"):
             if key in st.query_params:
                 del st.query_params[key]
