@@ -188,8 +188,8 @@ def test_the_articles_path_in_words_names_the_graphs_neurons_counted_from_1():
     assert said.labels == ("o¹₃", "∂o³₁/∂o²₁", "∂loss/∂o³₁") and said.fused is None
     assert list(said.neurons) == marked_neurons(g, found, found.paths[0], drawn(g, "neuron"))
     assert path_view.gradient(found) == "δw2[1,3]" and path_view.component("W2", (0, 2)) == "W2[1,3]"
-    assert path_view.joins(g, "W2", (0, 2)) == "o¹₃ → o²₁"
-    assert path_view.joins(g, "b2", (0,)) == "o²₁"  # a bias feeds its unit: no edge of its own
+    assert path_view.joins("W2", (0, 2)) == "o¹₃ → o²₁"
+    assert path_view.joins("b2", (0,)) == "o²₁"  # a bias feeds its unit: no edge of its own
 
 
 @pytest.mark.parametrize("index", [(0,), (4, 2), (0, 0), (11, 99)])

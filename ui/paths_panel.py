@@ -75,7 +75,7 @@ def _take_click(graph) -> bool:
     return True
 
 
-def _component(graph, weight: str, values, grads, names: tuple) -> tuple[int, ...]:
+def _component(weight: str, values, grads, names: tuple) -> tuple[int, ...]:
     """The component of ``weight`` the user picks, shown counted from 1 as the graph's
     units are, returned as the engine counts it (from 0)."""
     shape = values.shape
@@ -85,7 +85,7 @@ def _component(graph, weight: str, values, grads, names: tuple) -> tuple[int, ..
             st.session_state["paths_component"] = max(options, key=lambda ix: abs(float(grads[ix])))
 
         def label(ix):
-            return (f"{path_view.component(weight, ix)} ({path_view.joins(graph, weight, ix, names)}) = "
+            return (f"{path_view.component(weight, ix)} ({path_view.joins(weight, ix, names)}) = "
                     f"{format_number(values[ix], 4)}, δ = {format_number(grads[ix], 4)}")
         return st.selectbox("Component", options, key="paths_component", format_func=label)
     for axis, size in zip(("paths_i", "paths_j"), shape):  # a bigger matrix's row may lie past this one's
@@ -191,7 +191,7 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
                                 format_func=lambda w: f"{w} ({'×'.join(map(str, weights[w].shape))})")
         grads = graph.sample_weight_grads(row) if graph.batch_size > 1 else graph.weight_grads
         with right:
-            index = _component(graph, weight, weights[weight], grads[weight], names)
+            index = _component(weight, weights[weight], grads[weight], names)
         try:
             found = _paths(key, graph, weight, index, row)
         except ValueError as e:  # past the paths budget: said before any is computed

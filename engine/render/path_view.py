@@ -89,9 +89,10 @@ class Named:
 def _neuron(m: int, u: int, features) -> str:
     """Unit u (from 0) of o^m as the neuron view labels it: o²₁; an input by its
     feature's name, or x₁ (column 1 of the view holds x)."""
+    (shown,) = counted((u,))
     if m == 0:
-        return one_line(features[u]) if u < len(features) else ("x" + picture.sub(u + 1)).text
-    return _o(m, str(u + 1))
+        return one_line(features[u]) if u < len(features) else ("x" + picture.sub(shown)).text
+    return _o(m, str(shown))
 
 
 def component(weight: str, index) -> str:
@@ -105,7 +106,7 @@ def gradient(paths: Paths) -> str:
     return "δ" + component(f"{name.lower()}{k}", paths.index)
 
 
-def joins(graph: Graph, weight: str, index, features=()) -> str:
+def joins(weight: str, index, features=()) -> str:
     """What a component joins in the neuron view: W2[1,3] is the edge "o¹₃ → o²₁"; a
     bias b2[1] feeds "o²₁"."""
     name, k = weight_layer(weight)
@@ -134,7 +135,7 @@ def named(graph: Graph, paths: Paths, path: Path, features=()) -> Named:
         top = _neuron(graph.K, path.units[-1], features)
         neurons.append(top)
         share = model.layer(graph.K).size_out * graph.batch_size  # the loss's mean over outputs and rows
-        y = f"{top} − y{picture.sub(path.units[-1] + 1).text}"
+        y = f"{top} − y{picture.sub(counted(path.units[-1:])[0]).text}"
         fused = (f"{top} = {model.layer(graph.K).kind}({units[-1]}) and the {model.loss.title} are "
                  f"differentiated together: the last factor, {labels[-1]} = "
                  f"{f'({y})/{share}' if share > 1 else y}, spans {units[-1]} → {top} → loss in one step, "
