@@ -11,7 +11,8 @@ they do not multiply the paths; any other layer (linear, softmax) joins every pa
 loss that does the last layer's backward itself (binary cross-entropy after a Sigmoid)
 gives one step for both: ∂loss/∂o^{K-1}, as the recorded δ^K does.
 
-Units are counted from 0, like --index.
+Units are counted from 0, like --index; Explore's panel shows them counted from 1, as the
+graph's labels do, converted in one place (engine/render/path_view.py: counted, uncounted).
 """
 from __future__ import annotations
 

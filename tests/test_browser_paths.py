@@ -1,7 +1,8 @@
 """Browser test of Explore's "Sum over paths" panel: the path highlighted in the graph
 (class ``bp-path``, set on the parsed SVG by engine/render/path_view.py) changes with
 the next path or weight, the sum under it equals δw, and a click on a weight's edge in
-the player picks that weight."""
+the player picks that weight. The panel counts components from 1 and names the path's
+neurons as the graph's labels do: W2[1,2] is the edge o¹₂ → o²₁ (the CLI's --index 0,1)."""
 import json
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -37,7 +38,7 @@ def settled(page) -> None:
 def pick(page, label: str, option: str):
     for _ in range(6):  # a rerun still under way can close the list as it opens: open it again
         settled(page)
-        page.get_by_label(label).click()
+        page.get_by_label(label, exact=True).click()
         try:
             page.get_by_role("option", name=option).click(timeout=10_000)
             return
@@ -48,15 +49,16 @@ def pick(page, label: str, option: str):
 
 def test_article_sample_3_a_weights_path_is_highlighted_and_its_sum_is_dw(page, app_url):
     open_panel(page, f"{app_url}/?preset=article&sample=3&view=neuron")
-    pick(page, "Component (counted from 0)", "W2[0,1]")
-    expect(page.get_by_text("✓ equal to the backward pass's δw2[0,1] = -2000, exactly")).to_be_visible()
+    pick(page, "Component", "W2[1,2] (o¹₂ → o²₁)")
+    expect(page.get_by_text("✓ equal to the backward pass's δw2[1,2] = -2000, exactly")).to_be_visible()
+    expect(page.get_by_text("o¹₂ → o²₁ → o³₁ → loss").first).to_be_visible()  # the route, as the labels
     expect(page.locator(MARKED)).to_have_count(7)
     first = highlighted(page)
     assert first == ["paths-X2_2", "paths-L2_1_2", "paths-X3_1", "paths-L3_1_1", "paths-X4_1",
                      "paths-Loss_1", "paths-Loss"]
     # the article has one path per weight: the next one is the next component's
-    pick(page, "Component (counted from 0)", "W2[0,2]")
-    expect(page.get_by_text("✓ equal to the backward pass's δw2[0,2] = -3000, exactly")).to_be_visible()
+    pick(page, "Component", "W2[1,3] (o¹₃ → o²₁)")
+    expect(page.get_by_text("✓ equal to the backward pass's δw2[1,3] = -3000, exactly")).to_be_visible()
     expect(page.locator(f'{MARKED}[id="paths-L2_1_3"]')).to_have_count(1)
     assert highlighted(page) != first and "paths-L2_1_2" not in highlighted(page)
     # the other elements are dimmed, not removed
@@ -88,5 +90,5 @@ def test_clicking_a_weights_edge_in_the_player_picks_it(page, app_url):
     page.goto(f"{app_url}/?preset=article&sample=3&view=neuron")
     page.locator('.bp-player button[data-act="last"]').click()
     page.locator('.bp-stage g.edge[id="L2_1_3"] text').first.click()
-    expect(page.get_by_text("✓ equal to the backward pass's δw2[0,2] = -3000, exactly")).to_be_visible()
+    expect(page.get_by_text("✓ equal to the backward pass's δw2[1,3] = -3000, exactly")).to_be_visible()
     expect(page.locator(f'{MARKED}[id="paths-L2_1_3"]')).to_have_count(1)

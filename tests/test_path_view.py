@@ -1,6 +1,7 @@
 """A weight's paths drawn in the graph (engine/render/path_view.py): the elements marked
 for a path are the path's own, in the order it runs, joined edge to node in the drawn
-SVG; the paths add up to δw; a click on a weight's edge names it."""
+SVG; the paths add up to δw; a click on a weight's edge names it; a path in words
+(``named``) names, counted from 1, exactly the neurons the neuron view labels and marks."""
 import json
 
 import numpy as np
@@ -10,7 +11,7 @@ from engine.layers import Linear
 from engine.paths import weight_paths
 from engine.presets import load_preset
 from engine.record import record
-from engine.render import path_view
+from engine.render import path_view, picture
 from engine.render.frames import view_picture
 from engine.render.svg import to_svg
 from engine.render.svgdoc import SVG, serialise
@@ -40,6 +41,19 @@ def assert_joined(ids: list[str], named: dict[str, str]) -> None:
     for before, edge, after in zip(present, present[1:], present[2:]):
         if "->" in named[edge]:
             assert named[edge] == f"{named[before]}->{named[after]}", (before, edge, after)
+
+
+def labels(svg: str) -> dict[str, str]:
+    """Each neuron view node's id → the first line of its label, the neuron's name (o²₁)."""
+    from engine.render.svgdoc import parse
+    return {g.get("id"): g.find(f"{SVG}text").text for g in parse(svg).iter(f"{SVG}g")
+            if g.get("class") == "node" and g.find(f"{SVG}text") is not None}
+
+
+def marked_neurons(graph, found, path, svg: str) -> list[str]:
+    """The names the drawing gives the neurons marked for ``path``, in the path's order."""
+    named = labels(svg)
+    return [named[i] for i in path_view.path_ids(graph, found, path, "neuron") if i[0] == "X" and i in named]
 
 
 def marked(root) -> list[tuple[str, str]]:
@@ -164,3 +178,64 @@ def test_a_path_through_a_neuron_the_view_leaves_out_is_reported_missing():
     hidden = [i for i, m in missing_by_unit.items() if m]
     assert len(hidden) == 8  # 20 neurons, 12 drawn (the largest |δ|: units 9 … 20)
     assert missing_by_unit[0] == ["L2_1_1", "X3_1", "L3_1_1"]
+
+
+def test_the_articles_path_in_words_names_the_graphs_neurons_counted_from_1():
+    g = article()
+    found = weight_paths(g, "W2", (0, 2))  # the engine's (and the CLI's --index) 0,2
+    said = path_view.named(g, found, found.paths[0])
+    assert said.route == "o¹₃ → o²₁ → o³₁ → loss"
+    assert said.labels == ("o¹₃", "∂o³₁/∂o²₁", "∂loss/∂o³₁") and said.fused is None
+    assert list(said.neurons) == marked_neurons(g, found, found.paths[0], drawn(g, "neuron"))
+    assert path_view.gradient(found) == "δw2[1,3]" and path_view.component("W2", (0, 2)) == "W2[1,3]"
+    assert path_view.joins("W2", (0, 2)) == "o¹₃ → o²₁"
+    assert path_view.joins("b2", (0,)) == "o²₁"  # a bias feeds its unit: no edge of its own
+
+
+@pytest.mark.parametrize("index", [(0,), (4, 2), (0, 0), (11, 99)])
+def test_counted_is_the_engines_index_plus_one_and_uncounted_undoes_it(index):
+    assert path_view.counted(index) == tuple(i + 1 for i in index)
+    assert path_view.uncounted(path_view.counted(index)) == index
+
+
+@pytest.mark.parametrize("seed", [5, 8, 9, 11])
+def test_random_models_each_path_names_the_neurons_it_marks_and_the_sum_is_dw_exactly(seed):
+    spec = load_spec(json.dumps(model_doc(seed, "exact")))
+    graph = record(spec.model, *spec.data.sample(2, "exact"))
+    svg = drawn(graph, "neuron")
+    for name, w in spec.model.weights().items():
+        for index in np.ndindex(w.shape):
+            found = weight_paths(graph, name, index)
+            assert found.total == found.recorded  # exact: Fractions, no rounding
+            for path in found.paths:
+                said = path_view.named(graph, found, path)
+                assert list(said.neurons) == marked_neurons(graph, found, path, svg)
+                assert len(said.labels) == len(path.factors)
+                assert said.labels[-1] == f"∂loss/∂{said.neurons[-1]}"  # no fused loss here
+
+
+def test_a_fused_sigmoid_and_cross_entropy_path_names_the_sigmoids_neuron_it_marks():
+    """xor ends in a Sigmoid with binary cross-entropy: one factor, ∂loss/∂o^{K-1} = o^K − y,
+    spans two steps; the text names o^K as the highlight does, and says why."""
+    spec = load_preset("xor")
+    graph = record(spec.model, *spec.data.sample(2, "float"))
+    K, svg = graph.K, drawn(graph, "neuron")
+    for name in ("W2", f"W{K - 1}", f"b{K - 1}"):
+        found = weight_paths(graph, name, (0, 1) if name == "W2" else (0,) * graph.model.weights()[name].ndim)
+        for path in found.paths:
+            said = path_view.named(graph, found, path)
+            assert list(said.neurons) == marked_neurons(graph, found, path, svg)
+            top, below = said.neurons[-1], said.neurons[-2]
+            assert top == f"o{picture.sup(K).text}₁" and below == f"o{picture.sup(K - 1).text}₁"
+            assert said.route.endswith(f"{below} → {top} → loss")
+            assert said.labels[-1] == f"∂loss/∂{below}"  # one factor for σ and the loss together
+            assert said.fused.startswith(f"{top} = sigmoid({below}) and the binary cross-entropy are "
+                                         "differentiated together: the last factor, ")
+            assert f"{below} → {top} → loss in one step" in said.fused
+            if name.startswith("b"):  # a bias's input is 1, and it has no input neuron
+                assert said.labels[0] == "1" and said.neurons[0] == below
+            o_K, y = graph.o(K)[0][0], graph.y[0][0]
+            assert path.factors[-1] == pytest.approx(o_K - y, rel=1e-12)  # what the text says it is
+        assert found.total == pytest.approx(found.recorded, rel=1e-9, abs=1e-15)
+    layer_ids = path_view.path_ids(graph, found, found.paths[0], "layer")
+    assert layer_ids[-3:] == [f"L{K}", f"X{K + 1}", "Loss"]  # the layer view crosses the sigmoid too

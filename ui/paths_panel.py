@@ -1,6 +1,10 @@
 """Explore's "Sum over paths" panel: a weight's gradient δw as the sum of its paths to
 the loss (engine/paths.py), each path with its factors and product, the paths
-highlighted one by one in the graph (engine/render/path_view.py), the sum under it."""
+highlighted one by one in the graph (engine/render/path_view.py), the sum under it.
+
+It speaks the graph's language: units and components counted from 1 and named as the
+neuron view labels them (o²₁, W2[1,3] the edge o¹₃ → o²₁), through path_view's
+``counted``/``uncounted``/``named``; the engine and the CLI's --index count from 0."""
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from engine.numbers import format_number
-from engine.paths import gradient_name, route, weight_paths
+from engine.paths import weight_paths
 from engine.render import path_view
 from engine.render.frames import view_picture
 from engine.render.neuron_view import DEFAULT_MAX_EDGES, DEFAULT_MAX_NEURONS
@@ -17,6 +21,7 @@ from engine.render.svg import to_svg
 from engine.render.svgdoc import portable_fonts, prefix_ids, serialise, size_pt
 
 from .explore_data import FRAMES
+from .text import md
 
 # st.html sanitises with an HTML-only profile and drops the whole SVG, so the graph comes
 # in as the player's frames do: a v2 component setting the SVG (Graphviz's, serialised by
@@ -64,29 +69,31 @@ def _take_click(graph) -> bool:
     if hit is None:
         return False
     st.session_state["paths_weight"], index = hit
-    if index is not None:
+    if index is not None:  # the selectbox holds the engine's index, the row and column inputs the shown one
         st.session_state["paths_component"] = index
-        st.session_state["paths_i"], st.session_state["paths_j"] = index
+        st.session_state["paths_i"], st.session_state["paths_j"] = path_view.counted(index)
     return True
 
 
-def _component(weight: str, shape: tuple[int, ...], values, grads) -> tuple[int, ...]:
-    """The component of ``weight`` the user picks (counted from 0, like the CLI's --index)."""
+def _component(weight: str, values, grads, names: tuple) -> tuple[int, ...]:
+    """The component of ``weight`` the user picks, shown counted from 1 as the graph's
+    units are, returned as the engine counts it (from 0)."""
+    shape = values.shape
     options = list(np.ndindex(shape))
     if len(options) <= LISTED:
         if st.session_state.get("paths_component") not in options:  # the largest |δw| first: a 0 says little
             st.session_state["paths_component"] = max(options, key=lambda ix: abs(float(grads[ix])))
 
         def label(ix):
-            where = ",".join(map(str, ix))
-            return f"{weight}[{where}] = {format_number(values[ix], 4)}, δ = {format_number(grads[ix], 4)}"
-        return st.selectbox("Component (counted from 0)", options, key="paths_component", format_func=label)
+            return (f"{path_view.component(weight, ix)} ({path_view.joins(weight, ix, names)}) = "
+                    f"{format_number(values[ix], 4)}, δ = {format_number(grads[ix], 4)}")
+        return st.selectbox("Component", options, key="paths_component", format_func=label)
     for axis, size in zip(("paths_i", "paths_j"), shape):  # a bigger matrix's row may lie past this one's
-        st.session_state[axis] = min(max(int(st.session_state.get(axis, 0)), 0), size - 1)
+        st.session_state[axis] = min(max(int(st.session_state.get(axis, 1)), 1), size)
     left, right = st.columns(2)
-    i = left.number_input("Row i (from 0)", 0, shape[0] - 1, key="paths_i")
-    j = right.number_input("Column j (from 0)", 0, shape[1] - 1, key="paths_j") if len(shape) > 1 else None
-    return (int(i),) if j is None else (int(i), int(j))
+    i = left.number_input("Row i", 1, shape[0], key="paths_i")
+    j = right.number_input("Column j", 1, shape[1], key="paths_j") if len(shape) > 1 else None
+    return path_view.uncounted((i,) if j is None else (i, j))
 
 
 def _paths(key: str, graph, weight: str, index, row: int):
@@ -138,11 +145,14 @@ def _sum_line(found, grad: str, exact: bool) -> str:
     return f"**Sum of the products:** {grad} = {terms} = **{total}**  {verdict}"
 
 
-def _table(found) -> list[dict]:
-    return [{"path": n, "route": route(found, p),
-             "factors": " · ".join(f"{label} = {format_number(f)}" for label, f in zip(p.labels, p.factors)),
-             "product": format_number(p.product)}
-            for n, p in enumerate(found.paths, 1)]
+def _table(graph, found, names: tuple) -> list[dict]:
+    rows = []
+    for n, p in enumerate(found.paths, 1):
+        said = path_view.named(graph, found, p, names)
+        rows.append({"path": n, "route": said.route,
+                     "factors": " · ".join(f"{label} = {format_number(f)}" for label, f in zip(said.labels, p.factors)),
+                     "product": format_number(p.product)})
+    return rows
 
 
 def _picture(root) -> str:
@@ -173,9 +183,7 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
     with panel:
         st.caption("A weight reaches the loss along every path through the later layers' units; each "
                    "path's product of local derivatives (this sample's numbers) is its share of δw, and the "
-                   "shares add up to δw. Pick a weight here, or click a weight edge in the graph above. "
-                   "Units are counted from 0 here, as in `python -m engine paths --index`: o2[1] is the "
-                   "graph's o²₂, W2[0,1] joins o¹₂ to o²₁.")
+                   "shares add up to δw. Pick a weight here, or click a weight edge in the graph above.")
         if st.session_state.get("paths_weight") not in weights:
             st.session_state["paths_weight"] = next(iter(weights))
         left, right = st.columns([1, 2])
@@ -183,13 +191,13 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
                                 format_func=lambda w: f"{w} ({'×'.join(map(str, weights[w].shape))})")
         grads = graph.sample_weight_grads(row) if graph.batch_size > 1 else graph.weight_grads
         with right:
-            index = _component(weight, weights[weight].shape, weights[weight], grads[weight])
+            index = _component(weight, weights[weight], grads[weight], names)
         try:
             found = _paths(key, graph, weight, index, row)
         except ValueError as e:  # past the paths budget: said before any is computed
             st.warning(f"{e}. Pick a weight of a later layer: it has fewer paths.", icon=":material/route:")
             return
-        grad, n = gradient_name(found), len(found.paths)
+        grad, n = path_view.gradient(found), len(found.paths)
         if graph.batch_size > 1:
             st.caption(f"Row {row + 1} of the batch: its paths add up to its share of {grad} (its δ carry 1/n); "
                        "the batch's δw is the sum of every row's.")
@@ -197,9 +205,12 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
         path = found.paths[number - 1]
         ids = path_view.path_ids(graph, found, path, view)
         root, missing = path_view.mark(_final_svg(key, graph, view, row, theme, rankdir, names), ids, theme)
-        st.markdown(f"**Path {number} of {n:,}:** {route(found, path)}  \n"
-                    f"`{' · '.join(path.labels)}` = {' · '.join(_signed(f) for f in path.factors)} "
-                    f"= **{format_number(path.product)}**")
+        said = path_view.named(graph, found, path, names)  # the neurons it names are the ones highlighted
+        st.markdown(f"**Path {number} of {n:,}:** {md(said.route)}  \n"
+                    f"{md(' · '.join(said.labels))} = {md(' · '.join(_signed(f) for f in path.factors))} "
+                    f"= **{md(format_number(path.product))}**")
+        if said.fused:
+            st.caption(md(said.fused))
         svg = _picture(root)
         _graph(data={"svg": svg, "signature": hashlib.sha256(svg.encode()).hexdigest()[:16]},
                key="paths_graph", height="content")
@@ -212,4 +223,4 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
         elif view == "layer":
             st.caption("The layer view shows the layers a path crosses; the neuron view shows its own units.")
         st.markdown(_sum_line(found, grad, graph.arithmetic == "exact"))
-        st.dataframe(_table(found), hide_index=True, width="stretch")
+        st.dataframe(_table(graph, found, names), hide_index=True, width="stretch")

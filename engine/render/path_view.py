@@ -6,6 +6,10 @@ neuron X^k_{j+1}, the weight's edge ``L{k}_{i+1}_{j+1}``, then one edge per late
 layer to the unit the path picks, to the loss. In the layer view every path of a
 weight runs through the same layers: the weight's node and edge, L^k … L^K, the loss.
 
+Named in the graph's words (:func:`named`): the neuron view labels unit u of o^m
+o^m_{u+1} (o²₁), counting from 1, where the engine and the CLI's ``--index`` count
+from 0. :func:`counted` and :func:`uncounted` are the one place the two meet.
+
 Marking edits the parsed SVG (engine/render/svgdoc.py), never its text: each
 element of the path gets the class ``bp-path`` and ``data-path-order`` (its place
 along the path), is redrawn in the path's colour; the other nodes and edges are
@@ -14,8 +18,10 @@ dimmed (class ``bp-dim``), so the path stands out without moving anything.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 from ..graph import Graph
+from ..names import one_line
 from ..paths import Path, Paths, last_layer, weight_layer
 from . import picture, svgdoc
 from .svgdoc import SVG
@@ -56,6 +62,85 @@ def neuron_ids(graph: Graph, paths: Paths, path: Path) -> list[str]:
 
 def _o(layer: int, unit: str) -> str:
     return ("o" + picture.sup(layer) + picture.sub(unit)).text  # as the labels write it: o²₂
+
+
+def counted(index) -> tuple[int, ...]:
+    """The engine's unit or component (from 0, as the CLI's --index) as the graph counts it, from 1."""
+    return tuple(int(i) + 1 for i in index)
+
+
+def uncounted(shown) -> tuple[int, ...]:
+    """A unit or component counted from 1 (as shown) as the engine counts it, from 0."""
+    return tuple(int(i) - 1 for i in shown)
+
+
+@dataclass(frozen=True)
+class Named:
+    """A path in the graph's words: what the panel writes and the neuron view highlights."""
+    neurons: tuple[str, ...]  # each neuron the path runs through, as labelled: ("o¹₃", "o²₁", "o³₁")
+    labels: tuple[str, ...]  # each factor's name: ("o¹₃", "∂o³₁/∂o²₁", "∂loss/∂o³₁")
+    fused: str | None  # why the last factor spans two steps (a sigmoid fused with its loss), or None
+
+    @property
+    def route(self) -> str:
+        return " → ".join(self.neurons) + " → loss"
+
+
+def _neuron(m: int, u: int, features) -> str:
+    """Unit u (from 0) of o^m as the neuron view labels it: o²₁; an input by its
+    feature's name, or x₁ (column 1 of the view holds x)."""
+    (shown,) = counted((u,))
+    if m == 0:
+        return one_line(features[u]) if u < len(features) else ("x" + picture.sub(shown)).text
+    return _o(m, str(shown))
+
+
+def component(weight: str, index) -> str:
+    """A weight's component as shown: "W2[1,3]" (counted from 1, as the graph's units)."""
+    return f"{weight}[{','.join(map(str, counted(index)))}]"
+
+
+def gradient(paths: Paths) -> str:
+    """The gradient the paths add up to, as shown: "δw2[1,3]"."""
+    name, k = weight_layer(paths.weight)
+    return "δ" + component(f"{name.lower()}{k}", paths.index)
+
+
+def joins(weight: str, index, features=()) -> str:
+    """What a component joins in the neuron view: W2[1,3] is the edge "o¹₃ → o²₁"; a
+    bias b2[1] feeds "o²₁"."""
+    name, k = weight_layer(weight)
+    head = _neuron(k, index[0], features)
+    return f"{_neuron(k - 1, index[1], features)} → {head}" if name == "W" else head
+
+
+def named(graph: Graph, paths: Paths, path: Path, features=()) -> Named:
+    """``path`` in the graph's words. Its neurons are exactly the ones :func:`neuron_ids`
+    marks: after a Sigmoid fused with binary cross-entropy that includes o^K, the
+    sigmoid's output, though no factor of its own reaches it. The arithmetic is one step
+    there, ∂loss/∂o^{K-1} = o^K − y (σ' and the loss's derivative cancelled, as the
+    backward pass's δ^K), yet the loss is read from o^K: the path does run through it,
+    so the text names it and says why it has no factor, rather than the highlight
+    skipping a neuron the loss sits behind."""
+    name, k = weight_layer(paths.weight)
+    units = [_neuron(m, u, features) for m, u in enumerate(path.units, k)]
+    first = _neuron(k - 1, paths.index[1], features) if name == "W" else "1"
+    labels = [first]
+    labels += [f"∂{b}/∂{a}" for a, b in zip(units, units[1:])]
+    labels.append(f"∂loss/∂{units[-1]}")
+    neurons = ([first] if name == "W" else []) + units
+    model, last = graph.model, last_layer(graph.model)
+    fused = None
+    if last < graph.K:  # the loss does layer K's backward itself
+        top = _neuron(graph.K, path.units[-1], features)
+        neurons.append(top)
+        share = model.layer(graph.K).size_out * graph.batch_size  # the loss's mean over outputs and rows
+        y = f"{top} − y{picture.sub(counted(path.units[-1:])[0]).text}"
+        fused = (f"{top} = {model.layer(graph.K).kind}({units[-1]}) and the {model.loss.title} are "
+                 f"differentiated together: the last factor, {labels[-1]} = "
+                 f"{f'({y})/{share}' if share > 1 else y}, spans {units[-1]} → {top} → loss in one step, "
+                 "as the backward pass computes it (exact even where the sigmoid saturates).")
+    return Named(tuple(neurons), tuple(labels), fused)
 
 
 def described(element: str) -> str:
