@@ -163,7 +163,7 @@ def film_data(result, model0, data, *, bounds=None, max_frames: int = FILM_MAX_F
            "stopped": bool(result.stopped), "plane": None}
     if penalty.active:
         out["penalty"] = {"data_loss": pack(data_loss), "P": pack(p_values), "labels": LABELS,
-                          "lambdas": penalty.describe()}
+                          "lambdas": model0.penalty.describe()}  # as typed: 1/3, not 0.3333333333333333
     if plane:
         task, lo, hi = plane_task(model, y)
         out["plane"] = {"task": task, "range": [lo, hi], "bounds": list(bounds or _bounds(np.vstack([x, xt]))),

@@ -183,6 +183,7 @@ def test_an_exact_penalised_run_films_the_exact_objective():
         "data": {"x": [[1, 0], [0, 1], [1, 1], [2, 1]], "y": [[1], [0], [1], [0]]}})
     result = train(spec.model, spec.data, lr="1/8", epochs=3, batch_size=4)
     film = film_data(result, spec.model, spec.data)
+    assert film["penalty"]["lambdas"] == "λ₂ = 1/4, λ₁ = 1/8"  # the exact λ as written, though filmed in float
     total, data, p = unpack(film["train_loss"]), unpack(film["penalty"]["data_loss"]), unpack(film["penalty"]["P"])
     x, y = [[F(v) for v in row] for row in spec.data.x], [F(row[0]) for row in spec.data.y]
     for k, step in enumerate(film["steps"]):
