@@ -8,6 +8,12 @@ The payload is bounded (engine/limits.py: FILM_MAX_FRAMES, FILM_MAX_BYTES,
 FILM_MAX_WORK). Numbers travel as base64 float64 (little-endian), exactly the engine's
 values and about half the size of JSON text; a value that is not finite (a diverged
 test loss) travels as NaN. Exact runs are filmed in float64.
+
+With an L2/L1 penalty (engine/penalty.py) the film shows what was trained, as the
+Train page's loss chart does (History records the objective): each frame's train loss
+is mean loss + P, its ‖δw‖ include the penalty's term, and ``penalty`` carries the two
+parts, the mean loss and P, with their labels. The test rows' loss stays their mean
+loss: P is no property of the rows. Without a penalty the payload is as it always was.
 """
 from __future__ import annotations
 
@@ -21,12 +27,16 @@ from .divergence import Watch
 from .limits import FILM_MAX_BYTES, FILM_MAX_FRAMES, FILM_MAX_WORK
 from .metrics import mean_loss
 from .passes import Plan
+from .penalty import apply as apply_penalty
 
 # The layers the browser's forward pass knows (ui/assets/film_math.js): any other kind
 # leaves the film without its boundary and neuron pictures, and says so.
 JS_LAYERS = {"input", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "softplus", "softmax"}
 B64_PER_FLOAT = 8 * 4 / 3  # bytes of base64 text per float64
 OVERHEAD = 4096  # the JSON around the arrays: names, layer list, options
+# The film's names for the objective and its parts: the layer view's Loss node writes
+# "mean loss + P" and the Penalty node "P" (engine/render/layer_view.py).
+LABELS = {"total": "mean loss + P", "data": "mean loss", "penalty": "P"}
 
 
 class FilmRefused(ValueError):
@@ -113,7 +123,8 @@ def film_data(result, model0, data, *, bounds=None, max_frames: int = FILM_MAX_F
     xt, yt = test.batch("float") if test is not None else (x[:0], y[:0])
     plane = model.size_in == 2 and drawable
     fixed = OVERHEAD + (B64_PER_FLOAT * 3 * (len(x) + len(xt)) if plane else 0)
-    per_frame = B64_PER_FLOAT * (n_params + len(weighted) + 2) + 16
+    penalty = model.penalty
+    per_frame = B64_PER_FLOAT * (n_params + len(weighted) + 2 + (2 if penalty.active else 0)) + 16
     fits = int((max_bytes - fixed) // per_frame)
     affordable = max_work // max(1, (len(x) + len(xt)) * max(n_params, 1))
     wanted = min(max_frames, fits, affordable)
@@ -127,13 +138,18 @@ def film_data(result, model0, data, *, bounds=None, max_frames: int = FILM_MAX_F
     steps = frame_steps(history.weights, wanted)
     epochs = _epochs_at(history, steps)
     plan, watch = Plan(model.layers, model.loss, full=False), Watch(model.layers, model.loss, y)
-    weights, train_loss, test_loss, norms = [], [], [], []
+    weights, train_loss, test_loss, norms, data_loss, p_values = [], [], [], [], [], []
     with np.errstate(all="ignore"):
         for s in steps:
             w = {key: np.asarray(v, dtype=float) for key, v in history.weights[s].items()}
             at = model.with_weights(w)
             loss, grads = gradients(at.layers, at.loss, x, y, False, plan, watch)
-            train_loss.append(loss if math.isfinite(loss) else None)
+            if penalty.active:  # the objective, as engine.descent.gradients sums it: mean loss + P
+                p = float(apply_penalty(penalty, at.layers, grads, False)[0])  # and δw gets P's term
+                data_loss.append(_finite(loss))
+                p_values.append(_finite(p))
+                loss = loss + p
+            train_loss.append(_finite(loss))
             test_loss.append(mean_loss(at, test) if test is not None else None)
             for k in weighted:
                 sq = sum(float(np.vdot(g, g)) for key, g in grads.items() if key[1:] == str(k))
@@ -145,6 +161,9 @@ def film_data(result, model0, data, *, bounds=None, max_frames: int = FILM_MAX_F
            "test_loss": pack(test_loss) if test is not None else None, "grad_norms": pack(norms),
            "loss_kind": model.loss.kind, "size_in": model.size_in, "size_out": model.size_out,
            "stopped": bool(result.stopped), "plane": None}
+    if penalty.active:
+        out["penalty"] = {"data_loss": pack(data_loss), "P": pack(p_values), "labels": LABELS,
+                          "lambdas": model0.penalty.describe()}  # as typed: 1/3, not 0.3333333333333333
     if plane:
         task, lo, hi = plane_task(model, y)
         out["plane"] = {"task": task, "range": [lo, hi], "bounds": list(bounds or _bounds(np.vstack([x, xt]))),
@@ -152,6 +171,10 @@ def film_data(result, model0, data, *, bounds=None, max_frames: int = FILM_MAX_F
                         "test_x": pack(xt.ravel()), "test_y": pack(_targets(task, yt)),
                         "features": [str(f) for f in (data.feature_names or ("x1", "x2"))][:2]}
     return out
+
+
+def _finite(v: float) -> float | None:
+    return v if math.isfinite(v) else None
 
 
 def _epochs_at(history, steps) -> list[int]:

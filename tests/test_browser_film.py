@@ -128,3 +128,35 @@ def test_upload_train_watch_pause_step_and_inspect_the_frame_in_explore(page, ap
     expect(film).to_have_attribute("data-playing", "0")
     page.get_by_role("button", name="Train on from here").click()
     expect(page.get_by_text(f"The workspace holds the weights of step {step:,}")).to_be_visible()
+
+
+def test_a_penalised_run_plays_with_mean_loss_plus_p_in_its_status(page, app_url):
+    """The film's status line writes the objective trained, mean loss + P, as the sum of
+    its parts: checked in the browser because the text is put together in film.js."""
+    from engine.metrics import mean_loss
+    from engine.presets import load_preset
+    page.goto(app_url + "/train")  # the article (exact, 3 inputs): frame 0 is its own weights
+    page.get_by_role("heading", name="Train", exact=True).wait_for()
+    l1 = page.get_by_role("textbox", name="L1 penalty λ₁")
+    l1.fill("100")  # P of the same size as the loss: 4 digits tell the sum from its parts
+    l1.press("Enter")
+    page.get_by_text("The loss shown is the objective").first.wait_for()
+    page.get_by_role("button", name="Train", exact=True).click()
+    film = page.locator(FILM)
+    page.locator(f"{FILM} .bf-status").wait_for()
+    film.focus()
+    page.keyboard.press("Home")  # pauses the autoplay at frame 0
+    expect(film).to_have_attribute("data-frame", "0")
+    expect(film).to_have_attribute("data-playing", "0")
+    status = page.locator(f"{FILM} .bf-status").text_content()
+    found = re.search(r"mean loss \+ P = ([\d.e+-]+) \+ ([\d.e+-]+) = ([\d.e+-]+)", status)
+    assert found, status
+    mean, p, total = (float(v) for v in found.groups())
+    spec = load_preset("article")
+    want_mean = mean_loss(spec.model, spec.data)
+    want_p = 100 * float(sum(abs(v) for v in spec.model.weights()["W2"].ravel()))
+    assert 0.1 < want_p / want_mean < 10  # neither part is lost in the other's digits
+    for shown, want in ((mean, want_mean), (p, want_p), (total, want_mean + want_p)):
+        assert abs(shown - want) <= 1e-3 * want  # toPrecision(4)
+    caption = page.locator(f"{FILM} .bf-loss-cap").text_content()
+    assert caption.startswith("mean loss + P over the training rows") and "λ₁ = 100" in caption

@@ -119,3 +119,87 @@ def test_the_browser_runs_every_layer_type():
     js = (Path(__file__).parents[1] / "ui" / "assets" / "film_math.js").read_text()
     for kind in JS_LAYERS:
         assert f'case "{kind}"' in js
+
+
+# --- with an L2/L1 penalty the film shows the objective trained (engine/penalty.py) ------
+
+FILM_KEYS = {"steps", "epochs", "total_steps", "n_params", "layers", "drawable", "weighted", "weights", "train_loss",
+             "test_loss", "grad_norms", "loss_kind", "size_in", "size_out", "stopped", "plane"}
+
+
+def lambda_term(weights: dict, l2, l1):
+    """λ₂·½Σw² + λ₁·Σ|w| over the weight matrices only (not the biases), written out
+    here rather than taken from engine/penalty.py."""
+    total = 0
+    for key, w in weights.items():
+        if key.startswith("W"):
+            for v in np.asarray(w).ravel():
+                total += l2 * v * v / 2 + l1 * abs(v)
+    return total
+
+
+def test_a_penalised_float_run_films_mean_loss_plus_p_and_its_parts():
+    from dataclasses import replace
+
+    from engine.penalty import penalty_of
+    spec = load_preset("moons")
+    model0 = replace(spec.model, penalty=penalty_of("0.01", "0.002", "float"))
+    result = train(model0, spec.data, lr=0.3, epochs=12, batch_size=len(spec.data))  # full batch: a step per epoch
+    film = film_data(result, model0, spec.data)
+    assert set(film) == FILM_KEYS | {"penalty"}
+    pen = film["penalty"]
+    assert pen["labels"] == {"total": "mean loss + P", "data": "mean loss", "penalty": "P"}  # the layer view's names
+    assert pen["lambdas"] == "λ₂ = 0.01, λ₁ = 0.002"
+    total, data, p = unpack(film["train_loss"]), unpack(pen["data_loss"]), unpack(pen["P"])
+    assert len(total) == len(data) == len(p) == len(film["steps"]) == 13
+    assert np.array_equal(total, data + p)  # the sum the film writes is its total
+    for k, step in enumerate(film["steps"]):
+        weights = result.history.weights[step]
+        at = model0.with_weights(weights)
+        assert data[k] == pytest.approx(mean_loss(at, spec.data), rel=1e-12)
+        assert p[k] == pytest.approx(lambda_term(weights, 0.01, 0.002), rel=1e-12) and p[k] > 0
+        assert total[k] == pytest.approx(mean_loss(at, spec.data) + lambda_term(weights, 0.01, 0.002), rel=1e-12)
+        if step < len(result.history.steps):
+            # the loss chart's point for the next step: the same weights, the same objective
+            record = result.history.steps[step]
+            assert total[k] == pytest.approx(float(record.loss), rel=1e-12)
+            # ‖δw‖ as the chart's: the gradient descended, the penalty's term included
+            norms = unpack(film["grad_norms"]).reshape(len(film["steps"]), -1)[k]
+            for i, layer in enumerate(film["weighted"]):
+                chart = record.grad_norms[f"W{layer}"] ** 2 + record.grad_norms.get(f"b{layer}", 0.0) ** 2
+                assert norms[i] ** 2 == pytest.approx(chart, rel=1e-9)
+
+
+def test_an_exact_penalised_run_films_the_exact_objective():
+    """Exact runs are filmed in float64: with dyadic weights, data, α and λ every float
+    operation of these few steps is exact, so the film equals the Fractions exactly."""
+    from fractions import Fraction as F
+
+    from engine.spec import spec_from_dict
+    spec = spec_from_dict({
+        "format": "backprop-explorer/1", "arithmetic": "exact", "penalty": {"l2": "1/4", "l1": "1/8"},
+        "layers": [{"type": "input", "size": 2}, {"type": "linear", "size": 1, "weights": [["1/2", "-1/4"]]}],
+        "loss": "half_squared_error",
+        "data": {"x": [[1, 0], [0, 1], [1, 1], [2, 1]], "y": [[1], [0], [1], [0]]}})
+    result = train(spec.model, spec.data, lr="1/8", epochs=3, batch_size=4)
+    film = film_data(result, spec.model, spec.data)
+    assert film["penalty"]["lambdas"] == "λ₂ = 1/4, λ₁ = 1/8"  # the exact λ as written, though filmed in float
+    total, data, p = unpack(film["train_loss"]), unpack(film["penalty"]["data_loss"]), unpack(film["penalty"]["P"])
+    x, y = [[F(v) for v in row] for row in spec.data.x], [F(row[0]) for row in spec.data.y]
+    for k, step in enumerate(film["steps"]):
+        weights = result.history.weights[step]
+        w = [F(v) for v in weights["W2"].ravel()]
+        mean = sum((w[0] * a + w[1] * b - t) ** 2 / 2 for (a, b), t in zip(x, y)) / 4
+        term = lambda_term(weights, F(1, 4), F(1, 8))
+        assert isinstance(term, F) and (data[k], p[k], total[k]) == (float(mean), float(term), float(mean + term))
+        if step < len(result.history.steps):
+            assert result.history.steps[step].loss == mean + term  # the chart's exact objective
+
+
+def test_without_a_penalty_the_film_carries_what_it_always_did():
+    spec, result = moons_run(epochs=3)
+    film = film_data(result, spec.model, spec.data)
+    assert set(film) == FILM_KEYS and "penalty" not in film
+    for k, step in enumerate(film["steps"]):
+        at = spec.model.with_weights(result.history.weights[step])
+        assert unpack(film["train_loss"])[k] == pytest.approx(mean_loss(at, spec.data), rel=1e-12)

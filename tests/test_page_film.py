@@ -55,3 +55,32 @@ def test_training_on_from_a_frame_is_not_a_change_of_the_workspace():
     at.session_state["workspace"] = replace(resumed, model=run["spec"].model.with_weights({}))  # another model
     at.run()
     assert any("changed since" in w.value for w in at.warning)
+
+
+def test_a_penalised_run_sends_the_film_the_objective_the_loss_chart_draws():
+    """The λ typed on Train (the workspace has none) reach the film: its loss is mean
+    loss + P, the loss chart's values, with the two parts and their names; a frame opened
+    in Explore is replayed with the same penalty."""
+    import numpy as np
+    import pytest
+
+    from test_page_train import figures
+    from ui.film import explore_entry
+    from ui.state import TRAINING
+    at = train_page("xor")
+    at.text_input(key="train_l2").set_value("0.05")
+    at.text_input(key="train_l1").set_value("0.01")
+    at = start(at, lr="0.5", epochs=8, batch=4)  # full batch: step s+1's loss is at frame s's weights
+    assert not at.exception and not at.error
+    data = film_data(at)
+    pen = data["penalty"]
+    assert pen["labels"] == {"total": "mean loss + P", "data": "mean loss", "penalty": "P"}
+    assert pen["lambdas"] == "λ₂ = 0.05, λ₁ = 0.01"
+    total, mean, p = unpack(data["train_loss"]), unpack(pen["data_loss"]), unpack(pen["P"])
+    assert np.array_equal(total, mean + p) and np.all(p > 0)
+    chart = next(t for t in figures(at)["Loss"]["data"] if t["name"] == "loss per step")
+    assert data["steps"] == list(range(9)) and chart["x"] == list(range(1, 9))
+    assert total[:8] == pytest.approx(chart["y"], rel=1e-12)
+    run = at.session_state[TRAINING]
+    graph = explore_entry(run, 3)["graph"]
+    assert graph.penalty == pytest.approx(p[3], rel=1e-12) and graph.loss == pytest.approx(total[3], rel=1e-12)

@@ -28,6 +28,13 @@ _film = st.components.v2.component(
 )
 
 
+def trained_model(run: dict):
+    """The model the run started from, with the penalty it minimised: the Train page's
+    λ fields may differ from the workspace's own (run["spec"]), and a replay or a film
+    with the workspace's penalty would show another objective than the one descended."""
+    return run.get("model0", run["spec"].model)
+
+
 def film_of(run: dict) -> dict | str:
     """The run's film (built once, kept with the run), or why it has none."""
     if "film" not in run:
@@ -37,7 +44,7 @@ def film_of(run: dict) -> dict | str:
             if spec.data.test is not None:
                 x = np.vstack([x, spec.data.test.batch("float")[0]])
             bounds = charts.grid_bounds(x) if spec.model.size_in == 2 else None
-            run["film"] = film_data(result, spec.model, spec.data, bounds=bounds)
+            run["film"] = film_data(result, trained_model(run), spec.data, bounds=bounds)
         except FilmRefused as e:
             run["film"] = str(e)
         run["film_id"] = uuid.uuid4().hex[:12]
@@ -49,8 +56,9 @@ def explore_entry(run: dict, frame: int) -> dict:
     (after the step's update, on its batch; frame 0: the initial weights, on step 1's batch)."""
     film, spec, result = run["film"], run["spec"], run["result"]
     step, epoch = film["steps"][frame], film["epochs"][frame]
-    graph = (record_step(result, spec.model, spec.data, 1) if step == 0 else
-             record_step(result, spec.model, spec.data, step, after=True))
+    model0 = trained_model(run)
+    graph = (record_step(result, model0, spec.data, 1) if step == 0 else
+             record_step(result, model0, spec.data, step, after=True))
     n = graph.batch_size
     where = "before training" if step == 0 else f"epoch {epoch}, after step {step:,}"
     return {"graph": graph, "label": f"the film's frame {frame + 1} ({where}; {n} sample{'s' if n > 1 else ''})",

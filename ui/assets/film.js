@@ -29,7 +29,7 @@ function html() {
     "<figcaption class=\"bf-plane-cap\"></figcaption></figure>" +
     '<figure><canvas class="bf-loss" width="420" height="200" role="img"></canvas><figcaption class="bf-loss-cap"></figcaption></figure>' +
     '<figure><canvas class="bf-norms" width="420" height="150" role="img"></canvas>' +
-    "<figcaption>Gradient norm per layer, ‖δw‖ over the training rows (log scale)</figcaption></figure>" +
+    '<figcaption class="bf-norms-cap"></figcaption></figure>' +
     "</div>" +
     '<figure class="bf-net-fig"><canvas class="bf-net" width="900" height="300" role="img"></canvas>' +
     '<figcaption class="bf-net-cap"></figcaption></figure>' +
@@ -54,6 +54,9 @@ function Film(root) {
     d.train = FilmMath.unpack(data.train_loss);
     d.test = data.test_loss ? FilmMath.unpack(data.test_loss) : null;
     d.norms = FilmMath.unpack(data.grad_norms);
+    // With a penalty, train is the objective (mean loss + P) and pen holds its two parts.
+    const pen = data.penalty;
+    d.pen = pen ? { data: FilmMath.unpack(pen.data_loss), P: FilmMath.unpack(pen.P), labels: pen.labels } : null;
     d.cols = FilmMath.columns(data.layers);
     d.n = data.steps.length;
     if (data.plane) {
@@ -65,8 +68,13 @@ function Film(root) {
     q(".bf-plane").hidden = !data.plane;
     q(".bf-plane-cap").textContent = "Decision boundary and the data" + (d.tlab && d.tlab.length ? " (hollow: test rows)" : "");
     q(".bf-scrub").max = String(d.n - 1);
-    q(".bf-loss-cap").textContent = "Loss over the training rows" + (d.test ? " (blue) and the test rows (orange, dashed)" : "") +
-      ", at each frame's weights";
+    const L = d.pen && d.pen.labels;
+    q(".bf-loss-cap").textContent = (L
+      ? L.total + " over the training rows (blue), its " + L.data + " (blue, dotted) and " + L.penalty + " (grey)" +
+        (d.test ? ", the test rows' " + L.data + " (orange, dashed)" : "") + ", at each frame's weights; " + pen.lambdas
+      : "Loss over the training rows" + (d.test ? " (blue) and the test rows (orange, dashed)" : "") + ", at each frame's weights");
+    q(".bf-norms-cap").textContent = "Gradient norm per layer, ‖δw‖" + (L ? " of " + L.total : "") +
+      " over the training rows (log scale)";
     q(".bf-net-cap").textContent = data.plane
       ? "Each neuron's output over the input plane (blue positive, orange negative); edges: thickness |w|, blue w > 0, orange w < 0"
       : "Edges: thickness |w|, blue w > 0, orange w < 0 (neuron pictures need 2 inputs)";
@@ -87,13 +95,20 @@ function Film(root) {
     q(".bf-scrub").value = String(k);
     const step = d.steps[k];
     q(".bf-status").textContent = "Frame " + (k + 1) + " of " + d.n + " · step " + step.toLocaleString("en") + " of " +
-      d.total_steps.toLocaleString("en") + " · epoch " + d.epochs[k] + " · loss " + fmt(d.train[k]) +
-      (d.test ? " (test " + fmt(d.test[k]) + ")" : "");
+      d.total_steps.toLocaleString("en") + " · epoch " + d.epochs[k] + " · " + lossText(k);
     draw.frame(k, d.plane ? FilmMath.forward(d.layers, f.weightsAt(k), d.grid, R * R) : null);
     f.painted++;
   };
 
   const fmt = (v) => draw.fmt(v);
+  // "loss 0.1234 (test …)"; with a penalty "mean loss + P = 0.1200 + 0.003400 = 0.1234",
+  // the sum written as Explore's chain-rule panel writes the objective
+  function lossText(k) {
+    if (!d.pen) return "loss " + fmt(d.train[k]) + (d.test ? " (test " + fmt(d.test[k]) + ")" : "");
+    const L = d.pen.labels;
+    return L.total + " = " + fmt(d.pen.data[k]) + " + " + fmt(d.pen.P[k]) + " = " + fmt(d.train[k]) +
+      (d.test ? " (test " + L.data + " " + fmt(d.test[k]) + ")" : "");
+  }
 
   // --- playing -----------------------------------------------------------------------
   function tick(t) {

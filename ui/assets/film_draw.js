@@ -3,6 +3,7 @@
 // neuron's own output over the input plane, each from a frame's data. FilmDraw(q, d):
 // q finds an element of the film, d is the film's data as film.js unpacked it.
 const R = 40;  // grid points per side: 1,600 forward passes a frame
+const PEN_GREY = "#6e7781";  // the penalty P's line in the loss picture
 
 function FilmDraw(q, d) {
   let lossImg = null;
@@ -94,7 +95,8 @@ function FilmDraw(q, d) {
   function drawLoss(k) {
     const cv = q(".bf-loss"), g = cv.getContext("2d"), W = cv.width, H = cv.height, pad = 34;
     const X = (s) => pad + (W - pad - 8) * (d.total_steps ? s / d.total_steps : 0);
-    const all = Array.from(d.train).concat(d.test ? Array.from(d.test) : []);
+    const all = Array.from(d.train).concat(d.test ? Array.from(d.test) : [],
+      d.pen ? Array.from(d.pen.data) : [], d.pen ? Array.from(d.pen.P) : []);
     const lr = logRange(all) || [0, 1];
     const Y = (v) => 8 + (H - 30) * (1 - (Math.log10(v) - lr[0]) / (lr[1] - lr[0]));
     if (!lossImg) {  // the curves once; each frame only moves the cursor over them
@@ -103,8 +105,8 @@ function FilmDraw(q, d) {
       g.fillStyle = "#57606a"; g.font = "11px sans-serif";
       g.fillText(fmt(Math.pow(10, lr[1])), 2, 16); g.fillText(fmt(Math.pow(10, lr[0])), 2, H - 22);
       g.fillText("step " + d.total_steps.toLocaleString("en"), W - 90, H - 6); g.fillText("0", pad, H - 6);
-      const line = (vals, color, dash) => {
-        g.beginPath(); g.setLineDash(dash); g.strokeStyle = color; g.lineWidth = 2;
+      const line = (vals, color, dash, width) => {
+        g.beginPath(); g.setLineDash(dash); g.strokeStyle = color; g.lineWidth = width || 2;
         let on = false;
         for (let i = 0; i < d.n; i++) {
           const v = vals[i];
@@ -116,13 +118,19 @@ function FilmDraw(q, d) {
       };
       line(d.train, FilmMath.rgb(FilmMath.BLUE), []);
       if (d.test) line(d.test, FilmMath.rgb(FilmMath.ORANGE), [5, 4]);
+      if (d.pen) {  // the objective's parts under it: the mean loss and P
+        line(d.pen.data, FilmMath.rgb(FilmMath.BLUE), [2, 3], 1.5);
+        line(d.pen.P, PEN_GREY, [], 1.5);
+      }
       lossImg = g.getImageData(0, 0, W, H);
     } else g.putImageData(lossImg, 0, 0);
     const x = X(d.steps[k]);
     g.strokeStyle = "#1f2328"; g.lineWidth = 1; g.beginPath(); g.moveTo(x, 8); g.lineTo(x, H - 22); g.stroke();
-    for (const [vals, c] of [[d.train, FilmMath.BLUE], [d.test, FilmMath.ORANGE]]) {
+    const blue = FilmMath.rgb(FilmMath.BLUE), orange = FilmMath.rgb(FilmMath.ORANGE);
+    const cursors = [[d.train, blue], [d.test, orange]].concat(d.pen ? [[d.pen.data, blue], [d.pen.P, PEN_GREY]] : []);
+    for (const [vals, c] of cursors) {
       if (vals && vals[k] > 0 && Number.isFinite(vals[k])) {
-        g.beginPath(); g.arc(x, Y(vals[k]), 4, 0, 6.2832); g.fillStyle = FilmMath.rgb(c); g.fill();
+        g.beginPath(); g.arc(x, Y(vals[k]), 4, 0, 6.2832); g.fillStyle = c; g.fill();
       }
     }
   }
