@@ -285,7 +285,7 @@ with b.container(border=True):
         s = steps[int(pick) - 1]
         c1.caption(f"epoch {s.epoch} · batch loss {float(s.loss):.4g}")
         if c2.button("Open in Explore", icon=":material/open_in_new:", width="stretch"):
-            graph = record_step(result, run.get("model0", spec.model), spec.data, int(pick))
+            graph = record_step(result, film.trained_model(run), spec.data, int(pick))
             st.session_state["explore_graph"] = {
                 "graph": graph, "label": f"training step {int(pick)} (epoch {s.epoch}, {graph.batch_size} "
                                          f"sample{'s' if graph.batch_size > 1 else ''})"}
