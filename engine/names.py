@@ -9,7 +9,7 @@ characters that reorder text as escapes. A right-to-left override (U+202E) in
 "invoiceexe.pdf"; shown escaped, the name reads as what it is.
 
 Markup is each output's own business: HTML escaping (engine/render/style.py, the HTML
-player), Markdown escaping (ui/text.py), plotly's tags (ui/train_charts.py). Each of
+player), Markdown escaping (ui/text.py), plotly's tags (ui/chart_style.py). Each of
 those calls :func:`visible` first.
 """
 from __future__ import annotations

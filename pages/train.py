@@ -16,6 +16,7 @@ from engine.descent import record_step
 from engine.train import DEFAULT_MAX_STEPS, steps_per_epoch, train
 from ui import state
 from ui import film
+from ui import boundary_chart, chart_style
 from ui import train_charts as charts
 from ui.state import TRAINING, workspace
 from ui.draft import cell
@@ -27,15 +28,15 @@ in_app()  # first: Streamlit may have run this file without app.py (pages/__init
 LIVE = "_training_live"  # session key while a run trains: {"done", "run" (None: nothing to keep)}
 
 
-def boundary_chart(spec, model, title: str):
+def show_boundary(spec, model, title: str):
     data = spec.data
     x, y = data.batch("float")
-    bounds = charts.grid_bounds(x)
-    xs, ys, z = charts.cached_decision_grid(charts.weights_key(model), model, bounds)
+    bounds = boundary_chart.grid_bounds(x)
+    xs, ys, z = boundary_chart.cached_decision_grid(boundary_chart.weights_key(model), model, bounds)
     n_classes = max(2, model.size_out)
     names = data.target_names if model.size_out > 1 else ()
-    fig = charts.boundary_figure(xs, ys, z, x, y, n_classes=n_classes,
-                                 feature_names=data.feature_names or ("x1", "x2"), class_names=names)
+    fig = boundary_chart.boundary_figure(xs, ys, z, x, y, n_classes=n_classes,
+                                         feature_names=data.feature_names or ("x1", "x2"), class_names=names)
     fig.update_layout(title_text=title)
     st.plotly_chart(fig, key=f"boundary-{title}")
 
@@ -209,7 +210,7 @@ if run is None:
     st.info("Set α, the batch size and the epochs, then **Train**: the loss, the weights and the "
             "gradients of every step are drawn here.", icon=":material/model_training:")
     if two_d:
-        boundary_chart(ws, ws.model, "Decision boundary before training")
+        show_boundary(ws, ws.model, "Decision boundary before training")
     st.stop()
 
 # --- the last run -----------------------------------------------------------------
@@ -248,7 +249,7 @@ if steps:
                           "grads": charts.grad_norm_figure(history)}
         if result.stopped:  # a divergence or the Stop button: where the lines end, and why
             for fig in run["figures"].values():
-                charts.mark_stop(fig, steps[-1].step)
+                chart_style.mark_stop(fig, steps[-1].step)
     figs = run["figures"]
     left, right = st.columns(2)
     with left:
@@ -257,7 +258,7 @@ if steps:
     with right:
         st.plotly_chart(figs["grads"], key="grads")
         if spec.model.size_in == 2:
-            boundary_chart(spec, result.model, "Decision boundary after training")
+            show_boundary(spec, result.model, "Decision boundary after training")
 
 # --- use the result ---------------------------------------------------------------
 st.subheader("Use the result")

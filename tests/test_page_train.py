@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.presets import load_preset
 from engine.train import train
+from ui import boundary_chart
 from ui import train_charts as charts
 
 
@@ -108,10 +109,10 @@ def test_charts_are_pure_functions_of_the_history():
     result = train(spec.model, spec.data, lr=0.1, epochs=2, batch_size=20)
     fig = charts.weights_figure(result.history)  # 105 weights: one norm per tensor
     assert {t.name for t in fig.data} == {"‖W2‖", "‖b2‖", "‖W4‖", "‖b4‖", "‖W6‖", "‖b6‖"}
-    xs, ys, z = charts.decision_grid(result.model, charts.grid_bounds(spec.data.x), 80)
+    xs, ys, z = boundary_chart.decision_grid(result.model, boundary_chart.grid_bounds(spec.data.x), 80)
     assert z.shape == (80, 80) and 0 <= z.min() and z.max() <= 1
     spiral = load_preset("spiral")
-    _, _, classes = charts.decision_grid(spiral.model, (-1, 1, -1, 1), 20)
+    _, _, classes = boundary_chart.decision_grid(spiral.model, (-1, 1, -1, 1), 20)
     assert set(np.unique(classes)) <= {0.0, 1.0, 2.0}
 
 

@@ -21,7 +21,7 @@ from engine.spec import Spec
 from engine.descent import record_step
 from engine.train import train
 from ui import byte_cache, explore_data
-from ui import train_charts as charts
+from ui import boundary_chart, chart_style
 from ui.byte_cache import ENTRY_OVERHEAD, ByteCache
 
 
@@ -80,7 +80,7 @@ def test_many_threads_filling_one_cache_keep_its_books_right():
 
 def test_every_shared_cache_of_the_app_is_a_byte_cache_within_a_stated_budget():
     from ui import exports, modes
-    caches = [explore_data.FRAMES, explore_data.CHECKS, exports.FRAMES, exports.ANIMATIONS, charts.GRIDS, modes.MODES]
+    caches = [explore_data.FRAMES, explore_data.CHECKS, exports.FRAMES, exports.ANIMATIONS, boundary_chart.GRIDS, modes.MODES]
     assert all(isinstance(c, ByteCache) for c in caches)
     assert sum(c.max_bytes for c in caches) == 160 * byte_cache.MB  # the README's Limits table
 
@@ -298,8 +298,8 @@ def test_train_charts_after_a_divergence_draw_few_ticks_and_finite_values(preset
 
 
 def test_log_axis_ticks_are_few_and_written_in_full():
-    values, texts = charts.log_ticks([0.7, 13.8])
-    assert "0.5" in texts and "5" in texts and len(values) <= charts.MAX_TICKS
-    values, texts = charts.log_ticks([1e-300, 3.0, 1e300, float("inf"), None, 0.0])
-    assert 2 <= len(values) <= charts.MAX_TICKS and texts[-1] == "1e300"
-    assert charts.log_ticks([0.0, float("nan")]) == ([], [])
+    values, texts = chart_style.log_ticks([0.7, 13.8])
+    assert "0.5" in texts and "5" in texts and len(values) <= chart_style.MAX_TICKS
+    values, texts = chart_style.log_ticks([1e-300, 3.0, 1e300, float("inf"), None, 0.0])
+    assert 2 <= len(values) <= chart_style.MAX_TICKS and texts[-1] == "1e300"
+    assert chart_style.log_ticks([0.0, float("nan")]) == ([], [])

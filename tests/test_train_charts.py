@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from engine.mlp import mlp_spec
 from engine.presets import load_preset
 from engine.train import train
+from ui import chart_style
 from ui import train_charts as charts
 
 
@@ -41,8 +42,8 @@ def test_many_gradient_lines_grow_the_figure_instead_of_crushing_the_plot():
     fig = charts.grad_norm_figure(run.history)
     lines = [t for t in fig.data if t.showlegend is not False]
     assert len(lines) == 18
-    rows = -(-len(lines) // charts.LEGEND_PER_ROW)
-    assert fig.layout.height == 360 + charts.LEGEND_ROW_PX * (rows - 1)
+    rows = -(-len(lines) // chart_style.LEGEND_PER_ROW)
+    assert fig.layout.height == 360 + chart_style.LEGEND_ROW_PX * (rows - 1)
     colours = {t.name: t.line.color for t in lines}
     assert colours["‖δw2‖"] == colours["‖δb2‖"] != colours["‖δw4‖"]  # one colour per layer
     assert {t.line.dash for t in lines if t.name.startswith("‖δb")} == {"dot"}
@@ -53,10 +54,10 @@ def test_after_a_divergence_the_charts_stay_light_and_show_the_steps_kept():
     run = train(xor.model, xor.data, lr=1e6, epochs=50, batch_size=1)
     assert run.stopped and len(run.history.steps) >= 1
     for fig in (charts.loss_figure(run.history), charts.grad_norm_figure(run.history), charts.weights_figure(run.history)):
-        charts.mark_stop(fig, run.history.steps[-1].step)
+        chart_style.mark_stop(fig, run.history.steps[-1].step)
         for axis in (fig.layout.xaxis, fig.layout.yaxis):
-            assert (axis.tickvals is None or len(axis.tickvals) <= charts.MAX_TICKS) and axis.nticks <= charts.MAX_TICKS
-        assert all(len(t.x) <= charts.MAX_POINTS for t in fig.data)
+            assert (axis.tickvals is None or len(axis.tickvals) <= chart_style.MAX_TICKS) and axis.nticks <= chart_style.MAX_TICKS
+        assert all(len(t.x) <= chart_style.MAX_POINTS for t in fig.data)
     grads = charts.grad_norm_figure(run.history)
     drawn = [t for t in grads.data if t.showlegend is not False]
     assert all(size > 0 for t in drawn for y, size in zip(t.y, t.marker.size) if y is not None)
@@ -66,7 +67,7 @@ def test_long_runs_mark_only_the_lone_points():
     values = [1.0] * 100
     values[50] = None
     values[52] = None  # 51 has no neighbour: a line cannot show it
-    sizes = charts.marker_sizes(values)
+    sizes = chart_style.marker_sizes(values)
     assert [i for i, s in enumerate(sizes) if s] == [51]
 
 

@@ -17,7 +17,7 @@ from engine.descent import record_step
 from engine.film import FilmRefused, film_data
 from engine.presets import PRESETS
 from ui import state
-from ui import train_charts as charts
+from ui.boundary_chart import grid_bounds
 
 _ASSETS = Path(__file__).parent / "assets"
 _film = st.components.v2.component(
@@ -43,7 +43,7 @@ def film_of(run: dict) -> dict | str:
             x = spec.data.batch("float")[0]
             if spec.data.test is not None:
                 x = np.vstack([x, spec.data.test.batch("float")[0]])
-            bounds = charts.grid_bounds(x) if spec.model.size_in == 2 else None
+            bounds = grid_bounds(x) if spec.model.size_in == 2 else None
             run["film"] = film_data(result, trained_model(run), spec.data, bounds=bounds)
         except FilmRefused as e:
             run["film"] = str(e)

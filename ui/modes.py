@@ -15,7 +15,7 @@ from engine.graph import Graph
 from engine.mode_costs import cost_growth
 from engine.numbers import NotExactError
 from ui.byte_cache import MB, ByteCache
-from ui.train_charts import chart_layout, log_ticks
+from ui.chart_style import chart_layout, log_ticks
 
 MODES = ByteCache("mode comparisons", 4 * MB)  # a few KB each (the presets' gradients, twice)
 
