@@ -17,9 +17,9 @@ CLASSIFYING = ("binary_cross_entropy", "softmax_cross_entropy")
 
 def mean_loss(model: Model, data: Dataset) -> float | None:
     x, y = data.batch(model.arithmetic)
-    o = model.predict(x)
+    # a diverged model's outputs overflow: the None below says so, not a RuntimeWarning
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        losses = model.loss.value(o, y)
+        losses = model.loss.value(model.predict(x), y)
     try:  # an exact loss past float64's range (a diverged run) has no float
         loss = float(losses.sum() / len(losses))
     except OverflowError:
@@ -33,7 +33,8 @@ def accuracy(model: Model, data: Dataset) -> float | None:
     if kind not in CLASSIFYING:
         return None
     # compared as computed (exact outputs as fractions: one past float64's range has no float)
-    o = model.predict(data.batch(model.arithmetic)[0])
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        o = model.predict(data.batch(model.arithmetic)[0])
     y = np.asarray(data.y)
     if kind == "binary_cross_entropy":
         right = (o > 0.5) == (y > 0.5)

@@ -5,7 +5,6 @@
 node, the first one where they differ first (engine/float_diff.py)."""
 from __future__ import annotations
 
-import json
 
 import math
 
@@ -19,7 +18,7 @@ from ..paths import gradient_name, parse_index, route, weight_paths
 from ..record import record
 from . import whole_number
 from .inspect import add_model_source, load_model_source
-from .output import json_number, json_value, row
+from .output import json_number, json_value, print_json, row
 
 
 def register(sub) -> None:
@@ -50,13 +49,13 @@ def run_paths(args) -> int:
     spec, graph = _recorded(args)
     found = weight_paths(graph, args.weight, index)
     if args.json:
-        print(json.dumps({
+        print_json({
             "weight": found.weight, "index": list(index), "sample": args.sample,
             "arithmetic": graph.arithmetic, "count": len(found.paths),
             "paths": [{"units": list(p.units), "labels": list(p.labels),
                        "factors": [json_number(f) for f in p.factors], "product": json_number(p.product)}
                       for p in found.paths],
-            "sum": json_number(found.total), "recorded": json_number(found.recorded)}, ensure_ascii=False))
+            "sum": json_number(found.total), "recorded": json_number(found.recorded)}, ensure_ascii=False)
         return 0
     grad = gradient_name(found)
     print(f"{one_line(spec.name)}, sample {args.sample}, {graph.arithmetic} arithmetic: "
@@ -81,13 +80,13 @@ def run_diff(args) -> int:
     found = float_diff(spec.model, x, y)
     first = found.first
     if args.json:
-        print(json.dumps({
+        print_json({
             "sample": args.sample, "first": first.name if first else None,
             "why": list(story(found).sentences),
             "nodes": [{"name": n.name, "phase": n.phase, "differs": n.differs,
                        "exact": json_value(n.exact), "float": json_value(n.float),
                        "abs_error": _errors_json(n.abs_error), "rel_error": _errors_json(n.rel_error)}
-                      for n in found.nodes]}, ensure_ascii=False))
+                      for n in found.nodes]}, ensure_ascii=False)
         return 0
     print(f"{one_line(spec.name)}, sample {args.sample}: exact against float, node by node")
     if first is None:

@@ -6,14 +6,13 @@ or ``--model FILE`` (a JSON model file, docs/model-format.md), exactly one.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import stat
 
 from ..names import one_line
 from ..numbers import format_number
 from . import whole_number
-from .output import json_value, row
+from .output import json_value, print_json, row
 from ..limits import MAX_FILE_BYTES
 from ..spec_json import SpecError
 from ..presets import PRESETS, load_preset
@@ -133,7 +132,7 @@ def run_trace(args) -> int:
         out = trace_json(graph, batch)
         out["weight_grads"] = {name: json_value(g) for name, g in grads.items()}
         out["cost"] = cost
-        print(json.dumps(out))
+        print_json(out)
         return 0
     # One sample: a vector per value. The batch: one vector per sample, separated by "; ".
     shown = (lambda a: "; ".join(row(r) for r in a)) if batch else (lambda a: row(a[0]))

@@ -6,11 +6,30 @@ no digit is lost. Float values are JSON numbers. Every tensor keeps its shape as
 lists."""
 from __future__ import annotations
 
+import json
+import math
 from fractions import Fraction
 
 import numpy as np
 
 from ..numbers import format_number
+
+
+def print_json(value, *, ensure_ascii: bool = True) -> None:
+    """Print ``value`` as strict JSON. A float that is not finite (a diverged run's inf or
+    NaN) is written null, as JavaScript's JSON.stringify writes it: Python's default
+    ``Infinity`` and ``NaN`` are not JSON, and jq or a browser refuse the whole document."""
+    print(json.dumps(_finite_or_null(value), allow_nan=False, ensure_ascii=ensure_ascii))
+
+
+def _finite_or_null(v):
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _finite_or_null(e) for k, e in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_finite_or_null(e) for e in v]
+    return v
 
 
 def json_number(v):

@@ -8,7 +8,6 @@ else α = 0.1, 100 epochs, full batch, in order.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import stat
 from dataclasses import replace
@@ -25,6 +24,7 @@ from ..penalty import penalty_of, value as penalty_value
 from ..presets import PRESETS, SUGGESTED_TRAINING
 from ..train import train
 from . import UsageError, real_number, whole_number
+from .output import print_json
 from .inspect import load_model_source
 
 DEFAULTS = {"lr": "0.1", "epochs": 100, "batch_size": None, "shuffle": False}  # None: the whole dataset
@@ -78,7 +78,7 @@ def run_train(args) -> int:
                               "value": _finite(penalty_value(result.model.penalty, result.model.layers))}
         if result.model.arithmetic == "exact":  # floats alone would hide the exact values
             out["weights_exact"] = {name: _texts(w) for name, w in weights.items()}
-        print(json.dumps(out))
+        print_json(out)
         return 0
     history = result.history
     print(f"{one_line(spec.name)}: {len(history.steps)} steps, {len(history.epoch_losses)} epochs, "
