@@ -59,7 +59,8 @@ def mlp_spec(data: Dataset, task: str, *, hidden=(8, 8), activation: str = "tanh
     layers += [{"type": "linear", "size": data.y.shape[1], "bias": True, "init": {"scheme": "xavier", "seed": seed}},
                *head]
     shape = "-".join(str(s) for s in (data.x.shape[1], *hidden, data.y.shape[1]))
-    description = description or f"{shape} {activation} MLP, {loss.replace('_', ' ')}; {len(data):,} samples"
+    words = loss.replace("_", " ").replace("cross entropy", "cross-entropy")  # as the graph writes it
+    description = description or f"{shape} {activation} MLP, {words}; {len(data):,} samples"
     # The model from a document (validated as a file is); the data as built, which
     # engine.spec writes out and reads back the same (tests/test_csv_data.py).
     placeholder = {"x": [[0] * data.x.shape[1]], "y": [[0] * data.y.shape[1]]}

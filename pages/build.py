@@ -224,7 +224,7 @@ with side:
         lines.append(f"loss {loss.title or loss.kind}")
         if ws.model.penalty.active:
             lines.append(f"penalty {ws.model.penalty.describe()}")
-        st.code("\n".join(lines), language=None)
+        st.code("\n".join(lines), language=None, wrap_lines=True)  # a penalty line is wider than the box
         n_params = sum(p.size for p in ws.model.weights().values())
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
         st.page_link("pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")

@@ -186,7 +186,9 @@ def test_a_penalty_typed_on_data_is_the_models_on_build_and_in_training():
 
     at.switch_page("pages/build.py").run()
     assert not at.exception
-    assert any("penalty λ₂ = 0.001, λ₁ = 0.001" in c.value for c in at.code)  # the "In use" panel
+    in_use = [c for c in at.code if "penalty λ₂ = 0.001, λ₁ = 0.001" in c.value]  # the "In use" panel
+    assert in_use and in_use[0].proto.wrap_lines  # the line is wider than the box: wrapped, not clipped
+    assert "binary cross-entropy" in ws.description  # the graph's spelling
     gen = at.session_state["build_gen"]
     build = [at.text_input(key=f"build_{name}_{gen}") for name in ("l2", "l1")]
     assert [(f.label, f.help, f.value) for f in build] == [(LABELS["l2"], HELP["l2"], "0.001"),
