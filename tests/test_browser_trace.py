@@ -74,6 +74,20 @@ def test_the_exported_page_keeps_the_current_row_in_view(browser, exported):
         inside = page.locator(CURRENT).evaluate("""r => { const p = r.closest('.bp-trace-scroll').getBoundingClientRect();
             const b = r.getBoundingClientRect(); return b.top >= p.top - 1 && b.bottom <= p.bottom + 1; }""")
         assert inside
+        # the sticky header stays on top of the rows scrolled under it (KaTeX's positioned
+        # fractions were painted over it): what the eye sees at each header cell is that cell
+        pane.scroll_into_view_if_needed()
+        covered = page.locator(".bp-trace th").evaluate_all("""cells => cells.flatMap(th => {
+            const b = th.getBoundingClientRect(), out = [];
+            const p = th.closest('.bp-trace-scroll').getBoundingClientRect();
+            for (let i = 1; i < 12; i++) for (let j = 1; j < 4; j++) {
+                const x = b.left + b.width * i / 12, y = b.top + b.height * j / 4;
+                if (x > p.right - 16) continue;  // the pane's own scroll bar, or past it
+                const seen = document.elementFromPoint(x, y);
+                if (!seen || seen.closest('th') !== th) out.push(seen ? seen.className : 'nothing');
+            }
+            return out; })""")
+        assert covered == []
         page.locator('button[data-act="first"]').click()
         expect(page.locator(PLAYER)).to_have_attribute("data-trace-row", "0")
         assert pane.evaluate("e => e.scrollTop") == 0
