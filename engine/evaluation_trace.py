@@ -60,7 +60,7 @@ def evaluation_trace(graph: Graph, sample: int = 0, texts: list[dict] | None = N
     the timeline (0 … len), the row it computes. ``texts``: the steps' explanations if
     already made (engine.explain.step_texts), else they are made here."""
     v = ranges(graph)
-    grads = graph.sample_weight_grads(sample) if graph.batch_size > 1 else graph.weight_grads
+    grads = graph.shown_weight_grads(sample)
     rows = [{"v": _v(*v["x"], bar=False), "formula": "x", "value": tex.vector(graph.x[sample]), "phase": "input"}]
     for step, event in enumerate(graph.timeline, 1):
         general = texts[step]["general"] if texts else explain(graph, step, sample).general

@@ -133,7 +133,8 @@ def step_texts(graph: Graph, sample: int = 0) -> list[dict]:
         if step and graph.timeline[step - 1].phase == "backward" and graph.timeline[step - 1].k == graph.model.K \
                 and graph.model.loss.fuses_with == graph.model.layer(graph.model.K).kind:
             notes.append(f"{graph.model.layer(graph.model.K).kind} and {graph.model.loss.title} together: δ is o − y "
-                         "(as PyTorch's BCEWithLogitsLoss), exact even where the sigmoid saturates.")
+                         "(as PyTorch's BCEWithLogitsLoss): no clip and no division by the sigmoid's slope o(1 − o), "
+                         "which nears 0 where the sigmoid saturates, so it stays accurate there.")
         if step and graph.model.penalty.active and graph.timeline[step - 1].phase in ("penalty", "weight_grad") \
                 and (graph.timeline[step - 1].phase == "penalty" or graph.timeline[step - 1].edge in graph.penalty_grads):
             notes.append(f"The penalty ({graph.model.penalty.describe()}) adds its own term to the gradient of each "

@@ -105,6 +105,12 @@ class Graph:
             return self.o(int(name[1:]))
         return self.model.weights()[name]
 
+    def shown_weight_grads(self, sample: int) -> dict:
+        """The δw every view shows for row ``sample`` (layer and neuron views, trace, paths
+        panel), one per weight: with one sample the δw descent uses, a penalty's term
+        included; in a batch that row's share, its data term (the penalty is the batch's)."""
+        return self.sample_weight_grads(sample) if self.batch_size > 1 else self.weight_grads
+
     def sample_weight_grads(self, sample: int) -> dict:
         """δw^k of one sample (0-based row), computed on demand: the batch value is
         their sum (plus the penalty term, if any), and storing them all would cost batch × |W| memory."""

@@ -40,7 +40,18 @@ class Paths:
     index: tuple[int, ...]
     paths: tuple[Path, ...]
     total: object  # the sum of the products
-    recorded: object  # δw^k[i, j] as the backward pass computed it (without a penalty's term)
+    recorded: object  # the data's term of δw^k[i, j] as the backward pass computed it (no penalty's term)
+    # An L2/L1 penalty's term λ₂·w + λ₁·sign(w) of this component (engine/penalty.py), None
+    # where none applies (no penalty, a bias, or one row of a batch: the penalty is the
+    # batch's); then ``descended``, the δw the backward pass hands to descent, is
+    # recorded + penalty, and the paths add up to its data term only: the penalty is no path.
+    penalty: object = None
+    descended: object = None
+
+    @property
+    def penalised_total(self):
+        """The sum of the paths plus the penalty's term: what to compare with ``descended``."""
+        return self.total if self.penalty is None else self.total + self.penalty
 
 
 def parse_index(text: str) -> tuple[int, ...]:
@@ -138,10 +149,12 @@ def weight_paths(graph: Graph, weight: str, index: tuple[int, ...], sample: int 
     total = paths[0].product
     for p in paths[1:]:
         total = total + p.product
+    penalty = descended = None
     if graph.batch_size > 1:  # one row's share: its data term (the penalty is the batch's, not a row's)
         recorded = graph.sample_weight_grads(sample)[weight][index]
+    elif weight in (graph.penalty_grads or {}):  # the paths add up the data's term; the penalty's is not a path
+        descended, penalty = graph.weight_grads[weight][index], graph.penalty_grads[weight][index]
+        recorded = graph.sample_weight_grads(0)[weight][index]  # the data's term, as the backward pass made it
     else:
         recorded = graph.weight_grads[weight][index]
-        if weight in (graph.penalty_grads or {}):  # the paths add up the data's term; the penalty's is not a path
-            recorded = recorded - graph.penalty_grads[weight][index]
-    return Paths(weight, index, tuple(paths), total, recorded)
+    return Paths(weight, index, tuple(paths), total, recorded, penalty, descended)

@@ -107,3 +107,6 @@ def test_a_sigmoid_before_binary_cross_entropy_is_explained_as_o_minus_y():
     o, y = g.o(g.model.K)[0][0], g.y[0][0]
     assert abs(g.delta(g.model.K)[0][0] - (o - y) / 4) < 1e-15
     assert "BCEWithLogitsLoss" in " ".join(step_texts(g)[step]["notes"])
+    # float: what the fused o − y buys is accuracy where σ saturates, not "exact" arithmetic
+    assert "exact" not in " ".join(step_texts(g)[step]["notes"])
+    assert "no division by the sigmoid's slope o(1 − o)" in " ".join(step_texts(g)[step]["notes"])

@@ -173,7 +173,8 @@ def test_the_whole_batch_shows_one_rows_share():
     at.selectbox(key="sample").set_value(0).run()  # the whole batch
     assert not at.exception
     assert any("Row 1 of the batch" in c.value for c in at.caption)
-    assert "✓ equal to the backward pass's δw2[" in sum_line(at)
+    assert "✓ equal to this row's share of δw2[" in sum_line(at)  # not the batch's δw: one row's part of it
+    assert "backward pass's" not in sum_line(at)
 
 
 def test_more_paths_than_the_budget_is_one_clear_message():
@@ -265,7 +266,8 @@ def test_a_fused_sigmoid_and_cross_entropy_names_the_nodes_it_highlights_and_say
     notes = [unescaped(c.value) for c in at.caption if "differentiated together" in c.value]
     assert notes == ["o⁵₁ = sigmoid(o⁴₁) and the binary cross-entropy are differentiated together: the last "
                      "factor, ∂loss/∂o⁴₁ = o⁵₁ − y₁, spans o⁴₁ → o⁵₁ → loss in one step, as the backward pass "
-                     "computes it (exact even where the sigmoid saturates)."]
+                     "computes it: o − y has no clip and no division by the sigmoid's slope o(1 − o), which "
+                     "nears 0 where the sigmoid saturates, so it stays accurate there."]  # not "exact": float
     assert list(paths_table(at)["route"]) == ["o¹₂ → o²₁ → o³₁ → o⁴₁ → o⁵₁ → loss"]
     assert "δw2[1,2]" in sum_line(at) and ("✓" in sum_line(at) or "≈" in sum_line(at))
     at.radio(key="view").set_value("layer").run()  # the layer view crosses the sigmoid's layer too

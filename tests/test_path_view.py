@@ -233,7 +233,9 @@ def test_a_fused_sigmoid_and_cross_entropy_path_names_the_sigmoids_neuron_it_mar
                                          "differentiated together: the last factor, ")
             assert f"{below} → {top} → loss in one step" in said.fused
             if name.startswith("b"):  # a bias's input is 1, and it has no input neuron
-                assert said.labels[0] == "1" and said.neurons[0] == below
+                # named as the derivative it is, ∂o^k_1/∂b^k[1] (= 1): a bare "1" read "1 = 1" in the table
+                assert said.labels[0] == f"∂{below}/∂{name}[1]" and said.neurons[0] == below
+                assert path.factors[0] == 1
             o_K, y = graph.o(K)[0][0], graph.y[0][0]
             assert path.factors[-1] == pytest.approx(o_K - y, rel=1e-12)  # what the text says it is
         assert found.total == pytest.approx(found.recorded, rel=1e-9, abs=1e-15)

@@ -208,6 +208,23 @@ def test_weight_paths_add_up_to_the_data_term(tmp_path, capsys):
     graph = record(spec.model, *spec.data.batch("exact", slice(1, 2)))
     found = weight_paths(graph, "W2", (0, 0))
     assert found.total == found.recorded == graph.weight_grads["W2"][0, 0] - graph.penalty_grads["W2"][0, 0]
+    assert found.penalty == graph.penalty_grads["W2"][0, 0] and found.descended == graph.weight_grads["W2"][0, 0]
+    assert found.penalised_total == found.descended  # exact: the data's paths + the penalty's term is δw
+    xor = penalised(load_preset("xor"), "0.1", "0.01")
+    g = record(xor.model, *xor.data.sample(1, "float"))
+    bias = weight_paths(g, "b2", (0,))  # not penalised: no term, nothing more to add
+    assert bias.penalty is None and bias.penalised_total == bias.total
+    # the CLI says the same: the sum is the data's term, plus the penalty's term is δw
+    path = tmp_path / "article.json"
+    path.write_text(dump_spec(spec))
+    status, out, _ = _run(capsys, "paths", "--model", str(path), "--sample", "2", "--weight", "W2", "--index", "0,0")
+    assert status == 0 and "(the data's term of δw2[0,0]" in out
+    assert (f"+ the penalty's term λ₂·w + λ₁·sign(w) = {graph.penalty_grads['W2'][0, 0]}   = "
+            f"{graph.weight_grads['W2'][0, 0]}   (the backward pass's δw2[0,0] = {graph.weight_grads['W2'][0, 0]})") in out
+    status, out, _ = _run(capsys, "paths", "--model", str(path), "--sample", "2", "--weight", "W2", "--index", "0,0",
+                          "--json")
+    doc = json.loads(out)
+    assert F(doc["sum"]) + F(doc["penalty_term"]) == F(doc["descended"]) == graph.weight_grads["W2"][0, 0]
 
 
 

@@ -129,20 +129,36 @@ def _signed(v) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _sum_line(found, grad: str, exact: bool) -> str:
+def _verdict(total, recorded, grad: str, exact: bool, batch: bool) -> str:
+    """``total`` against the backward pass's ``recorded`` value of ``grad``."""
+    what = f"this row's share of {grad}" if batch else f"the backward pass's {grad}"
+    shown = format_number(recorded)
+    if total == recorded:
+        return f"✓ equal to {what} = {shown}" + (", exactly" if exact else "")
+    if exact:
+        return f"✗ {what} is {shown}"
+    # float adds in another order than the backward pass: the last bits may differ
+    gap = format_number(abs(float(total) - float(recorded)))
+    return f"≈ {what} = {shown} (float rounding: they differ by {gap})"
+
+
+def _sum_line(found, grad: str, exact: bool, batch: bool, penalty) -> str:
+    """The products' sum against δw. With a penalty (a weight matrix, one sample) the
+    paths are δw's data term only: the penalty's term λ₂·w + λ₁·sign(w) is added in
+    words, and the total is what is compared with the δw the backward pass descends."""
     products = [p.product for p in found.paths]
     terms = " + ".join(_signed(v) for v in products[:SUM_TERMS])
     if len(products) > SUM_TERMS:
         terms += f" + … ({len(products):,} products)"
-    total, recorded = format_number(found.total), format_number(found.recorded)
-    if found.total == found.recorded:
-        verdict = f"✓ equal to the backward pass's {grad} = {recorded}" + (", exactly" if exact else "")
-    elif exact:
-        verdict = f"✗ the backward pass's {grad} is {recorded}"
-    else:  # float adds in another order than the backward pass: the last bits may differ
-        gap = format_number(abs(float(found.total) - float(found.recorded)))
-        verdict = f"≈ the backward pass's {grad} = {recorded} (float rounding: they differ by {gap})"
-    return f"**Sum of the products:** {grad} = {terms} = **{total}**  {verdict}"
+    total = format_number(found.total)
+    if found.penalty is None:
+        return f"**Sum of the products:** {grad} = {terms} = **{total}**  " + \
+            _verdict(found.total, found.recorded, grad, exact, batch)
+    term = "λ₂·w + λ₁·sign(w)" if penalty.l2 and penalty.l1 else "λ₂·w" if penalty.l2 else "λ₁·sign(w)"
+    return (f"**Sum of the products:** {terms} = **{total}** (the data's term of {grad});  \n"
+            f"+ the penalty's term {term} = **{format_number(found.penalty)}** ({penalty.describe()});  \n"
+            f"= **{format_number(found.penalised_total)}**  "
+            + _verdict(found.penalised_total, found.descended, grad, exact, batch))
 
 
 def _table(graph, found, names: tuple) -> list[dict]:
@@ -189,7 +205,7 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
         left, right = st.columns([1, 2])
         weight = left.selectbox("Weight", list(weights), key="paths_weight",
                                 format_func=lambda w: f"{w} ({'×'.join(map(str, weights[w].shape))})")
-        grads = graph.sample_weight_grads(row) if graph.batch_size > 1 else graph.weight_grads
+        grads = graph.shown_weight_grads(row)
         with right:
             index = _component(weight, weights[weight], grads[weight], names)
         try:
@@ -200,7 +216,8 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
         grad, n = path_view.gradient(found), len(found.paths)
         if graph.batch_size > 1:
             st.caption(f"Row {row + 1} of the batch: its paths add up to its share of {grad} (its δ carry 1/n); "
-                       "the batch's δw is the sum of every row's.")
+                       "the batch's δw is the sum of every row's"
+                       + (", plus the penalty's term for a weight matrix." if graph.model.penalty.active else "."))
         number = _navigator(n, (key, weight, index, row))
         path = found.paths[number - 1]
         ids = path_view.path_ids(graph, found, path, view)
@@ -222,5 +239,5 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
                        "draws no edge.")
         elif view == "layer":
             st.caption("The layer view shows the layers a path crosses; the neuron view shows its own units.")
-        st.markdown(_sum_line(found, grad, graph.arithmetic == "exact"))
+        st.markdown(_sum_line(found, grad, graph.arithmetic == "exact", graph.batch_size > 1, graph.model.penalty))
         st.dataframe(_table(graph, found, names), hide_index=True, width="stretch")

@@ -55,7 +55,10 @@ def run_paths(args) -> int:
             "paths": [{"units": list(p.units), "labels": list(p.labels),
                        "factors": [json_number(f) for f in p.factors], "product": json_number(p.product)}
                       for p in found.paths],
-            "sum": json_number(found.total), "recorded": json_number(found.recorded)}, ensure_ascii=False)
+            "sum": json_number(found.total), "recorded": json_number(found.recorded),
+            # with a penalty: its term of this component, and the δw descent uses (sum + term)
+            **({"penalty_term": json_number(found.penalty), "descended": json_number(found.descended)}
+               if found.penalty is not None else {})}, ensure_ascii=False)
         return 0
     grad = gradient_name(found)
     print(f"{one_line(spec.name)}, sample {args.sample}, {graph.arithmetic} arithmetic: "
@@ -64,7 +67,14 @@ def run_paths(args) -> int:
         print(f"  path {n}: {route(found, p)}")
         print(f"    {' · '.join(p.labels)}")
         print(f"    = {' · '.join(format_number(f) for f in p.factors)} = {format_number(p.product)}")
-    print(f"  sum = {format_number(found.total)}   (the backward pass's {grad} = {format_number(found.recorded)})")
+    if found.penalty is None:
+        print(f"  sum = {format_number(found.total)}   (the backward pass's {grad} = {format_number(found.recorded)})")
+    else:  # the paths are the data's term; the penalty's term is no path
+        print(f"  sum = {format_number(found.total)}   (the data's term of {grad}: the backward pass's is "
+              f"{format_number(found.recorded)})")
+        print(f"  + the penalty's term λ₂·w + λ₁·sign(w) = {format_number(found.penalty)}"
+              f"   = {format_number(found.penalised_total)}   (the backward pass's {grad} = "
+              f"{format_number(found.descended)})")
     return 0
 
 

@@ -62,7 +62,7 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
     model = graph.model
     if f"δ{model.K + 1}" in shown:  # the penalty's edge carries ∂(loss + P)/∂P = 1 once learning starts
         shown = shown | {"δP"}
-    sample_grads = graph.sample_weight_grads(sample) if graph.batch_size > 1 else graph.weight_grads
+    sample_grads = graph.shown_weight_grads(sample)
 
     def value(name: str):
         if name.startswith("δw") or name.startswith("δb"):

@@ -63,6 +63,9 @@ class _View:
         self.o = {c: graph.o(c - 1)[sample] for c in range(1, K + 2)}
         self.d = {c: graph.delta(c)[sample] for c in range(1, K + 2)}
         self.cols = {c: _pick(len(self.o[c]), self.d[c], self.o[c], max_neurons) for c in self.o}
+        # the one δw per weight every view shows (the layer view's): with a penalty, its term too
+        self.grads = graph.shown_weight_grads(sample)
+        self.terms = graph.penalty_grads if graph.batch_size == 1 and graph.penalty_grads else {}
         self.cur = p.current
 
     # what the current event lights up -------------------------------------
@@ -201,7 +204,9 @@ class _View:
                  "id": f"L{k}_{j + 1}_{i + 1}", "fwd": forward[a, b], "imp": impact[a, b],
                  "fwd_name": "w·o" if linear else "∂", "imp_name": "δ·w" if linear else "δ·∂"}
             if linear:
-                e["dw"] = self.d[k + 1][j] * self.o[k][i]
+                e["dw"] = self.grads[f"W{k}"][j, i]
+                if f"W{k}" in self.terms:  # δw = δ·o (this edge's data term) + the penalty's term
+                    e["dw_parts"] = (self.d[k + 1][j] * self.o[k][i], self.terms[f"W{k}"][j, i])
             edges.append(e)
         return edges
 
@@ -221,7 +226,11 @@ class _View:
                  (f"{e['imp_name']} = {_num(e['imp'])}", t.backward, bwd_on)]
         if "dw" in e:
             texts.append((f"δw = {_num(e['dw'])}", t.backward, dw_on))
-        attrs = {"id": e["id"], "tooltip": escaped("\n".join(s for s, _, _ in texts))}
+        tip = [s for s, _, _ in texts]
+        if "dw_parts" in e:  # the label has room for one δw; the tooltip says what it adds up
+            data, term = e["dw_parts"]
+            tip[-1] += f" (δ·o = {_num(data)}, plus the penalty's term {_num(term)})"
+        attrs = {"id": e["id"], "tooltip": escaped("\n".join(tip))}
         label = None
         if labelled:
             bg = t.current_bg if hot else None

@@ -124,8 +124,10 @@ def named(graph: Graph, paths: Paths, path: Path, features=()) -> Named:
     skipping a neuron the loss sits behind."""
     name, k = weight_layer(paths.weight)
     units = [_neuron(m, u, features) for m, u in enumerate(path.units, k)]
-    first = _neuron(k - 1, paths.index[1], features) if name == "W" else "1"
-    labels = [first]
+    # A weight's first factor is its input, ∂o^k_i/∂W^k[i,j] = o^{k-1}_j; a bias's is
+    # ∂o^k_i/∂b^k[i] = 1, named as that derivative (a bare "1" read as "1 = 1" in the table).
+    first = _neuron(k - 1, paths.index[1], features) if name == "W" else None
+    labels = [first if name == "W" else f"∂{units[0]}/∂{component(paths.weight, paths.index)}"]
     labels += [f"∂{b}/∂{a}" for a, b in zip(units, units[1:])]
     labels.append(f"∂loss/∂{units[-1]}")
     neurons = ([first] if name == "W" else []) + units
@@ -139,7 +141,8 @@ def named(graph: Graph, paths: Paths, path: Path, features=()) -> Named:
         fused = (f"{top} = {model.layer(graph.K).kind}({units[-1]}) and the {model.loss.title} are "
                  f"differentiated together: the last factor, {labels[-1]} = "
                  f"{f'({y})/{share}' if share > 1 else y}, spans {units[-1]} → {top} → loss in one step, "
-                 "as the backward pass computes it (exact even where the sigmoid saturates).")
+                 "as the backward pass computes it: o − y has no clip and no division by the sigmoid's "
+                 "slope o(1 − o), which nears 0 where the sigmoid saturates, so it stays accurate there.")
     return Named(tuple(neurons), tuple(labels), fused)
 
 
