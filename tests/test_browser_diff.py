@@ -1,9 +1,9 @@
 """Browser test of Explore's float-vs-exact view (ui/float_view.py) in Chromium: on the
 article's third sample the view names w·X, the closing ReLU gate and the stopped
-learning flow, marks o2's edge as the first difference in the drawn SVG (data-diff,
-set by engine/render/diff_view.py), its labels are readable at 1280 px, and the
-player switches to the exact record and zooms. The float trap's digits depend on the
-BLAS kernel: only its sign and size are asserted."""
+learning flow (as the graph names them: o², L³, δ³), marks o2's edge as the first
+difference in the drawn SVG (data-diff, set by engine/render/diff_view.py), its labels
+are readable at 1280 px, and the player switches to the exact record and zooms. The
+float trap's digits depend on the BLAS kernel: only its sign and size are asserted."""
 from playwright.sync_api import expect
 
 from float_trap import is_float_trap, shown_value
@@ -31,9 +31,11 @@ def test_the_article_shows_where_float_departs_and_why(page, app_url):
     assert view.locator('g[data-role="cause"]').get_attribute("id") == "L2"
     assert view.locator('g[data-role="gate"]').get_attribute("id") == "L3"
     # the operation in words, beside the picture
-    expect(page.get_by_text("The first difference is o2 = w·X, the output of L2")).to_be_visible()
-    expect(page.get_by_text("Then the ReLU gate of L3 closes")).to_be_visible()
-    expect(page.get_by_text("δ3 = 0 in float instead of -1, and the learning flow stops")).to_be_visible()
+    # (named as the graph labels them: o², L³, δ³; the weight as the paths panel, W2[1,1])
+    expect(page.get_by_text("The first difference is o² = w·X, the output of L²")).to_be_visible()
+    expect(page.get_by_text("(for one, W2[1,1] = 1/200 becomes 0.005)")).to_be_visible()
+    expect(page.get_by_text("Then the ReLU gate of L³ closes")).to_be_visible()
+    expect(page.get_by_text("δ³ = 0 in float instead of -1, and the learning flow stops")).to_be_visible()
     expect(page.get_by_text("≤ 10⁻¹² (rounding)", exact=False)).to_be_visible()  # the legend
 
 

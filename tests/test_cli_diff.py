@@ -6,6 +6,7 @@ from fractions import Fraction as F
 import pytest
 
 from engine.cli import main
+from engine.render import path_view
 from float_trap import is_float_trap
 from random_models import write_model
 
@@ -33,8 +34,20 @@ def test_the_articles_trap_starts_at_o2(capsys):
     assert d3["differs"] and d3["exact"] == [-1] and d3["float"] == [0] and d3["rel_error"] == [1]
     assert nodes["δw2"]["exact"] == [[0, -2000, -3000]] and nodes["δw2"]["float"] == [[0, 0, 0]]
     assert [F(v) for v in nodes["δ2"]["exact"]] == [F(-1, 200), F(3, 11600), F(-1, 5800)]
-    first, *_, stop = t["why"]  # the words of Explore's view
-    assert first.startswith("The first difference is o2 = w·X, the output of L2") and "δ3 = 0 in float" in stop
+    first, why, *_, stop = t["why"]  # the words of Explore's view, its names (docs/cli.md)
+    assert first.startswith("The first difference is o² = w·X, the output of L²") and "δ³ = 0 in float" in stop
+
+
+def test_why_names_values_as_the_graph_counting_from_1(capsys):
+    """``first`` and ``nodes`` keep the record's keys ("o2"); ``why`` is Explore's
+    sentences: a weight as the paths panel names it (W2[1,1], not W2[0,0]), the layers
+    and nodes as the graph labels them (L³, δ³)."""
+    _, out, _ = cli(capsys, "diff", "--preset", "article", "--sample", "3", "--json")
+    t = json.loads(out)
+    why = " ".join(t["why"])
+    assert t["first"] == "o2" and f"{path_view.component('W2', (0, 0))} = 1/200 becomes 0.005" in why
+    assert "W2[0,0]" not in why and "ReLU gate of L³ closes" in why and "∂L³/∂X³" in why
+    assert "δ², δw2 and δ¹ are 0 too" in why
 
 
 def test_text_names_the_first_difference_first(capsys):

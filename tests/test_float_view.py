@@ -11,8 +11,9 @@ import pytest
 
 from engine.float_diff import float_diff, read_errors
 from engine.float_words import exact_in_float, story
-from engine.numbers import NotExactError
+from engine.numbers import NotExactError, format_number
 from engine.presets import load_preset
+from engine.render import path_view
 from engine.render.diff_view import COLORS, SCALE, diff_svg, legend, severity
 from engine.spec import load_spec
 from float_trap import float_trap_after
@@ -35,18 +36,65 @@ def spec_of(layers, x, y, loss="half_squared_error"):
 
 
 def test_the_articles_story_o2_from_w_x_the_gate_closes_the_flow_stops():
-    found = diff_of(load_preset("article"), 3)
-    told = story(found)
-    assert (told.first, told.cause, told.gates) == ("o2", 2, (3,))
+    spec = load_preset("article")
+    found = diff_of(spec, 3)
+    told = story(found, spec.data.feature_names)
+    assert (told.first, told.cause, told.gates) == ("o2", 2, (3,))  # the engine's key, for the pictures
     first, why, gate, hidden, stop = told.sentences
-    assert first.startswith("The first difference is o2 = w·X, the output of L2 (linear 3→1): o2 is ")
-    assert float_trap_after("o2 is ", first) and first.endswith("where the exact value is 0.")
+    assert first.startswith("The first difference is o² = w·X, the output of L² (linear 3→1): o² is ")
+    assert float_trap_after("o² is ", first) and first.endswith("where the exact value is 0.")
     assert "53 significant bits" in why and "cancel exactly in rationals" in why
-    assert "1/200 becomes 0.005" in why  # the article's weights are no floats
-    assert gate.startswith("Then the ReLU gate of L3 closes: its input is ")
-    assert float_trap_after("its input is ", gate) and gate.endswith("∂L3/∂X3 is 0 instead of 1.")
-    assert hidden == "Forward, the gate hides it: o3 and the loss are the same in both."
-    assert stop == "δ3 = 0 in float instead of -1, and the learning flow stops: δ2, δw2 and δ1 are 0 too."
+    assert "W2[1,1] = 1/200 becomes 0.005" in why  # the article's weights are no floats
+    assert gate.startswith("Then the ReLU gate of L³ closes: its input is ")
+    assert float_trap_after("its input is ", gate) and gate.endswith("∂L³/∂X³ is 0 instead of 1.")
+    assert hidden == "Forward, the gate hides it: o³ and the loss are the same in both."
+    assert stop == "δ³ = 0 in float instead of -1, and the learning flow stops: δ², δw2 and δ¹ are 0 too."
+
+
+def test_the_words_name_a_weight_as_the_paths_panel_and_a_layer_as_the_graph():
+    """W^2's first component is the paths panel's W2[1,1] (path_view.component, counted
+    from 1; the engine's index is (0, 0)); o² and L² are the neuron view's own title."""
+    spec = load_preset("article")
+    found = diff_of(spec, 3)
+    told = story(found, spec.data.feature_names)
+    assert f"(for one, {path_view.component('W2', (0, 0))} = 1/200 becomes 0.005)" in told.sentences[1]
+    g = groups(diff_svg(found, "float", view="neuron", feature_names=tuple(spec.data.feature_names)))
+    # each column's title: "o² = L²(o¹)", the output and the layer as the graph writes them
+    titles = {c: next(g[f"cluster_X{c}"].iter(f"{SVG}text")).text.split(" = ") for c in (3, 4)}
+    (o2, l2), (o3, l3) = [(o, f[:f.index("(")]) for o, f in titles.values()]
+    assert (o2, l2, o3, l3) == ("o²", "L²", "o³", "L³")
+    assert told.sentences[0].startswith(f"The first difference is {o2} = w·X, the output of {l2} ")
+    assert f": {o2} is " in told.sentences[0] and f"gate of {l3} closes" in told.sentences[2]
+    assert f"hides it: {o3} and the loss" in told.sentences[3]
+
+
+def test_a_unit_is_named_as_the_neuron_view_labels_it():
+    """o² has two units here and the second rounds (2⁵³ + 1): the words say o²₂, the
+    label of that neuron in the neuron view, not o2[1]."""
+    spec = spec_of([{"type": "input", "size": 2},
+                    {"type": "linear", "size": 2, "bias": False, "weights": [["1", "0"], ["1", "1"]]}],
+                   [[str(2 ** 53), "1"]], [["0", "0"]])
+    found = diff_of(spec)
+    told = story(found)
+    g = groups(diff_svg(found, "float", view="neuron"))
+    label = next(t.text for t in g["X3_2"].iter(f"{SVG}text"))
+    assert label == "o²₂" and [k for k, el in g.items() if el.get("data-diff") == "first"] == ["X3_2"]
+    assert f"{label} is {format_number(2.0 ** 53)} in float where the exact value is {2 ** 53 + 1}" in told.sentences[0]
+    assert "o2[1]" not in told.text and "o²₁" not in told.text
+
+
+def test_an_input_float_cannot_hold_is_named_by_its_feature_as_the_graph_labels_it():
+    spec = load_spec(json.dumps({
+        "format": "backprop-explorer/1", "name": "t", "arithmetic": "exact",
+        "layers": [{"type": "input", "size": 2}, {"type": "linear", "size": 1, "weights": [["1", "1"]]}],
+        "loss": "half_squared_error",
+        "data": {"x": [["1", "1/3"]], "y": [["0"]], "feature_names": ["height", "weight"]}}))
+    found = diff_of(spec)
+    g = groups(diff_svg(found, "float", view="neuron", feature_names=spec.data.feature_names))
+    label = next(t.text for t in g["X1_2"].iter(f"{SVG}text"))
+    assert label == "weight"
+    assert f"(for one, {label} = 1/3 becomes 0.333333)" in story(found, spec.data.feature_names).text
+    assert "(for one, x₂ = 1/3 becomes 0.333333)" in story(found).text  # no names: as the view, x₂
 
 
 def test_the_articles_picture_marks_o2_first_and_colours_by_relative_error():
@@ -84,8 +132,10 @@ def test_an_operation_on_exact_floats_that_rounds_is_its_own_cause():
     spec = spec_of([{"type": "input", "size": 2}, {"type": "linear", "size": 1, "weights": [["1", "1"]]}],
                    [[str(2 ** 53), "1"]], [["0"]])
     told = story(diff_of(spec))
-    assert told.first == "o2"
-    assert f"where the exact value is {2 ** 53 + 1} (relative error 1.11e-16)." in told.sentences[0]
+    assert told.first == "o2" and told.sentences[0].startswith("The first difference is o² = w·X")
+    rounded = format_number(2.0 ** 53)  # 2⁵³ + 1 rounds to even: 2⁵³, on every machine
+    assert f"o² is {rounded} in float where the exact value is {2 ** 53 + 1} (relative error 1.11e-16)." \
+        in told.sentences[0]
     assert "Every number it reads is exactly a float, so the rounding is the operation's own" in told.text
     assert all(exact_in_float(v) for v in (2 ** 53, 1)) and not exact_in_float(2 ** 53 + 1)
 

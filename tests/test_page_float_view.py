@@ -1,5 +1,6 @@
 """Explore's float-vs-exact view (ui/float_view.py) through AppTest: switched on, it
-names the operation that made the first difference, draws both records in one player
+names the operation that made the first difference (as the graph and the paths panel
+name values: o², L³, W2[1,1], counted from 1), draws both records in one player
 (exact, float) with the first diverging value marked, and tabulates every node; a model
 with no exact arithmetic gets one sentence. The float trap's digits depend on the BLAS
 kernel: only its sign and size are asserted (tests/float_trap.py). A link keeps the
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.limits import MAX_EXACT_NEURONS
 from engine.presets import load_preset
+from engine.render import path_view
 from engine.spec import dump_spec, load_spec
 from float_trap import float_trap_after, is_float_trap, shown_value
 
@@ -24,6 +26,11 @@ def opened(at: AppTest | None = None) -> AppTest:
     at.toggle(key="diff_open").set_value(True).run()
     assert not at.exception
     return at
+
+
+def said(at: AppTest) -> str:
+    """The page's Markdown as it reads (ui/text.py: message escapes the brackets of W2[1,1])."""
+    return re.sub(r"\\(.)", r"\1", " ".join(m.value for m in at.markdown))
 
 
 def components(at: AppTest) -> list[str]:
@@ -48,12 +55,30 @@ def test_nothing_is_drawn_until_the_view_is_switched_on():
 
 def test_the_article_names_w_x_the_relu_gate_and_the_stopped_learning_flow():
     at = opened()
-    text = " ".join(m.value for m in at.markdown)
-    assert "The first difference is o2 = w·X, the output of L2" in text
-    assert float_trap_after("o2 is ", text) and "where the exact value is 0" in text
-    assert "ReLU gate of L3 closes" in text
-    assert "δ3 = 0 in float instead of -1, and the learning flow stops: δ2, δw2 and δ1 are 0 too" in text
+    text = said(at)
+    assert "The first difference is o² = w·X, the output of L²" in text
+    assert float_trap_after("o² is ", text) and "where the exact value is 0" in text
+    assert "ReLU gate of L³ closes" in text and "∂L³/∂X³ is 0 instead of 1" in text
+    assert "δ³ = 0 in float instead of -1, and the learning flow stops: δ², δw2 and δ¹ are 0 too" in text
     assert "relative error" in text  # the colour scale's legend
+
+
+def test_the_words_name_a_weight_as_the_paths_panel_and_a_neuron_as_the_graph():
+    """The weight float cannot hold is named as the "Sum over paths" panel on the same page
+    names it (its component list, counted from 1: W2[1,1], not the engine's W2[0,0]), and
+    the first difference as the neuron view's column title names the output (o²)."""
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["paths_open"] = True
+    at = opened(at.run())
+    panel_says = at.selectbox(key="paths_component").options[0]  # "W2[1,1] (o¹₁ → o²₁) = 1/200, δ = 0"
+    weight = panel_says.split(" ")[0]
+    assert panel_says.endswith("= 1/200, δ = 0") and weight == path_view.component("W2", (0, 0))
+    assert f"(for one, {weight} = 1/200 becomes 0.005)" in said(at)
+    at.radio(key="view").set_value("neuron").run()
+    title = next(t.text for g in ET.fromstring(diff_player(at)["frames"][1]).iter(f"{SVG}g")
+                 if g.get("id") == "cluster_X3" for t in g.iter(f"{SVG}text"))  # "o² = L²(o¹)"
+    o = title.split(" = ")[0]
+    assert o == "o²" and f"The first difference is {o} = w·X" in said(at) and f": {o} is " in said(at)
 
 
 def test_the_player_shows_exact_then_float_with_o2_marked_first():
@@ -116,8 +141,8 @@ def test_the_whole_batch_names_the_sample_where_float_first_departs():
     at = AppTest.from_file("../app.py", default_timeout=120).run()
     at.selectbox(key="sample").set_value(0).run()  # the whole batch
     at = opened(at)
-    text = " ".join(m.value for m in at.markdown)
-    assert "The first difference is o2 = w·X, the output of L2" in text and " of sample " in text
+    text = said(at)
+    assert "The first difference is o² = w·X, the output of L²" in text and " of sample " in text
     assert [g.get("id") for g in marked(diff_player(at)["frames"][1], "data-diff", "first")] == ["X3"]
 
 
@@ -156,7 +181,7 @@ def test_a_link_with_diff_on_opens_explore_with_the_comparison():
     at = linked({"preset": "article", "view": "neuron", "diff": "on"})
     assert not at.exception and not at.warning and not at.error
     assert at.toggle(key="diff_open").value is True
-    assert "The first difference is o2 = w·X" in " ".join(m.value for m in at.markdown)
+    assert "The first difference is o² = w·X" in said(at)
     # its own player, in the link's view: o2's neuron marked first
     assert [g.get("id") for g in marked(diff_player(at)["frames"][1], "data-diff", "first")] == ["X3_1"]
     assert at.query_params.get("diff") == "on"

@@ -241,3 +241,25 @@ def test_a_fused_sigmoid_and_cross_entropy_path_names_the_sigmoids_neuron_it_mar
         assert found.total == pytest.approx(found.recorded, rel=1e-9, abs=1e-15)
     layer_ids = path_view.path_ids(graph, found, found.paths[0], "layer")
     assert layer_ids[-3:] == [f"L{K}", f"X{K + 1}", "Loss"]  # the layer view crosses the sigmoid too
+
+
+@pytest.mark.parametrize("seed", [5, 8])
+def test_value_names_every_neuron_as_the_neuron_view_labels_it(seed):
+    """path_view.value, the names of Explore's float-vs-exact words: the unit u (from 0)
+    of o^m is the label of neuron X{m+1}_{u+1}, an input its feature's name (x₁ without);
+    a weight and its gradient are written as the paths panel writes them, from 1."""
+    spec = load_spec(json.dumps(model_doc(seed, "exact")))
+    graph = record(spec.model, *spec.data.sample(2, "exact"))
+    features = ("height", "weight", "age", "shoe size")[:graph.x.shape[1]]
+    for names in ((), features):
+        shown = labels(to_svg(view_picture(graph, "neuron", legend=False, feature_names=names)))
+        for node, label in shown.items():
+            if node[0] == "X" and node[1:].replace("_", "").isdigit():
+                c, u = map(int, node[1:].split("_"))
+                name = "x" if c == 1 else f"o{c - 1}"
+                assert path_view.value(name, (u - 1,), names) == label
+    assert path_view.value("δ3", (1,)) == "δ³₂" and path_view.value("δ12") == "δ¹²"
+    assert path_view.value("o2") == "o²" and path_view.value("loss") == "loss" and path_view.value("y", (0,)) == "y₁"
+    assert path_view.value("W2", (0, 2)) == path_view.component("W2", (0, 2)) == "W2[1,3]"
+    assert path_view.value("δw2", (1, 0)) == "δw2[2,1]" and path_view.value("b3", (0,)) == "b3[1]"
+    assert path_view.scripted("L", 3) == "L³" and path_view.scripted("X", 10) == "X¹⁰"

@@ -3,8 +3,9 @@
 Both records drawn large (the one player, ui/player.py, with its zoom and full screen,
 one frame per arithmetic: the player's step and the "Graph" control both switch), every
 value coloured by its relative error (engine/render/diff_view.py), the first diverging
-value and the operation that made it named in words (engine/float_words.py), and every
-node's numbers in a table. Nothing is computed until the view is switched on. A link
+value and the operation that made it named in words (engine/float_words.py: in the
+graph's names, o², L³, a unit o²₁, a weight W2[1,1] as the paths panel writes it, counted
+from 1), and every node's numbers in a table (by the record's keys, o2, δ3). Nothing is computed until the view is switched on. A link
 keeps the switch (``diff=on``, ui/share.py) for the models it can compare."""
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def _short(values) -> str:
 def _compute(spec, sample: int, row: int, look: dict) -> dict:
     x, y = spec.data.batch("exact") if sample == BATCH else spec.data.sample(sample, "exact")
     found = float_diff(spec.model, x, y)  # NotExactError: the model has no exact arithmetic
-    told = story(found)
+    told = story(found, look["feature_names"])  # the inputs named as the neuron view labels them
     rows = [{"value": n.name, "differs": n.differs, "exact": _short(n.exact), "float": _short(n.float),
              # as text: a number column rounds 1.1e-16 to 0.0000000000000001
              "largest difference": format_number(float(np.max(n.abs_error))) if n.abs_error.size else "0",

@@ -92,7 +92,7 @@ def run_diff(args) -> int:
     if args.json:
         print_json({
             "sample": args.sample, "first": first.name if first else None,
-            "why": list(story(found).sentences),
+            "why": list(story(found, spec.data.feature_names).sentences),
             "nodes": [{"name": n.name, "phase": n.phase, "differs": n.differs,
                        "exact": json_value(n.exact), "float": json_value(n.float),
                        "abs_error": _errors_json(n.abs_error), "rel_error": _errors_json(n.rel_error)}

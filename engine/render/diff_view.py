@@ -153,7 +153,7 @@ def _painted(found: FloatDiff, arithmetic: str, *, view: str = "layer", sample: 
         raise ValueError(f"unknown arithmetic {arithmetic!r}; choose exact or float")
     t = style.theme(theme)
     colors = COLORS[t.name]
-    told = told or story(found)
+    told = told or story(found, feature_names)
     graph = found.exact_graph if arithmetic == "exact" else found.float_graph
     pic = view_picture(graph, view, sample=sample, theme=theme, rankdir=rankdir, legend=False,
                        feature_names=feature_names)

@@ -8,7 +8,8 @@ weight runs through the same layers: the weight's node and edge, L^k … L^K, th
 
 Named in the graph's words (:func:`named`): the neuron view labels unit u of o^m
 o^m_{u+1} (o²₁), counting from 1, where the engine and the CLI's ``--index`` count
-from 0. :func:`counted` and :func:`uncounted` are the one place the two meet.
+from 0. :func:`counted` and :func:`uncounted` are the one place the two meet;
+:func:`value` names any recorded value so (Explore's float-vs-exact words use it too).
 
 Marking edits the parsed SVG (engine/render/svgdoc.py), never its text: each
 element of the path gets the class ``bp-path`` and ``data-path-order`` (its place
@@ -17,6 +18,7 @@ dimmed (class ``bp-dim``), so the path stands out without moving anything.
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -60,8 +62,15 @@ def neuron_ids(graph: Graph, paths: Paths, path: Path) -> list[str]:
     return ids + [f"Loss_{c + 1}", "Loss"]
 
 
+def scripted(symbol: str, layer, unit=None) -> str:
+    """A layer's quantity as the labels write it: ("o", 2) is o², ("o", 2, 1) o²₁ (``unit``
+    as shown, counted from 1); also L³, δ³, X³."""
+    m = symbol + picture.sup(layer)
+    return (m if unit is None else m + picture.sub(unit)).text
+
+
 def _o(layer: int, unit: str) -> str:
-    return ("o" + picture.sup(layer) + picture.sub(unit)).text  # as the labels write it: o²₂
+    return scripted("o", layer, unit)  # as the labels write it: o²₂
 
 
 def counted(index) -> tuple[int, ...]:
@@ -98,6 +107,21 @@ def _neuron(m: int, u: int, features) -> str:
 def component(weight: str, index) -> str:
     """A weight's component as shown: "W2[1,3]" (counted from 1, as the graph's units)."""
     return f"{weight}[{','.join(map(str, counted(index)))}]"
+
+
+def value(name: str, index=(), features=()) -> str:
+    """A recorded value (the engine's names: "o2", "δ3", "x", "y", "W2", "δw2", "loss"), or
+    its component ``index`` (from 0), as the graph and this panel write it: o², o²₁, δ³₁,
+    an input by its feature's name or x₁; a weight or its gradient always by
+    :func:`component` (W2[1,3], δw2[1,3])."""
+    layered = re.fullmatch(r"([oδ])(\d+)", name)
+    if layered:
+        return scripted(layered[1], layered[2], *counted(index))
+    if name == "x" and len(index) == 1:
+        return _neuron(0, index[0], features)
+    if name in ("x", "y"):
+        return name + "".join(picture.sub(i).text for i in counted(index))
+    return component(name, index) if index else name
 
 
 def gradient(paths: Paths) -> str:
