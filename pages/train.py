@@ -234,10 +234,10 @@ if steps:
     # after it); with a penalty it is the objective the run minimised.
     first, last = float(steps[0].loss), float(steps[-1].loss)
     objective = " (mean loss + P)" if film.trained_model(run).penalty.active else ""
-    m[1].metric(f"Loss before the first step{objective}", f"{first:.4g}",
-                help="Step 1's batch, at the weights before its update")
-    m[2].metric(f"Loss before the last step{objective}", f"{last:.4g}", delta=f"{last - first:+.3g}",
-                delta_color="inverse", help=f"Step {steps[-1].step:,}'s batch, at the weights before its update")
+    m[1].metric(f"Loss before step 1{objective}", f"{first:.4g}",
+                help="The first step's batch, at the weights before its update")
+    m[2].metric(f"Loss before step {steps[-1].step:,}{objective}", f"{last:.4g}", delta=f"{last - first:+.3g}",
+                delta_color="inverse", help="The last step's batch, at the weights before its update")
 if history.epoch_losses:
     # One step's loss is one batch's: with small batches it jumps, so the trend is read
     # from the epoch means (xor sample by sample: the last step up, the epoch mean down).

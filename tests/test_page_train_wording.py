@@ -18,9 +18,9 @@ def test_the_step_losses_say_they_are_the_batch_before_the_update():
     at = start(train_page("xor"), lr="0.5", epochs=3, batch=2)  # 2 steps an epoch: 6 steps
     assert not at.exception and not at.error
     metrics = loss_metrics(at)
-    assert set(metrics) == {"Loss before the first step", "Loss before the last step"}
-    assert metrics["Loss before the first step"].proto.help == "Step 1's batch, at the weights before its update"
-    assert metrics["Loss before the last step"].proto.help == "Step 6's batch, at the weights before its update"
+    assert set(metrics) == {"Loss before step 1", "Loss before step 6"}
+    assert metrics["Loss before step 1"].proto.help == "The first step's batch, at the weights before its update"
+    assert metrics["Loss before step 6"].proto.help == "The last step's batch, at the weights before its update"
     hover = per_step_trace(at)["hovertemplate"]
     assert hover.startswith("step %{x}'s batch loss, before its update") and "mean loss + P" not in hover
 
@@ -30,8 +30,7 @@ def test_with_a_penalty_the_step_losses_say_mean_loss_plus_p():
     at.text_input(key="train_l2").set_value("0.05")
     at = start(at, lr="0.5", epochs=3, batch=4)
     assert not at.exception and not at.error
-    assert set(loss_metrics(at)) == {"Loss before the first step (mean loss + P)",
-                                     "Loss before the last step (mean loss + P)"}
+    assert set(loss_metrics(at)) == {"Loss before step 1 (mean loss + P)", "Loss before step 3 (mean loss + P)"}
     assert per_step_trace(at)["hovertemplate"].startswith("step %{x}'s batch mean loss + P, before its update")
 
 
