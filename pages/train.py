@@ -129,8 +129,9 @@ with st.container(border=True):
     limit = DEFAULT_MAX_STEPS[arithmetic]
     mode = ("gradient descent, sample by sample" if batch == 1 else
             "full-batch learning" if batch >= n else f"mini-batch learning, {int(batch)} samples per step")
-    st.caption(f"{mode} · {n} samples → {per_epoch} steps per epoch × {int(epochs)} epochs = "
-               f"**{total:,} steps**")
+    st.caption(f"{mode} · {n} samples → {per_epoch} step{'s' if per_epoch != 1 else ''} per epoch × "
+               f"{int(epochs)} epoch{'s' if epochs != 1 else ''} = "
+               f"**{total:,} step{'s' if total != 1 else ''}**")
     too_long = total > limit
     if too_long:
         st.error(f"{total:,} steps is more than this server's limit of {limit:,} steps in {arithmetic} "
@@ -187,7 +188,7 @@ if go_train:
                        shuffle=bool(shuffle), seed=int(seed), on_step=on_step,
                        should_stop=lambda: bool(interrupted))
         live["run"] = {"result": result, "spec": ws, "applied": False, "model0": model0,
-                       "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epochs"
+                       "label": f"α = {lr.strip()}, batch {int(batch)}, {int(epochs)} epoch{'s' if epochs != 1 else ''}"
                                 + (f", {penalty.describe()}" if penalty.active else ""),
                        "interrupted": bool(interrupted)}
     except ValueError as e:  # a bad learning rate, a limit, exact numbers growing too large
@@ -229,9 +230,14 @@ steps = history.steps
 m = st.columns(4)
 m[0].metric("Steps", f"{len(steps):,}", help=run["label"])
 if steps:
+    # A step's loss is its batch's at the weights before its update (the film's frames are
+    # after it); with a penalty it is the objective the run minimised.
     first, last = float(steps[0].loss), float(steps[-1].loss)
-    m[1].metric("Loss at the first step", f"{first:.4g}")
-    m[2].metric("Loss at the last step", f"{last:.4g}", delta=f"{last - first:+.3g}", delta_color="inverse")
+    objective = " (mean loss + P)" if film.trained_model(run).penalty.active else ""
+    m[1].metric(f"Loss before step 1{objective}", f"{first:.4g}",
+                help="The first step's batch, at the weights before its update")
+    m[2].metric(f"Loss before step {steps[-1].step:,}{objective}", f"{last:.4g}", delta=f"{last - first:+.3g}",
+                delta_color="inverse", help="The last step's batch, at the weights before its update")
 if history.epoch_losses:
     # One step's loss is one batch's: with small batches it jumps, so the trend is read
     # from the epoch means (xor sample by sample: the last step up, the epoch mean down).

@@ -2,6 +2,7 @@
 on the Data page, train, watch the film play (the frame counter advances, the pictures
 change), pause, step, inspect that frame in Explore, come back and train on from it.
 And the browser's forward pass against the engine's, at grid points of a frame."""
+import json
 import re
 
 import numpy as np
@@ -37,6 +38,27 @@ def upload_and_train(page, app_url):
     page.get_by_role("heading", name="Train", exact=True).wait_for()
     page.get_by_role("button", name="Train", exact=True).click()
     page.locator(f"{FILM} .bf-status").wait_for()
+
+
+def last_place(text: str) -> float:
+    """One unit of a printed number's last digit."""
+    if "e" in text:
+        return abs(float(text)) * 1e-3  # toPrecision(4) in exponent form
+    return 10.0 ** -len(text.split(".")[1]) if "." in text else 1.0
+
+
+def check_sum(page, want_mean: float, want_p: float) -> None:
+    """The film's status at frame 0 writes mean loss + P = a + b = c: each part right to
+    its printed digits, the printed sum adding up, and P changing the printed total."""
+    status = page.locator(f"{FILM} .bf-status").text_content()
+    found = re.search(r"mean loss \+ P = ([\d.e+-]+) \+ ([\d.e+-]+) = ([\d.e+-]+)", status)
+    assert found, status
+    texts = found.groups()
+    (a, b, c), unit = (float(v) for v in texts), last_place(texts[2])
+    for shown, text, want in zip((a, b, c), texts, (want_mean, want_p, want_mean + want_p)):
+        assert abs(shown - want) <= 0.5 * last_place(text) * (1 + 1e-9), (text, want)
+    assert abs(a + b - c) <= 1.5 * unit * (1 + 1e-9), texts  # three roundings of half a unit
+    assert b > unit / 2 and texts[2] != texts[0], texts  # a + b is not written a
 
 
 def engine_outputs(weights: np.ndarray, points: np.ndarray) -> list[np.ndarray]:
@@ -96,13 +118,15 @@ def test_upload_train_watch_pause_step_and_inspect_the_frame_in_explore(page, ap
     expect(film).to_have_attribute("data-frame", str(n - 1))
     page.keyboard.press("Home")
     expect(film).to_have_attribute("data-frame", "0")
+    assert " · before step 1 of " in page.locator(f"{FILM} .bf-status").text_content()  # the initial weights
     for _ in range(paused):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     expect(film).to_have_attribute("data-frame", str(paused + 1))
     k = paused + 1
     status = page.locator(f"{FILM} .bf-status").text_content()
-    step = int(re.search(r"step ([\d,]+) of", status).group(1).replace(",", ""))
+    # a frame's weights are those after its step's update (the loss chart's step N is before it)
+    step = int(re.search(r" · after step ([\d,]+) of [\d,]+ · epoch", status).group(1).replace(",", ""))
     epoch = int(re.search(r"epoch (\d+)", status).group(1))
 
     # the browser's forward pass is the engine's, at grid points of this frame
@@ -127,7 +151,7 @@ def test_upload_train_watch_pause_step_and_inspect_the_frame_in_explore(page, ap
     expect(film).to_have_attribute("data-frame", str(k))
     expect(film).to_have_attribute("data-playing", "0")
     page.get_by_role("button", name="Train on from here").click()
-    expect(page.get_by_text(f"The workspace holds the weights of step {step:,}")).to_be_visible()
+    expect(page.get_by_text(f"The workspace holds the weights after step {step:,} (epoch {epoch})")).to_be_visible()
 
 
 def test_a_penalised_run_plays_with_mean_loss_plus_p_in_its_status(page, app_url):
@@ -148,15 +172,39 @@ def test_a_penalised_run_plays_with_mean_loss_plus_p_in_its_status(page, app_url
     page.keyboard.press("Home")  # pauses the autoplay at frame 0
     expect(film).to_have_attribute("data-frame", "0")
     expect(film).to_have_attribute("data-playing", "0")
-    status = page.locator(f"{FILM} .bf-status").text_content()
-    found = re.search(r"mean loss \+ P = ([\d.e+-]+) \+ ([\d.e+-]+) = ([\d.e+-]+)", status)
-    assert found, status
-    mean, p, total = (float(v) for v in found.groups())
     spec = load_preset("article")
     want_mean = mean_loss(spec.model, spec.data)
     want_p = 100 * float(sum(abs(v) for v in spec.model.weights()["W2"].ravel()))
     assert 0.1 < want_p / want_mean < 10  # neither part is lost in the other's digits
-    for shown, want in ((mean, want_mean), (p, want_p), (total, want_mean + want_p)):
-        assert abs(shown - want) <= 1e-3 * want  # toPrecision(4)
+    check_sum(page, want_mean, want_p)
     caption = page.locator(f"{FILM} .bf-loss-cap").text_content()
     assert caption.startswith("mean loss + P over the training rows") and "λ₁ = 100" in caption
+
+    # A small λ: P is 2·10⁻⁵ of the loss. 4 significant digits each wrote 0.1667 + 0.000003137
+    # = 0.1667; the sum now shows P's share. And P's line, the lowest, is drawn above the
+    # loss picture's bottom edge, not on it.
+    l1.fill("0")
+    l2 = page.get_by_role("textbox", name="L2 penalty λ₂")
+    l2.fill("1/4")
+    l2.press("Enter")
+    page.get_by_text("λ₂ = 1/4").first.wait_for()
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.locator(f"{FILM} .bf-loss-cap")).to_contain_text("λ₂ = 1/4")
+    film.focus()
+    page.keyboard.press("Home")
+    expect(film).to_have_attribute("data-frame", "0")
+    expect(film).to_have_attribute("data-playing", "0")
+    want_p = 0.125 * sum(float((w.astype(float) ** 2).sum()) for k, w in spec.model.weights().items()
+                         if k.startswith("W"))
+    assert 0 < want_p < 1e-3 * want_mean
+    check_sum(page, want_mean, want_p)
+    plot = json.loads(page.locator(f"{FILM} canvas.bf-loss").get_attribute("data-plot"))
+    # the rows inside the frame where P's grey is drawn (the axis labels below are greys too)
+    grey = page.locator(f"{FILM} canvas.bf-loss").evaluate("""(c, box) => {
+      const g = c.getContext("2d"), img = g.getImageData(0, 0, c.width, c.height).data, rows = [];
+      for (let y = box.top; y <= box.bottom + 2; y++) for (let x = Math.ceil(box.left) + 6; x < c.width - 10; x++) {
+        const i = 4 * (y * c.width + x);  // P's grey, #6e7781
+        if (Math.abs(img[i] - 110) + Math.abs(img[i + 1] - 119) + Math.abs(img[i + 2] - 129) < 30) rows.push(y);
+      }
+      return rows; }""", plot)
+    assert grey and max(grey) < plot["bottom"] - 4, (max(grey, default=None), plot)

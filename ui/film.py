@@ -101,10 +101,13 @@ def show(run: dict) -> None:
         k = _frame(result.resume, film)
         run["film_frame"] = k
         step = film["steps"][k]
-        done = f"The workspace holds the weights of step {step:,} (epoch {film['epochs'][k]}): **Train** goes on from there."
+        # a frame's weights are those after its step's update, as the film's status says
+        weights = (f"the weights after step {step:,} (epoch {film['epochs'][k]})" if step else
+                   "the weights before step 1")
+        done = f"The workspace holds {weights}: **Train** goes on from there."
         run["resumed"] = resumed = resume_spec(run, k)  # Train's "changed since" warning knows it
         if state.replace_workspace(resumed, done, "train-resume",
-                                   question=f"Train on from step {step:,}?"):
+                                   question=f"Train on from {weights}?"):
             st.session_state["_film_said"] = done
             st.rerun()
     state.ask_replace("train-resume")

@@ -30,10 +30,14 @@ def loss_figure(history) -> go.Figure:
     steps = [s.step for s in history.steps]
     losses = finite(s.loss for s in history.steps)
     cut = thin(len(steps))
+    # the hover says what a point is: the film's step N is after the update, this one before
+    what = "mean loss + P" if "l2" in history.config else "loss"  # config names λ when penalised
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=steps[cut], y=losses[cut], mode="lines+markers", name="loss per step",
                              line=dict(color=FORWARD, width=1.2), opacity=0.75,
-                             marker=dict(size=marker_sizes(losses[cut], 4), color=FORWARD)))
+                             marker=dict(size=marker_sizes(losses[cut], 4), color=FORWARD),
+                             hovertemplate=f"step %{{x}}'s batch {what}, before its update: "
+                                           "%{y:.4g}<extra></extra>"))
     ends = steps_per_epoch(history)
     epoch_losses = finite(history.epoch_losses)[:len(ends)]
     fig.add_trace(go.Scatter(x=ends[:len(epoch_losses)], y=epoch_losses, mode="lines+markers",

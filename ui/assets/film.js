@@ -93,21 +93,37 @@ function Film(root) {
     f.frame = k;
     root.dataset.frame = String(k);
     q(".bf-scrub").value = String(k);
-    const step = d.steps[k];
-    q(".bf-status").textContent = "Frame " + (k + 1) + " of " + d.n + " · step " + step.toLocaleString("en") + " of " +
-      d.total_steps.toLocaleString("en") + " · epoch " + d.epochs[k] + " · " + lossText(k);
+    // A frame holds the weights after its step's update (frame 0: before step 1), and the
+    // loss at those weights: the loss chart's "step N" is step N's batch before its update.
+    const step = d.steps[k], of = " of " + d.total_steps.toLocaleString("en");
+    q(".bf-status").textContent = "Frame " + (k + 1) + " of " + d.n + " · " +
+      (step === 0 ? "before step 1" + of : "after step " + step.toLocaleString("en") + of + " · epoch " + d.epochs[k]) +
+      " · " + lossText(k);
     draw.frame(k, d.plane ? FilmMath.forward(d.layers, f.weightsAt(k), d.grid, R * R) : null);
     f.painted++;
   };
 
   const fmt = (v) => draw.fmt(v);
-  // "loss 0.1234 (test …)"; with a penalty "mean loss + P = 0.1200 + 0.003400 = 0.1234",
+  // "loss 0.1234 (test …)"; with a penalty "mean loss + P = 0.1200 + 0.0034 = 0.1234",
   // the sum written as Explore's chain-rule panel writes the objective
   function lossText(k) {
     if (!d.pen) return "loss " + fmt(d.train[k]) + (d.test ? " (test " + fmt(d.test[k]) + ")" : "");
     const L = d.pen.labels;
-    return L.total + " = " + fmt(d.pen.data[k]) + " + " + fmt(d.pen.P[k]) + " = " + fmt(d.train[k]) +
+    return L.total + " = " + sumText(d.pen.data[k], d.pen.P[k], d.train[k]) +
       (d.test ? " (test " + L.data + " " + fmt(d.test[k]) + ")" : "");
+  }
+
+  // "a + b = c" written as a column of sums is: every term to the same decimal place, the
+  // total's 4 significant digits or finer, so that each part shows 2 significant digits.
+  // 4 significant digits each wrote 0.1667 + 0.00005745 = 0.1667 (a + b = a to a learner);
+  // now 0.166667 + 0.000057 = 0.166724. A part under ~1e-8 of the total, or a total past
+  // 1e6, would need too many digits: each is then written on its own.
+  function sumText(a, b, c) {
+    const places = (v, digits) => (v === 0 ? -Infinity : digits - 1 - Math.floor(Math.log10(Math.abs(v))));
+    const D = Math.max(0, places(c, 4), places(a, 2), places(b, 2));
+    if (![a, b, c].every(Number.isFinite) || Math.abs(c) >= 1e6 || D > Math.max(0, places(c, 10)))
+      return fmt(a) + " + " + fmt(b) + " = " + fmt(c);
+    return a.toFixed(D) + " + " + b.toFixed(D) + " = " + c.toFixed(D);
   }
 
   // --- playing -----------------------------------------------------------------------

@@ -93,17 +93,29 @@ function FilmDraw(q, d) {
   }
 
   function drawLoss(k) {
-    const cv = q(".bf-loss"), g = cv.getContext("2d"), W = cv.width, H = cv.height, pad = 34;
-    const X = (s) => pad + (W - pad - 8) * (d.total_steps ? s / d.total_steps : 0);
+    const cv = q(".bf-loss"), g = cv.getContext("2d"), W = cv.width, H = cv.height;
     const all = Array.from(d.train).concat(d.test ? Array.from(d.test) : [],
       d.pen ? Array.from(d.pen.data) : [], d.pen ? Array.from(d.pen.P) : []);
     const lr = logRange(all) || [0, 1];
-    const Y = (v) => 8 + (H - 30) * (1 - (Math.log10(v) - lr[0]) / (lr[1] - lr[0]));
+    // The lowest and highest values are labelled at their height, left of the frame, which
+    // is as wide as they need; the frame reaches 8% of the range past them, so that the
+    // lowest line (often P, with a small λ) is not drawn on the frame's edge.
+    g.font = "11px sans-serif";
+    const labels = [fmt(Math.pow(10, lr[1])), fmt(Math.pow(10, lr[0]))];
+    const pad = Math.max(34, 8 + Math.max(...labels.map((t) => g.measureText(t).width)));
+    const top = 8, bottom = H - 22, m = 0.08 * (lr[1] - lr[0]);
+    const X = (s) => pad + (W - pad - 8) * (d.total_steps ? s / d.total_steps : 0);
+    const Y = (v) => top + (bottom - top) * (1 - (Math.log10(v) - lr[0] + m) / (lr[1] - lr[0] + 2 * m));
+    cv.dataset.plot = JSON.stringify({ left: pad, top: top, bottom: bottom });  // tests read the frame
     if (!lossImg) {  // the curves once; each frame only moves the cursor over them
       g.clearRect(0, 0, W, H); g.fillStyle = "#fff"; g.fillRect(0, 0, W, H);
-      g.strokeStyle = "#d0d7de"; g.lineWidth = 1; g.strokeRect(pad, 8, W - pad - 8, H - 30);
-      g.fillStyle = "#57606a"; g.font = "11px sans-serif";
-      g.fillText(fmt(Math.pow(10, lr[1])), 2, 16); g.fillText(fmt(Math.pow(10, lr[0])), 2, H - 22);
+      g.strokeStyle = "#d0d7de"; g.lineWidth = 1; g.strokeRect(pad, top, W - pad - 8, bottom - top);
+      g.fillStyle = "#57606a"; g.font = "11px sans-serif"; g.textAlign = "right"; g.textBaseline = "middle";
+      labels.forEach((t, i) => {
+        const y = Y(Math.pow(10, lr[1 - i]));
+        g.fillText(t, pad - 5, y); g.fillRect(pad - 3, Math.round(y), 3, 1);
+      });
+      g.textAlign = "left"; g.textBaseline = "alphabetic";
       g.fillText("step " + d.total_steps.toLocaleString("en"), W - 90, H - 6); g.fillText("0", pad, H - 6);
       const line = (vals, color, dash, width) => {
         g.beginPath(); g.setLineDash(dash); g.strokeStyle = color; g.lineWidth = width || 2;
@@ -125,7 +137,7 @@ function FilmDraw(q, d) {
       lossImg = g.getImageData(0, 0, W, H);
     } else g.putImageData(lossImg, 0, 0);
     const x = X(d.steps[k]);
-    g.strokeStyle = "#1f2328"; g.lineWidth = 1; g.beginPath(); g.moveTo(x, 8); g.lineTo(x, H - 22); g.stroke();
+    g.strokeStyle = "#1f2328"; g.lineWidth = 1; g.beginPath(); g.moveTo(x, top); g.lineTo(x, bottom); g.stroke();
     const blue = FilmMath.rgb(FilmMath.BLUE), orange = FilmMath.rgb(FilmMath.ORANGE);
     const cursors = [[d.train, blue], [d.test, orange]].concat(d.pen ? [[d.pen.data, blue], [d.pen.P, PEN_GREY]] : []);
     for (const [vals, c] of cursors) {

@@ -1,0 +1,51 @@
+"""What the Train page's numbers say they are: a step's loss is its batch's before that
+step's update (the film's frames are after it), the objective mean loss + P when the run
+was penalised; and a run of one epoch is "1 epoch"."""
+import json
+
+from test_page_train import figures, start, train_page
+
+
+def loss_metrics(at) -> dict:
+    return {m.label: m for m in at.metric if m.label.startswith("Loss")}
+
+
+def per_step_trace(at) -> dict:
+    return next(t for t in figures(at)["Loss"]["data"] if t["name"] == "loss per step")
+
+
+def test_the_step_losses_say_they_are_the_batch_before_the_update():
+    at = start(train_page("xor"), lr="0.5", epochs=3, batch=2)  # 2 steps an epoch: 6 steps
+    assert not at.exception and not at.error
+    metrics = loss_metrics(at)
+    assert set(metrics) == {"Loss before step 1", "Loss before step 6"}
+    assert metrics["Loss before step 1"].proto.help == "The first step's batch, at the weights before its update"
+    assert metrics["Loss before step 6"].proto.help == "The last step's batch, at the weights before its update"
+    hover = per_step_trace(at)["hovertemplate"]
+    assert hover.startswith("step %{x}'s batch loss, before its update") and "mean loss + P" not in hover
+
+
+def test_with_a_penalty_the_step_losses_say_mean_loss_plus_p():
+    at = train_page("xor")
+    at.text_input(key="train_l2").set_value("0.05")
+    at = start(at, lr="0.5", epochs=3, batch=4)
+    assert not at.exception and not at.error
+    assert set(loss_metrics(at)) == {"Loss before step 1 (mean loss + P)", "Loss before step 3 (mean loss + P)"}
+    assert per_step_trace(at)["hovertemplate"].startswith("step %{x}'s batch mean loss + P, before its update")
+
+
+def test_one_epoch_is_singular():
+    at = train_page("xor")
+    at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_batch").set_value(4)
+    at.run()
+    plan = next(c.value for c in at.caption if "per epoch" in c.value)
+    assert "4 samples → 1 step per epoch × 1 epoch = **1 step**" in plan
+    at = click_train(at)
+    steps = next(m for m in at.metric if m.label == "Steps")
+    assert steps.proto.help.endswith("batch 4, 1 epoch")
+
+
+def click_train(at):
+    next(b for b in at.button if b.label == "Train").click()
+    return at.run()
