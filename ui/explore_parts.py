@@ -11,6 +11,22 @@ from engine.numbers import NotExactError, format_number
 from engine.render.path_view import clicked_weight
 
 from .explore_data import check, vector_table
+from .float_view import no_exact
+
+
+def linked_arithmetic(spec, asked: str | None) -> tuple[str, str | None]:
+    """The arithmetic a link opens in, and a sentence when it asked for one the model
+    cannot use: the link falls back to the model's own (float when exact is impossible)
+    rather than stopping on an error; switching to exact by hand still says why not."""
+    if asked is None:
+        return spec.arithmetic, None
+    if asked not in ("exact", "float"):
+        return spec.arithmetic, (f"The link asks for arithmetic {asked[:20]!r}, but the arithmetic is "
+                                 f"'exact' or 'float'; showing {spec.arithmetic}.")
+    why = no_exact(spec) if asked == "exact" else None
+    if why:
+        return "float", f"The link asks for exact arithmetic, but this model has none ({why}); showing float."
+    return asked, None
 
 
 def from_player() -> None:
