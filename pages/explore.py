@@ -47,7 +47,9 @@ else:
         format_func=lambda i: f"whole batch (n = {n})" if i == BATCH else f"sample {i}",
         help="One sample, or the whole batch: then the loss is the mean and every δ carries 1/n")
     if "arithmetic" not in st.session_state:  # a shared link's arithmetic, else the model's own
-        st.session_state["arithmetic"] = shared_arithmetic() or spec.arithmetic
+        st.session_state["arithmetic"], warning = parts.linked_arithmetic(spec, shared_arithmetic())
+        if warning:
+            st.warning(message(warning), icon=":material/link_off:")
     arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="arithmetic", horizontal=True,
                                    help="Exact: rational numbers, as the article. Float: float64, as a computer.")
     try:

@@ -92,3 +92,7 @@ def test_clicking_a_weights_edge_in_the_player_picks_it(page, app_url):
     page.locator('.bp-stage g.edge[id="L2_1_3"] text').first.click()
     expect(page.get_by_text("✓ equal to the backward pass's δw2[1,3] = -3000, exactly")).to_be_visible()
     expect(page.locator(f'{MARKED}[id="paths-L2_1_3"]')).to_have_count(1)
+    # the inspector opens on the matrix the edge is part of, never on an unrelated element
+    inspected = page.get_by_role("combobox", name="Edge or layer")
+    expect(inspected).to_be_visible()  # the panel opened
+    expect(inspected).to_have_value("W2 · weights: W2 forward, δw2 backward")

@@ -4,7 +4,8 @@ name values: o², L³, W2[1,1], counted from 1), draws both records in one playe
 (exact, float) with the first diverging value marked, and tabulates every node; a model
 with no exact arithmetic gets one sentence. The float trap's digits depend on the BLAS
 kernel: only its sign and size are asserted (tests/float_trap.py). A link keeps the
-switch (``diff=on``) for the models it can compare, and ignores anything else quietly."""
+switch (``diff=on``) for the models it can compare, and says in one sentence why it does
+not for the others, or for a value other than ``on``."""
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -189,12 +190,19 @@ def test_a_link_with_diff_on_opens_explore_with_the_comparison():
     assert not at.exception and "diff_player" not in components(at) and "diff" not in at.query_params
 
 
-@pytest.mark.parametrize("value", ["<script>", "1", "ON", "true", "", "on" * 500])
-def test_a_garbage_diff_value_is_ignored_quietly(value):
+@pytest.mark.parametrize("value", ["<script>", "x", "1", "ON", "true", "", "on" * 500])
+def test_a_bad_diff_value_warns_once_and_leaves_the_comparison_off(value):
     at = linked({"preset": "article", "diff": value})
-    assert not at.exception and not at.warning and not at.error
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning] == [
+        f"The link asks for diff {value[:20]!r}, but the only value is 'on'; the float-versus-exact "
+        "comparison is off."]
     assert at.toggle(key="diff_open").value is False and "diff_player" not in components(at)
     assert "diff" not in at.query_params  # the address bar says what is shown
+    at.run()
+    assert not at.exception and not at.warning  # said once
+    opened(at)  # and the page works: the switch by hand shows the comparison
+    assert "diff_player" in components(at)
 
 
 def wide_model():
@@ -206,17 +214,24 @@ def wide_model():
         "loss": "half_squared_error", "data": {"x": [[1]], "y": [[0]]}}))
 
 
-@pytest.mark.parametrize("model", ["xor", "wide"])
-def test_a_diff_link_for_a_model_it_cannot_compare_shows_the_normal_view(model):
-    """xor has tanh (no exact value), "wide" a layer too wide for exact arithmetic: the
-    link's switch is dropped without a word (switching it on by hand still says why)."""
-    spec = load_preset("xor") if model == "xor" else wide_model()
-    at = linked({"diff": "on"} if model == "wide" else {"preset": "xor", "diff": "on"},
-                spec if model == "wide" else None)
-    assert not at.exception and not at.warning and not at.error
+@pytest.mark.parametrize("model", ["xor", "spiral", "wide"])
+def test_a_diff_link_for_a_model_it_cannot_compare_says_why_and_shows_the_normal_view(model):
+    """xor and spiral need exp (no exact value), "wide" has a layer too wide for exact
+    arithmetic: one sentence says why the link's comparison is not shown."""
+    spec = wide_model() if model == "wide" else None
+    at = linked({"diff": "on"} if model == "wide" else {"preset": model, "diff": "on"}, spec)
+    assert not at.exception and not at.error
     assert at.session_state["workspace"].name == model
+    assert len(at.warning) == 1
+    why = "exact arithmetic allows at most" if model == "wide" else "needs exp or log"
+    warning = at.warning[0].value
+    assert warning.startswith("This model has no exact arithmetic (") and why in warning
+    assert warning.endswith("): the float-versus-exact comparison is not shown.")
     assert at.toggle(key="diff_open").value is False and "diff_player" not in components(at)
+    assert [c for c in at.get("bidi_component") if c.key == "player"]  # the normal view
     assert "diff" not in at.query_params
+    at.run()
+    assert not at.warning  # said once
     at = opened(at)  # by hand: the one sentence, and still no parameter that would reopen nothing
     assert len(at.warning) == 1 and "No comparison" in at.warning[0].value
     assert "diff" not in at.query_params

@@ -202,3 +202,55 @@ def test_a_link_can_open_the_float_trap():
     assert data["step"] == 6 and float_trap_after(r"\mathbb{1}[", data["explain"][6]["lines"][0])
     at.radio(key="arithmetic").set_value("exact").run()
     assert at.query_params["arithmetic"] in ("exact", ["exact"])
+
+
+def inspector_panel(at: AppTest):
+    found = [e for e in at.expander if e.label.startswith("Inspect an edge or a layer")]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_a_click_in_the_neuron_view_opens_the_inspector_on_what_it_is_part_of():
+    """xor's neuron edge o¹₂ → o²₂ (L2_2_2) is a component of W2: the inspector opens on
+    W2 (as the sum-over-paths panel opens on W2[2,2]), never on an unrelated element."""
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["preset"], at.query_params["view"] = "xor", "neuron"
+    at.run()
+    assert not inspector_panel(at).proto.expanded and at.selectbox(key="inspect").value == "X1"
+    for clicked, shown in (("L2_2_2", "W2"),  # a linear layer's edge: its weight
+                           ("L3_2_2", "L3"),  # tanh's edge: the layer's local derivative
+                           ("X3_4", "X3"),  # a neuron of o2: the edge carrying o2
+                           ("Loss_1", "X6")):  # into the loss: the edge carrying o5
+        at.session_state["player"] = {"step": 0, "selected": clicked}  # what the player reports for a click
+        at.run()
+        assert not at.exception
+        assert at.selectbox(key="inspect").value == shown and inspector_panel(at).proto.expanded, clicked
+        at.run()
+        assert not inspector_panel(at).proto.expanded  # opened once per click
+    assert at.selectbox(key="paths_weight").value == "W2"  # the paths panel took its click too
+    at.session_state["player"] = {"step": 0, "selected": "Loss"}  # nothing the inspector shows
+    at.run()
+    assert not at.exception and not inspector_panel(at).proto.expanded
+    assert at.selectbox(key="inspect").value == "X6"  # left as it was
+
+
+def test_a_click_in_the_layer_view_opens_the_inspector_on_it():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["preset"] = "xor"
+    at.run()
+    for clicked, shown in (("X3", "X3"), ("L2", "L2"), ("L4.b", "b4")):
+        at.session_state["player"] = {"step": 0, "selected": clicked}
+        at.run()
+        assert not at.exception
+        assert at.selectbox(key="inspect").value == shown and inspector_panel(at).proto.expanded, clicked
+
+
+def test_the_inspector_shows_the_edge_into_the_loss():
+    """The last edge goes to the loss, not to a layer: its values, and no layer's local
+    derivative (its "Loss" target once read as layer "oss" and raised)."""
+    at = run_app()
+    edges = [o for o in at.selectbox(key="inspect").options if "forward" in o]
+    at.selectbox(key="inspect").set_value(edges[-1].split(" · ")[0]).run()
+    assert not at.exception and not at.error
+    assert any("(forward)" in m.value for m in at.markdown)
+    assert not any("Local derivative" in m.value for m in at.markdown)

@@ -118,3 +118,32 @@ def test_an_edited_preset_loses_the_presets_name():
     edited = share.unpreset_name(load_preset("article", "float"))
     assert edited.name == "article (edited)" and share.model_params(edited).keys() == {"model"}
     assert share.unpreset_name(edited) is edited  # no "article (edited) (edited)"
+
+
+@pytest.mark.parametrize("preset", ["moons", "spiral"])
+def test_a_link_asking_exact_arithmetic_of_a_model_without_it_falls_back_to_float(preset):
+    """moons (tanh) and spiral have no exact arithmetic: the link's ``arithmetic=exact``
+    warns once and the page works in float, instead of stopping on an error."""
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["preset"], at.query_params["arithmetic"] = preset, "exact"
+    at.run()
+    assert not at.exception and not at.error
+    assert len(at.warning) == 1
+    assert at.warning[0].value.startswith("The link asks for exact arithmetic, but this model has none (")
+    assert "no exact rational value" in at.warning[0].value and at.warning[0].value.endswith("showing float.")
+    assert at.radio(key="arithmetic").value == "float"
+    assert [c for c in at.get("bidi_component") if c.key == "player"]  # the graph is drawn
+    assert at.query_params.get("arithmetic") == "float"  # the address bar says what is shown
+    at.run()
+    assert not at.exception and not at.warning  # said once
+
+
+@pytest.mark.parametrize("value", ["EXACT", "<b>x</b>", ""])
+def test_a_bad_arithmetic_in_a_link_warns_and_keeps_the_models_own(value):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["preset"], at.query_params["arithmetic"] = "article", value
+    at.run()
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning] == [
+        f"The link asks for arithmetic {value!r}, but the arithmetic is 'exact' or 'float'; showing exact."]
+    assert at.radio(key="arithmetic").value == "exact"

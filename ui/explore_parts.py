@@ -2,22 +2,39 @@
 rule are the player's, ui/player.py; float versus exact is ui/float_view.py)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import streamlit as st
 
 from engine.numbers import NotExactError, format_number
+from engine.render.path_view import clicked_weight
 
 from .explore_data import check, vector_table
+from .float_view import no_exact
+
+
+def linked_arithmetic(spec, asked: str | None) -> tuple[str, str | None]:
+    """The arithmetic a link opens in, and a sentence when it asked for one the model
+    cannot use: the link falls back to the model's own (float when exact is impossible)
+    rather than stopping on an error; switching to exact by hand still says why not."""
+    if asked is None:
+        return spec.arithmetic, None
+    if asked not in ("exact", "float"):
+        return spec.arithmetic, (f"The link asks for arithmetic {asked[:20]!r}, but the arithmetic is "
+                                 f"'exact' or 'float'; showing {spec.arithmetic}.")
+    why = no_exact(spec) if asked == "exact" else None
+    if why:
+        return "float", f"The link asks for exact arithmetic, but this model has none ({why}); showing float."
+    return asked, None
 
 
 def from_player() -> None:
-    """The browser reported a step (the player stopped or was stepped) or a click."""
+    """The browser reported a step (the player stopped or was stepped); its clicks are
+    read by the panels that take them (:func:`inspector`, ui/paths_panel.py)."""
     state = st.session_state["player"]
     if state.get("step") is not None:
         st.session_state["step"] = int(state["step"])
-    if state.get("selected") and state["selected"] != st.session_state.get("_clicked"):
-        st.session_state["inspect"] = st.session_state["_clicked"] = state["selected"]
-        st.session_state["_open_inspector"] = True
 
 
 def legend(view: str, first_look: bool) -> None:
@@ -42,12 +59,49 @@ def _targets(graph) -> dict[str, str]:
     return out
 
 
+def clicked_target(graph, element, targets) -> str | None:
+    """The inspector's element a click in the graph stands for, or None. The layer view's
+    ids are the inspector's own ("W2", "X3", "L2"; its weight node "L2.W" is W2); the
+    neuron view's are parts of them: the edge L{k}_{j}_{i} is a component of W{k} in a
+    linear layer, else of layer k's local derivative; the neuron X{k}_{i} a component of
+    the edge X{k}; Loss_{i} of the edge into the loss."""
+    if not isinstance(element, str):
+        return None
+    if element in targets:
+        return element
+    weight = clicked_weight(graph, element)  # "L2.W", and the neuron edges of a linear layer
+    if weight and weight[0] in targets:
+        return weight[0]
+    if (edge := re.fullmatch(r"L(\d+)_\d+_\d+", element)) and f"L{edge[1]}" in targets:
+        return f"L{edge[1]}"
+    if (neuron := re.fullmatch(r"X(\d+)_(?:\d+|more)", element)) and f"X{neuron[1]}" in targets:
+        return f"X{neuron[1]}"
+    if re.fullmatch(r"Loss_\d+", element):
+        return next((e.id for e in graph.edges if e.target == "Loss"), None)
+    return None  # the loss node, the penalty: nothing the inspector shows
+
+
+def _take_click(graph, targets) -> bool:
+    """The player's last click, once: True when it names something the inspector shows
+    (then it is selected and the panel opens); anything else leaves the panel as it was,
+    never on an unrelated element."""
+    selected = (st.session_state.get("player") or {}).get("selected")
+    if not selected or selected == st.session_state.get("_clicked"):
+        return False
+    st.session_state["_clicked"] = selected
+    target = clicked_target(graph, selected, targets)
+    if target is None:
+        return False
+    st.session_state["inspect"] = target
+    return True
+
+
 def inspector(graph, key: str, row: int) -> None:
     """Full values, local derivative and gradient check of a selected edge or layer."""
     targets = _targets(graph)
+    opened = _take_click(graph, targets)  # a click in the graph opens it
     if st.session_state.get("inspect") not in targets:
         st.session_state["inspect"] = next(iter(targets))
-    opened = st.session_state.pop("_open_inspector", False)  # a click in the graph opens it
     with st.expander("Inspect an edge or a layer (or click one in the graph)", expanded=opened,
                      icon=":material/search:"):
         target = st.selectbox("Edge or layer", list(targets), key="inspect", format_func=targets.get)
@@ -83,7 +137,7 @@ def inspector(graph, key: str, row: int) -> None:
                 st.caption("Not checked: past the gradient check's work budget.")
             if result.kinks:
                 st.caption("Non-differentiable points met: " + "; ".join(result.kinks))
-        if edge.target.startswith("L"):
+        if re.fullmatch(r"L\d+", edge.target):  # not "Loss": the last edge has no layer's derivative
             _layer_details(graph, int(edge.target[1:]), row)
 
 

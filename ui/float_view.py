@@ -51,16 +51,41 @@ def _compute(spec, sample: int, row: int, look: dict) -> dict:
     return {"svgs": svgs, "sentences": list(told.sentences), "first": told.first, "rows": rows}
 
 
-def comparable(spec) -> bool:
-    """Whether the model has an exact record to compare with (no exp or log, no layer too
-    wide for exact arithmetic): checked from its layers, nothing recorded. Other models
-    get the toggle too, and one sentence when it is switched on, but a link does not
-    switch it on for them."""
-    if exact_impossible(spec.model):
-        return False
+def no_exact(spec) -> str | None:
+    """Why the model has no exact arithmetic (exp or log, a layer too wide for exact
+    arithmetic), or None: checked from its layers, nothing recorded."""
+    why = exact_impossible(spec.model)
+    if why:
+        return why
     try:
         check_exact_sizes([layer.size_out for layer in spec.model.layers])
-    except NotExactError:
+    except NotExactError as e:
+        return str(e)
+    return None
+
+
+def comparable(spec) -> bool:
+    """Whether the model has an exact record to compare with. Other models get the
+    toggle too, and one sentence when it is switched on, but a link does not switch it
+    on for them (it says why instead)."""
+    return no_exact(spec) is None
+
+
+def _link_switch(spec) -> bool:
+    """Whether a link switches the view on (first run here only); a ``diff`` value other
+    than ``on``, or ``diff=on`` for a model it cannot compare, gets one sentence instead
+    (the parameter is then dropped from the address bar, so it is said once)."""
+    asked = shared_diff()
+    if asked is None:
+        return False
+    if asked != "on":
+        st.warning(message(f"The link asks for diff {asked[:20]!r}, but the only value is 'on'; the "
+                           "float-versus-exact comparison is off."), icon=":material/link_off:")
+        return False
+    why = no_exact(spec)
+    if why:
+        st.warning(message(f"This model has no exact arithmetic ({why}): the float-versus-exact "
+                           "comparison is not shown."), icon=":material/link_off:")
         return False
     return True
 
@@ -76,7 +101,7 @@ def float_vs_exact(spec, key: str, sample: int, row: int, theme: str, rankdir: s
     """The view, under a switch; ``key`` identifies the model (ui.explore_data.fingerprint);
     drawn in Explore's ``view`` (layer or neuron), theme and direction."""
     can = comparable(spec)
-    if "diff_open" not in st.session_state and can and shared_diff():  # a link's switch, first run here
+    if "diff_open" not in st.session_state and _link_switch(spec):  # a link's switch, first run here
         st.session_state["diff_open"] = True
     on = st.toggle("Float versus exact: where float departs from the truth", key="diff_open",
                    help="The same sample in exact and in float arithmetic, value by value")

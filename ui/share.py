@@ -18,13 +18,16 @@ Query parameters (the names are part of the app's interface; keep them stable):
 ``step=<t>``
     The step of the timeline shown on Explore (0 = nothing has flowed yet).
 ``arithmetic=exact|float``
-    The arithmetic Explore computes in (so a link can show the float trap).
+    The arithmetic Explore computes in (so a link can show the float trap). Another
+    value, or ``exact`` for a model that has no exact arithmetic (tanh, sigmoid, a layer
+    too wide), warns and shows the model's own arithmetic (float for the latter).
 ``view=layer|neuron``
     The view Explore draws (a link to a neuron's arithmetic opens on the neurons).
 ``diff=on``
     Explore's "Float versus exact" comparison is switched on (the CLI's ``diff``). Written
-    while it is on, dropped when it is off; ignored, and the normal view shown, for a
-    model the comparison cannot run (ui/float_view.py: comparable).
+    while it is on, dropped when it is off. Any other value warns and leaves it off; for a
+    model the comparison cannot run (ui/float_view.py: comparable) one sentence says why
+    it is not shown, and the normal view is.
 
 Reading is defensive (a link may come from anyone): a bad value gives a warning
 message and the default, never an exception. No Streamlit import here except in
@@ -151,10 +154,10 @@ def shared_step(total: int) -> int | None:
 
 
 def shared_arithmetic() -> str | None:
-    """The ``arithmetic`` in the URL (``exact`` or ``float``), or None."""
+    """The ``arithmetic`` in the URL as written (``exact`` and ``float`` are the good
+    values; the page checks the model can use it), or None if absent."""
     import streamlit as st
-    value = st.query_params.get("arithmetic")
-    return value if value in ("exact", "float") else None
+    return st.query_params.get("arithmetic") if "arithmetic" in st.query_params else None
 
 
 VIEWS = ("layer", "neuron")
@@ -167,11 +170,11 @@ def shared_view() -> str | None:
     return value if value in VIEWS else None
 
 
-def shared_diff() -> bool:
-    """Whether the URL asks for Explore's float-versus-exact comparison (``diff=on``;
-    any other value is ignored)."""
+def shared_diff() -> str | None:
+    """The URL's ``diff`` as written (``on`` asks for Explore's float-versus-exact
+    comparison; anything else is a bad value the page warns about), or None if absent."""
     import streamlit as st
-    return st.query_params.get("diff") == "on"
+    return st.query_params.get("diff") if "diff" in st.query_params else None
 
 
 def share_diff(on: bool) -> None:
