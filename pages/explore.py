@@ -61,6 +61,10 @@ else:
 
 if "view" not in st.session_state:  # a shared link's view (not kept from an earlier page)
     st.session_state["view"] = shared_view() or "layer"
+    if "view" in st.query_params and shared_view() is None:
+        st.warning(message(f"The link asks for view {str(st.query_params['view'])[:20]!r}, but the views are "
+                           f"{' and '.join(repr(v) for v in VIEWS)}; showing the layer view."),
+                   icon=":material/link_off:")
 view = controls[0 if override else 2].radio("View", list(VIEWS), key="view", horizontal=True,
                          help="Layers with vectors on the edges, or every neuron with its own edges")
 row = 0

@@ -147,3 +147,16 @@ def test_a_bad_arithmetic_in_a_link_warns_and_keeps_the_models_own(value):
     assert [w.value for w in at.warning] == [
         f"The link asks for arithmetic {value!r}, but the arithmetic is 'exact' or 'float'; showing exact."]
     assert at.radio(key="arithmetic").value == "exact"
+
+
+@pytest.mark.parametrize("value", ["neurons", "", "<b>x</b>", "x" * 500])
+def test_a_bad_view_in_a_link_warns_and_shows_the_layer_view(value):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["preset"], at.query_params["view"] = "article", value
+    at.run()
+    assert not at.exception and not at.error
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("The link asks for view ") and "showing the layer view" in warning
+    assert len(warning) < 200 and at.radio(key="view").value == "layer"
+    at.run()  # said once, on the link's first run
+    assert not at.warning
