@@ -18,7 +18,6 @@ dimmed (class ``bp-dim``), so the path stands out without moving anything.
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -114,9 +113,8 @@ def value(name: str, index=(), features=()) -> str:
     its component ``index`` (from 0), as the graph and this panel write it: o², o²₁, δ³₁,
     an input by its feature's name or x₁; a weight or its gradient always by
     :func:`component` (W2[1,3], δw2[1,3])."""
-    layered = re.fullmatch(r"([oδ])(\d+)", name)
-    if layered:
-        return scripted(layered[1], layered[2], *counted(index))
+    if name[:1] in ("o", "δ") and name[1:].isdigit():  # o2, δ3: a layer's vector
+        return scripted(name[0], name[1:], *counted(index))
     if name == "x" and len(index) == 1:
         return _neuron(0, index[0], features)
     if name in ("x", "y"):
