@@ -32,9 +32,21 @@ def _v(first: int, last: int, bar: bool) -> str:
 
 
 def _unboxed(formula: str) -> str:
-    if formula.startswith("\\boxed{") and formula.endswith("}"):
-        return formula[len("\\boxed{"):-1]
-    return formula
+    """The formula without its boxes (a table row needs no frame). A step can show two
+    boxed formulas side by side (a penalised δw, the loss with P): each box is opened by
+    matching its braces, not by cutting the text's first and last characters."""
+    box = "\\boxed{"
+    out, at = [], 0
+    while (start := formula.find(box, at)) >= 0:
+        out.append(formula[at:start])
+        depth, i = 1, start + len(box)
+        while i < len(formula) and depth:
+            depth += {"{": 1, "}": -1}.get(formula[i], 0) if formula[i - 1] != "\\" else 0
+            i += 1
+        out.append(formula[start + len(box):i - 1])
+        at = i
+    out.append(formula[at:])
+    return "".join(out)
 
 
 def ranges(graph: Graph) -> dict[str, tuple[int, int]]:

@@ -98,11 +98,15 @@ def _penalised(graph: Graph, k: int, key: str, title: str, general: str, substit
     term = graph.penalty_grads[key]
     total = graph.weight_grads[key]
     data = total - term
-    what = "\\sum_{\\text{batch}} \\delta w^{" + str(k) + "}" if graph.batch_size > 1 else "\\delta w^{" + str(k) + "}"
-    general += (" \\quad " + tex.boxed(f"\\delta w^{{{k}}}_{{\\text{{total}}}} = {what}"
+    # δw^k is the gradient descended, as every view and the trace write it: the layer's own
+    # formula gives its data term, named so
+    named = f"\\delta w^{{{k}}}_{{\\text{{data}}}}"
+    general, substituted = (t.replace(f"\\delta w^{{{k}}}", named) for t in (general, substituted))
+    what = "\\sum_{\\text{batch}} " + named if graph.batch_size > 1 else named
+    general += (" \\quad " + tex.boxed(f"\\delta w^{{{k}}} = {what}"
                                         f" + \\underbrace{{{penalties.gradient_formula(graph.model.penalty, k)}}}"
                                         "_{\\text{penalty term}}"))
-    substituted += (f", \\quad \\delta w^{{{k}}}_{{\\text{{total}}}} = {tex.matrix(data)} + {tex.matrix(term)}"
+    substituted += (f", \\quad \\delta w^{{{k}}} = {tex.matrix(data)} + {tex.matrix(term)}"
                     f"_{{\\text{{penalty}}}} = {tex.matrix(total)}")
     return Explanation(title, general, substituted)
 

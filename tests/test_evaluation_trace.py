@@ -3,6 +3,8 @@ order the recording computes them, v₋₂ … v₆ then the adjoints in reverse
 current row known in advance; the player gets it with the rest of the per-step data."""
 import json
 
+import pytest
+
 from engine import latex, record
 from engine.evaluation_trace import evaluation_trace
 from engine.explain import step_texts
@@ -84,3 +86,30 @@ def test_a_penalised_model_numbers_its_penalty_before_the_loss():
     assert phases[at + 1] == "loss"
     assert trace["rows"][at]["v"] == "v_{6}" and trace["rows"][at + 1]["v"] == "v_{7}"
     assert trace["rows"][at]["value"] == latex.number(g.penalty)
+
+
+def _balanced(tex: str) -> bool:
+    depth, prev = 0, ""
+    for c in tex:
+        if prev != "\\":
+            depth += {"{": 1, "}": -1}.get(c, 0)
+        if depth < 0:
+            return False
+        prev = c
+    return depth == 0
+
+
+@pytest.mark.parametrize("name, arithmetic, l2, l1", [("article", "exact", "1/10", "1/100"),
+                                                      ("xor", "float", "0.1", "0.01")])
+def test_a_penalised_models_rows_are_whole_formulas_without_boxes(name, arithmetic, l2, l1):
+    """A penalised δw and the loss with P are two boxed formulas side by side; the table
+    unboxes each (cutting the first and last characters left braces KaTeX refused)."""
+    from dataclasses import replace
+
+    from engine.penalty import penalty_of
+    p = load_preset(name, arithmetic)
+    g = record(replace(p.model, penalty=penalty_of(l2, l1, arithmetic)), *p.data.sample(2, arithmetic))
+    rows = evaluation_trace(g)["rows"]
+    for row in rows:
+        assert "\\boxed" not in row["formula"] and _balanced(row["formula"]), row
+    assert any("\\delta w^{2}_{\\text{data}}" in row["formula"] for row in rows)

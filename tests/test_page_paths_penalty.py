@@ -67,6 +67,8 @@ def test_the_article_with_a_penalty_is_exact_data_term_plus_penalty_term_equals_
     assert line == ("**Sum of the products:** (-3000) = **-3000** (the data's term of δw2[1,3]);  \n"
                     "+ the penalty's term λ₂·w + λ₁·sign(w) = **581/58000** (λ₂ = 1/10, λ₁ = 1/100);  \n"
                     "= **-173999419/58000**  ✓ equal to the backward pass's δw2[1,3] = -173999419/58000, exactly")
+    # as Markdown, a line opening with "+ " is a bullet and the addition is lost: escaped
+    assert "  \n\\+ the penalty's term" in sum_line(at) and "\n+ " not in sum_line(at)
     found = weight_paths(graph, "W2", (0, 2))
     assert found.total + graph.penalty_grads["W2"][0, 2] == descended  # exact: the very value descended
 

@@ -7,7 +7,7 @@ from test_page_train import figures, start, train_page
 
 
 def loss_metrics(at) -> dict:
-    return {m.label: m for m in at.metric if m.label.startswith("Loss")}
+    return {m.label: m for m in at.metric if " before step " in m.label}
 
 
 def per_step_trace(at) -> dict:
@@ -18,9 +18,12 @@ def test_the_step_losses_say_they_are_the_batch_before_the_update():
     at = start(train_page("xor"), lr="0.5", epochs=3, batch=2)  # 2 steps an epoch: 6 steps
     assert not at.exception and not at.error
     metrics = loss_metrics(at)
-    assert set(metrics) == {"Loss before step 1", "Loss before step 6"}
-    assert metrics["Loss before step 1"].proto.help == "The first step's batch, at the weights before its update"
-    assert metrics["Loss before step 6"].proto.help == "The last step's batch, at the weights before its update"
+    assert set(metrics) == {"Batch loss before step 1", "Batch loss before step 6"}
+    assert metrics["Batch loss before step 1"].proto.help == \
+        "The first step's batch (mean loss), at the weights before its update"
+    assert metrics["Batch loss before step 6"].proto.help.startswith(
+        "The last step's batch (mean loss), at the weights before its update")
+    assert all(len(label) <= 26 for label in metrics)  # a longer label is cut at a laptop's width
     hover = per_step_trace(at)["hovertemplate"]
     assert hover.startswith("step %{x}'s batch loss, before its update") and "mean loss + P" not in hover
 
@@ -30,7 +33,10 @@ def test_with_a_penalty_the_step_losses_say_mean_loss_plus_p():
     at.text_input(key="train_l2").set_value("0.05")
     at = start(at, lr="0.5", epochs=3, batch=4)
     assert not at.exception and not at.error
-    assert set(loss_metrics(at)) == {"Loss before step 1 (mean loss + P)", "Loss before step 3 (mean loss + P)"}
+    metrics = loss_metrics(at)
+    assert set(metrics) == {"Loss + P before step 1", "Loss + P before step 3"}
+    assert "(mean loss + P)" in metrics["Loss + P before step 3"].proto.help
+    assert all(len(label) <= 26 for label in metrics)  # a longer label is cut at a laptop's width
     assert per_step_trace(at)["hovertemplate"].startswith("step %{x}'s batch mean loss + P, before its update")
 
 

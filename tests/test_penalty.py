@@ -9,6 +9,7 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
+from engine import latex
 from engine.cli import main
 from engine.explain import explain, step_texts
 from engine.gradcheck import gradcheck
@@ -127,6 +128,11 @@ def test_the_chain_rule_names_the_penalty_term_at_the_weight_gradients():
     ex = explain(graph, step)
     assert "penalty term" in ex.general and "\\operatorname{sign}(W^{2})" in ex.general
     assert "_{\\text{penalty}}" in ex.substituted
+    # δw² is the gradient descended, as the graph, the trace and the paths panel write it;
+    # the layer's own formula is its data term
+    assert "\\delta w^{2} = \\sum_{\\text{batch}} \\delta w^{2}_{\\text{data}} + " in ex.general
+    total = ex.substituted.split("\\delta w^{2} = ")[-1].split(" = ")[-1]
+    assert total == latex.matrix(graph.weight_grads["W2"]) and "_{\\text{total}}" not in ex.substituted
     assert any("penalty" in note for note in step_texts(graph)[step]["notes"])
     at_penalty = next(e.step for e in graph.timeline if e.phase == "penalty")
     assert "penalty" in explain(graph, at_penalty).title and explain(graph, at_penalty).general.startswith("\\boxed{P =")

@@ -155,8 +155,9 @@ def _sum_line(found, grad: str, exact: bool, batch: bool, penalty) -> str:
         return f"**Sum of the products:** {grad} = {terms} = **{total}**  " + \
             _verdict(found.total, found.recorded, grad, exact, batch)
     term = "λ₂·w + λ₁·sign(w)" if penalty.l2 and penalty.l1 else "λ₂·w" if penalty.l2 else "λ₁·sign(w)"
+    # "\\+": a line opening with "+ " would be drawn as a bullet, the addition lost
     return (f"**Sum of the products:** {terms} = **{total}** (the data's term of {grad});  \n"
-            f"+ the penalty's term {term} = **{format_number(found.penalty)}** ({penalty.describe()});  \n"
+            f"\\+ the penalty's term {term} = **{format_number(found.penalty)}** ({penalty.describe()});  \n"
             f"= **{format_number(found.penalised_total)}**  "
             + _verdict(found.penalised_total, found.descended, grad, exact, batch))
 
