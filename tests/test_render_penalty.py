@@ -99,3 +99,22 @@ def test_a_batch_shows_one_rows_share_in_both_views_penalty_or_not():
     for (i, j), label in neuron_dw(svg, 2, row.shape).items():
         assert label == f"δw = {format_number(row[i, j], 4)}"
         assert "penalty" not in edges(svg)[f"L2_{i + 1}_{j + 1}"][1]
+
+
+def node_texts(svg: str, node_id: str) -> list[str]:
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") == "node" and g.get("id") == node_id:
+            return [t.text or "" for t in g.iter(f"{SVG}text")]
+    raise AssertionError(f"no node {node_id}")
+
+
+@pytest.mark.parametrize("preset,l2,l1", [("xor", "0.1", "0.01"), ("article", "1/10", "0")])
+def test_both_views_loss_nodes_show_the_objective_with_a_penalty(preset, l2, l1):
+    g = penalised_graph(preset, l2, l1, sample=3 if preset == "article" else 1)
+    objective = f"mean loss + P = {format_number(g.loss)}"
+    assert objective in node_texts(to_svg(layer_view(g)), "Loss")
+    neuron = node_texts(to_svg(neuron_view(g)), "Loss")
+    assert any(t.startswith("mean loss + P = ") for t in neuron)
+    assert format_number(g.loss, 4) in " ".join(neuron) or objective in neuron  # the same number
+    plain = record(load_preset(preset).model, *load_preset(preset).data.sample(1, load_preset(preset).model.arithmetic))
+    assert not any("P =" in t for t in node_texts(to_svg(neuron_view(plain)), "Loss"))

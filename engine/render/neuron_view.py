@@ -147,10 +147,13 @@ class _View:
         t, g = self.t, self.g
         color = self._shown("loss", t.fg)
         y = ", ".join(format_number(v, 4) for v in g.y[self.s][:4]) + (", …" if g.y.shape[1] > 4 else "")
-        label = table([Line(bold("Loss"), t.fg),
-                       Line(text(g.model.loss.title), t.muted, "10"),
-                       Line(text(f"y = ({y})"), t.muted),
-                       Line(text(f"loss = {_num(g.sample_losses[self.s])}"), color)])
+        lines = [Line(bold("Loss"), t.fg),
+                 Line(text(g.model.loss.title), t.muted, "10"),
+                 Line(text(f"y = ({y})"), t.muted),
+                 Line(text(f"loss = {_num(g.sample_losses[self.s])}"), color)]
+        if g.model.penalty.active:  # the objective, as the layer view's Loss node writes it
+            lines.append(Line(text(f"mean loss + P = {_num(g.loss)}"), color))
+        label = table(lines)
         attrs = {"shape": "box", "style": "rounded,filled"}
         if self.cur is not None and self.cur.phase == "loss":
             attrs.update(color=t.current, fillcolor=t.current_bg)
