@@ -71,9 +71,9 @@ def test_the_words_name_a_weight_as_the_paths_panel_and_a_neuron_as_the_graph():
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["paths_open"] = True
     at = opened(at.run())
-    panel_says = at.selectbox(key="paths_component").options[0]  # "W2[1,1] (o¹₁ → o²₁) = 1/200, δ = 0"
+    panel_says = at.selectbox(key="paths_component").options[0]  # "W2[1,1] (o¹₁ → o²₁) = 1/200, δw = 0"
     weight = panel_says.split(" ")[0]
-    assert panel_says.endswith("= 1/200, δ = 0") and weight == path_view.component("W2", (0, 0))
+    assert panel_says.endswith("= 1/200, δw = 0") and weight == path_view.component("W2", (0, 0))
     assert f"(for one, {weight} = 1/200 becomes 0.005)" in said(at)
     at.radio(key="view").set_value("neuron").run()
     title = next(t.text for g in ET.fromstring(diff_player(at)["frames"][1]).iter(f"{SVG}g")

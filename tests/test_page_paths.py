@@ -94,8 +94,8 @@ def test_the_article_shows_w2_0_2_as_its_one_path_and_the_exact_sum_equal_to_dw(
     assert at.selectbox(key="paths_weight").value == "W2"
     component = at.selectbox(key="paths_component")
     assert component.value == (0, 2)  # the engine's index (the CLI's 0,2); the largest |δw| first
-    assert component.options == ["W2[1,1] (o¹₁ → o²₁) = 1/200, δ = 0", "W2[1,2] (o¹₂ → o²₁) = -3/11600, δ = -2000",
-                                 "W2[1,3] (o¹₃ → o²₁) = 1/5800, δ = -3000"]  # counted from 1, as the graph
+    assert component.options == ["W2[1,1] (o¹₁ → o²₁) = 1/200, δw = 0", "W2[1,2] (o¹₂ → o²₁) = -3/11600, δw = -2000",
+                                 "W2[1,3] (o¹₃ → o²₁) = 1/5800, δw = -3000"]  # counted from 1, as the graph
     assert not at.exception and not at.warning
     assert not any("from 0" in c.value for c in at.caption)  # nothing apologises for another counting
     assert sum_line(at) == ("**Sum of the products:** δw2[1,3] = (-3000) = **-3000**  "

@@ -41,7 +41,7 @@ def test_xor_with_a_penalty_adds_its_term_and_checks_the_total_the_selector_show
         found = weight_paths(graph, "W2", index)
         descended = graph.weight_grads["W2"][index]  # what descent steps along
         assert found.penalised_total == pytest.approx(descended, rel=1e-12)
-        assert label.endswith(f"δ = {format_number(descended, 4)}")  # the selector's δ: the total
+        assert label.endswith(f"δw = {format_number(descended, 4)}")  # the selector's δw: the total
         line = unescaped(sum_line(at))
         assert f"= **{format_number(found.total)}** (the data's term of δw2[{index[0] + 1},{index[1] + 1}])" in line
         term = graph.penalty_grads["W2"][index]
@@ -53,7 +53,7 @@ def test_xor_with_a_penalty_adds_its_term_and_checks_the_total_the_selector_show
     # a bias is not penalised: its line is the plain sum, its selector the data term
     graph, label = shown(at, "b2", (0,))
     assert "penalty" not in sum_line(at) and sum_line(at).startswith("**Sum of the products:** δb2[1] = ")
-    assert label.endswith(f"δ = {format_number(graph.weight_grads['b2'][0], 4)}")
+    assert label.endswith(f"δb = {format_number(graph.weight_grads['b2'][0], 4)}")
     assert paths_table(at)["factors"][0].startswith("∂o²₁/∂b2[1] = 1 · ")  # not "1 = 1 · …"
 
 
@@ -62,7 +62,7 @@ def test_the_article_with_a_penalty_is_exact_data_term_plus_penalty_term_equals_
     graph, label = shown(at, "W2", (0, 2))
     descended = graph.weight_grads["W2"][0, 2]
     assert descended == F(-173999419, 58000)  # the reviewer's selector value
-    assert label == "W2[1,3] (o¹₃ → o²₁) = 1/5800, δ = -173999419/58000"
+    assert label == "W2[1,3] (o¹₃ → o²₁) = 1/5800, δw = -173999419/58000"
     line = unescaped(sum_line(at))
     assert line == ("**Sum of the products:** (-3000) = **-3000** (the data's term of δw2[1,3]);  \n"
                     "+ the penalty's term λ₂·w + λ₁·sign(w) = **581/58000** (λ₂ = 1/10, λ₁ = 1/100);  \n"

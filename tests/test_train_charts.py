@@ -84,3 +84,16 @@ def test_train_page_article_run_draws_a_gradient_chart_with_points():
     grads = figs["Gradient norm per layer"]
     points = [y for t in grads["data"] for y in t["y"] if y is not None]
     assert len(points) >= 3  # step 3's norm and the two zeros
+
+
+def test_the_boundary_says_probability_not_p():
+    """On Train, P is the penalty (mean loss + P): the boundary's colour bar and 0.5 line
+    say "probability" instead."""
+    from ui import boundary_chart
+    spec = load_preset("xor")
+    x, y = spec.data.batch("float")
+    bounds = boundary_chart.grid_bounds(x)
+    xs, ys, z = boundary_chart.decision_grid(spec.model, bounds, 10)
+    fig = boundary_chart.boundary_figure(xs, ys, z, x, y, n_classes=2)
+    words = json.dumps(fig.to_plotly_json())
+    assert "probability" in words and "P(class" not in words and "P = 0.5" not in words

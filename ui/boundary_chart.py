@@ -58,11 +58,11 @@ def boundary_figure(xs, ys, z, x: np.ndarray, y: np.ndarray, *, n_classes: int,
     if n_classes <= 2:
         fig.add_trace(go.Heatmap(x=xs, y=ys, z=z, zmin=0, zmax=1, opacity=0.55,
                                  colorscale=[[0, CLASS_COLORS[0]], [0.5, "#ffffff"], [1, CLASS_COLORS[1]]],
-                                 colorbar=dict(title="P(class 1)", thickness=12),
+                                 colorbar=dict(title="probability<br>of class 1", thickness=12),
                                  hovertemplate="(%{x:.2f}, %{y:.2f}): %{z:.3f}<extra></extra>"))
         fig.add_trace(go.Contour(x=xs, y=ys, z=z, contours=dict(start=0.5, end=0.5, coloring="none"),
                                  line=dict(color="#1f2328", width=2), showscale=False, hoverinfo="skip",
-                                 name="P = 0.5"))
+                                 name="probability 0.5"))  # not "P": on Train, P is the penalty
     else:
         scale = []
         for c in range(n_classes):

@@ -84,9 +84,9 @@ def _component(weight: str, values, grads, names: tuple) -> tuple[int, ...]:
         if st.session_state.get("paths_component") not in options:  # the largest |δw| first: a 0 says little
             st.session_state["paths_component"] = max(options, key=lambda ix: abs(float(grads[ix])))
 
-        def label(ix):
+        def label(ix):  # "W2[1,3] (o¹₃ → o²₁) = 1/5800, δw = -3000": the weight and its gradient
             return (f"{path_view.component(weight, ix)} ({path_view.joins(weight, ix, names)}) = "
-                    f"{format_number(values[ix], 4)}, δ = {format_number(grads[ix], 4)}")
+                    f"{format_number(values[ix], 4)}, δ{weight[0].lower()} = {format_number(grads[ix], 4)}")
         return st.selectbox("Component", options, key="paths_component", format_func=label)
     for axis, size in zip(("paths_i", "paths_j"), shape):  # a bigger matrix's row may lie past this one's
         st.session_state[axis] = min(max(int(st.session_state.get(axis, 1)), 1), size)
