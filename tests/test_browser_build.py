@@ -62,3 +62,20 @@ def test_the_order_hint_can_be_typed_in_the_grid(page, app_url):
     page.get_by_text("is now the model in use").wait_for()
     # the panel of the model in use may still be the last run's a moment: expect() waits
     expect(page.locator('[data-testid="stCode"]').first).to_have_text(re.compile(r"1\. input.*2\. relu.*3\. linear", re.S))
+
+
+def test_the_apply_row_reads_whole_on_a_laptop(page, app_url):
+    """At 1280 px the Discard button read "Discard ed…": no button label of the row is cut."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(app_url + "/build?preset=xor")
+    page.get_by_role("button", name="Discard edits").wait_for()
+    page.locator(IDLE).wait_for()
+    for name in ("Apply", "Discard edits"):
+        # an ellipsis box reports its cut width everywhere in the DOM: its text is measured
+        # in its own font instead
+        cut = page.get_by_role("button", name=name).evaluate("""b => [...b.querySelectorAll('*')].some(e => {
+            if (getComputedStyle(e).textOverflow !== 'ellipsis') return false;
+            const pen = document.createElement('canvas').getContext('2d');
+            pen.font = getComputedStyle(e.querySelector('p') || e).font;
+            return pen.measureText(e.textContent).width > e.getBoundingClientRect().width; })""")  # half a pixel cuts
+        assert not cut, name
