@@ -5,9 +5,6 @@
 node, the first one where they differ first (engine/float_diff.py)."""
 from __future__ import annotations
 
-
-import math
-
 import numpy as np
 
 from ..float_diff import float_diff
@@ -78,12 +75,6 @@ def run_paths(args) -> int:
     return 0
 
 
-def _errors_json(a: np.ndarray):
-    """Errors as JSON numbers; null where one is undefined or infinite (JSON has neither)."""
-    return np.vectorize(lambda v: v if math.isfinite(v) else None, otypes=[object])(a).tolist() \
-        if a.ndim else (float(a) if math.isfinite(a) else None)
-
-
 def run_diff(args) -> int:
     spec = load_model_source(args)
     x, y = spec.data.sample(args.sample, "exact")  # the data as written: both records read it
@@ -95,7 +86,7 @@ def run_diff(args) -> int:
             "why": list(story(found, spec.data.feature_names).sentences),
             "nodes": [{"name": n.name, "phase": n.phase, "differs": n.differs,
                        "exact": json_value(n.exact), "float": json_value(n.float),
-                       "abs_error": _errors_json(n.abs_error), "rel_error": _errors_json(n.rel_error)}
+                       "abs_error": json_value(n.abs_error), "rel_error": json_value(n.rel_error)}
                       for n in found.nodes]}, ensure_ascii=False)
         return 0
     print(f"{one_line(spec.name)}, sample {args.sample}: exact against float, node by node")
