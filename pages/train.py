@@ -228,13 +228,13 @@ elif result.stopped:
 
 steps = history.steps
 m = st.columns(4)
+penalised = film.trained_model(run).penalty.active  # the losses below are then mean loss + P
 m[0].metric("Steps", f"{len(steps):,}", help=run["label"])
 if steps:
     # A step's loss is its batch's at the weights before its update (the film's frames are
     # after it); with a penalty it is the objective the run minimised.
     first, last = float(steps[0].loss), float(steps[-1].loss)
     # labels short enough for a quarter of a laptop's width (a longer one is cut with "…")
-    penalised = film.trained_model(run).penalty.active
     what = "Loss + P" if penalised else "Batch loss"
     part = "mean loss + P" if penalised else "mean loss"
     m[1].metric(f"{what} before step 1", f"{first:.4g}",
@@ -246,7 +246,6 @@ if history.epoch_losses:
     # One step's loss is one batch's: with small batches it jumps, so the trend is read
     # from the epoch means (xor sample by sample: the last step up, the epoch mean down).
     lasts, firsts = float(history.epoch_losses[-1]), float(history.epoch_losses[0])
-    penalised = film.trained_model(run).penalty.active
     m[3].metric("Mean loss + P, last epoch" if penalised else "Mean loss, last epoch", f"{lasts:.4g}",
                 delta=f"{lasts - firsts:+.3g}" if len(history.epoch_losses) > 1 else None, delta_color="inverse",
                 help=f"epoch {len(history.epoch_losses)}; the change is from the first epoch's mean, {firsts:.4g}")
