@@ -7,9 +7,9 @@ from ui.modes import forward_vs_reverse
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
 from ui.paths_panel import paths_panel
-from ui.share import VIEWS, share_view, shared_arithmetic, shared_sample, shared_step, shared_view
+from ui.share import VIEWS, share_view, shared_arithmetic, shared_sample, shared_step, shared_view, warn_link
 from ui.state import remember_choices, workspace
-from ui.text import md, message
+from ui.text import md
 from pages import in_app
 
 in_app()  # first: Streamlit may have run this file without app.py (pages/__init__.py)
@@ -38,8 +38,8 @@ else:
         batch_link = st.query_params.get("sample") == "batch"
         st.session_state["sample"] = BATCH if batch_link else shared_sample(n) or default
         if "sample" in st.query_params and not batch_link and shared_sample(n) is None:
-            st.warning(message(f"The link asks for sample {str(st.query_params['sample'])[:20]!r}, but this model has "
-                               f"samples 1 to {n}; showing sample {default}."), icon=":material/link_off:")
+            warn_link(f"The link asks for sample {str(st.query_params['sample'])[:20]!r}, but this model has "
+                      f"samples 1 to {n}; showing sample {default}.")
     if st.session_state["sample"] not in range(0, n + 1):
         st.session_state["sample"] = 1
     sample = controls[0].selectbox(
@@ -49,7 +49,7 @@ else:
     if "arithmetic" not in st.session_state:  # a shared link's arithmetic, else the model's own
         st.session_state["arithmetic"], warning = parts.linked_arithmetic(spec, shared_arithmetic())
         if warning:
-            st.warning(message(warning), icon=":material/link_off:")
+            warn_link(warning)
     arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="arithmetic", horizontal=True,
                                    help="Exact: rational numbers, as the article. Float: float64, as a computer.")
     try:
@@ -62,9 +62,8 @@ else:
 if "view" not in st.session_state:  # a shared link's view (not kept from an earlier page)
     st.session_state["view"] = shared_view() or "layer"
     if "view" in st.query_params and shared_view() is None:
-        st.warning(message(f"The link asks for view {str(st.query_params['view'])[:20]!r}, but the views are "
-                           f"{' and '.join(repr(v) for v in VIEWS)}; showing the layer view."),
-                   icon=":material/link_off:")
+        warn_link(f"The link asks for view {str(st.query_params['view'])[:20]!r}, but the views are "
+                  f"{' and '.join(repr(v) for v in VIEWS)}; showing the layer view.")
 view = controls[0 if override else 2].radio("View", list(VIEWS), key="view", horizontal=True,
                          help="Layers with vectors on the edges, or every neuron with its own edges")
 row = 0
@@ -81,8 +80,8 @@ total = len(graph.timeline)
 if "step" not in st.session_state:
     st.session_state["step"] = shared_step(total) or 0
     if not override and "step" in st.query_params and shared_step(total) is None:
-        st.warning(message(f"The link asks for step {str(st.query_params['step'])[:20]!r}, but the steps go "
-                           f"from 0 to {total}; showing step 0."), icon=":material/link_off:")
+        warn_link(f"The link asks for step {str(st.query_params['step'])[:20]!r}, but the steps go "
+                  f"from 0 to {total}; showing step 0.")
 st.session_state["step"] = min(st.session_state["step"], total)
 names = tuple(spec.data.feature_names) if not override else ()
 movie = frames(key, graph, view, row, theme, rankdir, names)

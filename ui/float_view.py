@@ -23,7 +23,7 @@ from engine.render.diff_view import diff_svg, largest_rel_error, legend
 from .byte_cache import MB, ByteCache
 from .explore_data import BATCH
 from .player import player
-from .share import share_diff, shared_diff
+from .share import share_diff, shared_diff, warn_link
 from .text import message
 
 SHOWN = ("exact", "float")  # the player's frames, in this order
@@ -79,13 +79,13 @@ def _link_switch(spec) -> bool:
     if asked is None:
         return False
     if asked != "on":
-        st.warning(message(f"The link asks for diff {asked[:20]!r}, but the only value is 'on'; the "
-                           "float-versus-exact comparison is off."), icon=":material/link_off:")
+        warn_link(f"The link asks for diff {asked[:20]!r}, but the only value is 'on'; the "
+                  "float-versus-exact comparison is off.")
         return False
     why = no_exact(spec)
     if why:
-        st.warning(message(f"This model has no exact arithmetic ({why}): the float-versus-exact "
-                           "comparison is not shown."), icon=":material/link_off:")
+        warn_link(f"This model has no exact arithmetic ({why}): the float-versus-exact "
+                  "comparison is not shown.")
         return False
     return True
 

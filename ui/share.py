@@ -163,6 +163,15 @@ def shared_arithmetic() -> str | None:
 VIEWS = ("layer", "neuron")
 
 
+def warn_link(text: str) -> None:
+    """Say, in one sentence on the page, that a link asked for what cannot be shown and what
+    is shown instead; the sentence may quote the link, so it is written as typed
+    (ui/text.message). Every page's link warnings come here: one look, one icon."""
+    import streamlit as st
+    from .text import message
+    st.warning(message(text), icon=":material/link_off:")
+
+
 def shared_view() -> str | None:
     """The ``view`` in the URL (``layer`` or ``neuron``), or None."""
     import streamlit as st

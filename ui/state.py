@@ -19,7 +19,7 @@ import streamlit as st
 
 from . import share
 from .exports import file_name
-from .text import md, message
+from .text import md
 from .draft import export_model
 from .guard import leave_guard
 
@@ -41,7 +41,7 @@ def workspace(*, later: bool = False):
         spec, warning = share.spec_from_params(st.query_params, DEFAULT_PRESET)
         ss["workspace"] = spec
         if warning:
-            st.warning(message(warning), icon=":material/link_off:")  # it may quote the link
+            share.warn_link(warning)  # it may quote the link
         if too_big:  # the sample and step were the lost model's; the import brings it back
             st.page_link("pages/build.py", label="Import the model file on the Build page",
                          icon=":material/upload_file:")
