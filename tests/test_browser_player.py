@@ -2,6 +2,7 @@
 the exported HTML page: the chain rule follows the animation, zoom stays across
 frames, keys step and play, the marker leaves its label readable, phones fit."""
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +12,7 @@ from engine.presets import load_preset
 from engine.render.export import html_file
 
 PLAYER = ".bp-player"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def formula(page) -> str:
@@ -179,3 +181,38 @@ def test_the_exported_page_explains_each_step_and_zooms(browser, exported):
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_rerun_overtaking_a_render_does_not_stop_play(browser):
+    """Streamlit runs the glue's cleanup at once when a newer rerun's render overtook this
+    one (BidiComponent's cancelled effect): a Play just pressed must go on. Only a player
+    that has left the page stops. The glue (ui/assets/player.js) is run as Streamlit runs
+    it: called with the component's data, its cleanup called by hand."""
+    from engine.render import player_parts, style
+    from engine.render.frames import captions, frame_svgs
+    p = load_preset("article", "exact")
+    graph = record(p.model, *p.data.sample(3, "exact"))
+    data = {"frames": frame_svgs(graph, view="layer", legend=False), "titles": captions(graph),
+            **player_parts.steps_data(graph, style.theme("light"), 0), "step": 0, "signature": "a", "autoplay": False}
+    glue = (ROOT / "ui" / "assets" / "player.js").read_text().replace("export default function", "window.glue = function")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_content('<div id="host"></div>')
+    page.add_script_tag(content=player_parts.js())
+    page.add_script_tag(content=glue)
+    page.evaluate("""data => {
+        const host = document.getElementById('host'), reports = window.reports = [];
+        const component = {data, parentElement: host, setStateValue: (k, v) => reports.push([k, v])};
+        window.cleanup = window.glue(component);
+        host.querySelector('button.bp-play').click();   // Play
+        window.glue(component)();                       // a newer render overtook this one
+    }""", data)
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "2", timeout=10_000)  # it plays on
+    assert page.locator(f"{PLAYER} button.bp-play").text_content() == "Pause"
+    # the player leaves the page: its timer stops by itself (whenever Streamlit cleans up)
+    left = int(page.evaluate("() => { window.root = document.querySelector('.bp-player');"
+                             " window.root.parentElement.remove(); return window.root.dataset.step; }"))
+    page.wait_for_function("() => window.root.querySelector('button.bp-play').textContent === 'Play'", timeout=10_000)
+    assert int(page.evaluate("() => window.root.dataset.step")) <= left + 1 < 9  # stopped at its next tick
+    page.evaluate("() => window.cleanup()")  # and the cleanup after it is harmless
+    context.close()

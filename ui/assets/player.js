@@ -22,5 +22,10 @@ export default function (component) {
     p.load(data);
   }
   if (data.autoplay && !s.autoplayed) { s.autoplayed = true; p.play(); }
-  return () => p.stop(false);
+  // Streamlit calls this cleanup on unmount, and also at once when a newer rerun's render
+  // overtook this one while the module was still loading (BidiComponent's cancelled
+  // effect): stopping then would halt a Play the user has just pressed (seen in CI after
+  // fast key presses). Only a player that has left the page stops; its timer also stops
+  // itself then (engine/render/assets/player.js: play).
+  return () => { if (!root.isConnected) p.stop(false); };
 }

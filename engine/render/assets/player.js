@@ -170,6 +170,7 @@ var BP = (function () {
       q(".bp-title").setAttribute("aria-live", "off");  // no announcement per frame while it plays
       var ms = Number(q(".bp-speed").value);
       s.timer = setInterval(function () {
+        if (!root.isConnected) return stop(false);  // the page took the player away
         if (s.step >= s.n - 1) return stop(true);
         show(s.step + 1, false);
       }, ms);
