@@ -4,6 +4,7 @@ change), pause, step, inspect that frame in Explore, come back and train on from
 And the browser's forward pass against the engine's, at grid points of a frame."""
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 from playwright.sync_api import expect
@@ -13,6 +14,7 @@ from engine.data_split import table_dataset
 from engine.mlp import mlp_spec
 
 FILM = ".bf-film"
+ROOT = Path(__file__).resolve().parents[1]
 # Two noisy blobs: a binary target, 2 features, so the film draws the plane.
 _rng = np.random.default_rng(5)
 _rows = [(x + 1.5 * c, y - c, c) for c in (0, 1) for x, y in _rng.normal(0, 0.7, (40, 2))]
@@ -208,3 +210,37 @@ def test_a_penalised_run_plays_with_mean_loss_plus_p_in_its_status(page, app_url
       }
       return rows; }""", plot)
     assert grey and max(grey) < plot["bottom"] - 4, (max(grey, default=None), plot)
+
+
+def test_a_rerun_overtaking_a_render_does_not_pause_the_film(browser):
+    """As the player's (tests/test_browser_player.py): Streamlit runs the glue's cleanup at
+    once when a newer rerun's render overtook this one; the film plays on, and stops by
+    itself only when it has left the page. The glue (ui/assets/film*.js) is run as
+    Streamlit runs it, its cleanup called by hand."""
+    from engine.film import film_data
+    from engine.presets import load_preset
+    from engine.train import train
+    from ui.boundary_chart import grid_bounds
+    spec = load_preset("moons")
+    result = train(spec.model, spec.data, lr=0.3, epochs=60, batch_size=32, shuffle=True)
+    film = film_data(result, spec.model, spec.data, bounds=grid_bounds(spec.data.batch("float")[0]))
+    data = {**film, "signature": "a", "frame": 0, "autoplay": False}
+    glue = "\n".join((ROOT / "ui" / "assets" / name).read_text() for name in ("film_math.js", "film_draw.js", "film.js"))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_content('<div id="host"></div>')
+    page.add_script_tag(content=glue.replace("export default function", "window.glue = function"))
+    page.evaluate("""data => {
+        const component = {data, parentElement: document.getElementById('host'), setTriggerValue: () => {}};
+        window.cleanup = window.glue(component);
+        document.querySelector('.bf-film button.bf-play').click();   // Play
+        window.glue(component)();                                    // a newer render overtook this one
+    }""", data)
+    page.wait_for_function("() => Number(document.querySelector('.bf-film').dataset.frame) >= 3", timeout=20_000)
+    assert page.locator(f"{FILM} button.bf-play").text_content() == "Pause"
+    left = int(page.evaluate("() => { window.root = document.querySelector('.bf-film');"
+                             " window.root.parentElement.remove(); return window.root.dataset.frame; }"))
+    page.wait_for_function("() => window.root.dataset.playing === '0'", timeout=10_000)
+    assert int(page.evaluate("() => window.root.dataset.frame")) <= left + 1 < len(film["steps"]) - 1
+    page.evaluate("() => window.cleanup()")  # and the cleanup after it is harmless
+    context.close()

@@ -129,6 +129,7 @@ function Film(root) {
   // --- playing -----------------------------------------------------------------------
   function tick(t) {
     if (!f.playing) return;
+    if (!root.isConnected) { f.pause(); return; }  // the page took the film away
     const fps = Number(q(".bf-speed").value);
     // At most one frame per paint: after a stall (the page busy drawing) the film goes
     // on from where it was, rather than jumping ahead by the frames it owes.
@@ -209,5 +210,7 @@ export default function (component) {
     f.load(data);
     if (data.autoplay) f.play();
   }
-  return () => f.pause();
+  // Streamlit also runs this cleanup when a newer rerun's render overtook this one (see
+  // ui/assets/player.js): only a film that has left the page pauses (its tick checks too).
+  return () => { if (!root.isConnected) f.pause(); };
 }
