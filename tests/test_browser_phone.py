@@ -93,6 +93,11 @@ def test_a_trained_run_and_the_neuron_view_fit_a_phone(phone, app_url):
     phone.get_by_role("button", name="Apply trained weights").wait_for()
     settled(phone)
     assert_fits(phone, "Train after a run")
+    # plotly's modebar (shown on a tap) used to cover the end of the charts' titles
+    boxes = phone.locator(".js-plotly-plot").evaluate_all("""charts => charts.map(c => {
+        const box = s => c.querySelector(s).getBoundingClientRect();
+        return [c.querySelector('.gtitle').textContent, box('.modebar').bottom, box('.gtitle').top]; })""")
+    assert len(boxes) >= 3 and all(bottom <= top for _, bottom, top in boxes), boxes
     phone.goto(app_url + "/?preset=moons&view=neuron")
     phone.locator(".bp-stage svg g.edge").first.wait_for()
     settled(phone)

@@ -43,7 +43,7 @@ def test_many_gradient_lines_grow_the_figure_instead_of_crushing_the_plot():
     lines = [t for t in fig.data if t.showlegend is not False]
     assert len(lines) == 18
     rows = -(-len(lines) // chart_style.LEGEND_PER_ROW)
-    assert fig.layout.height == 360 + chart_style.LEGEND_ROW_PX * (rows - 1)
+    assert fig.layout.height == chart_style.CHART_HEIGHT + chart_style.LEGEND_ROW_PX * (rows - 1)
     colours = {t.name: t.line.color for t in lines}
     assert colours["‖δw2‖"] == colours["‖δb2‖"] != colours["‖δw4‖"]  # one colour per layer
     assert {t.line.dash for t in lines if t.name.startswith("‖δb")} == {"dot"}

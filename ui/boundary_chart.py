@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.byte_cache import MB, ByteCache
-from ui.chart_style import CLASS_COLORS, chart_layout, label
+from ui.chart_style import CLASS_COLORS, MODEBAR_PX, chart_layout, label
 
 def grid_bounds(x: np.ndarray, margin: float = 0.15) -> tuple[float, float, float, float]:
     x = np.asarray(x, dtype=float)
@@ -83,7 +83,7 @@ def boundary_figure(xs, ys, z, x: np.ndarray, y: np.ndarray, *, n_classes: int,
                                              line=dict(color="white", width=1))))
     fig = chart_layout(fig, "Decision boundary", label(feature_names[0]) if feature_names else "x1",
                        label(feature_names[1]) if len(feature_names) > 1 else "x2")
-    fig.update_layout(height=430, hovermode="closest")
+    fig.update_layout(height=430 + MODEBAR_PX, hovermode="closest")
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
 

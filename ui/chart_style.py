@@ -20,6 +20,12 @@ CLASS_COLORS = ("#1f6fb4", "#d9480f", "#2b8a3e", "#7048e8", "#e8a700", "#c2255c"
 MARKED_POINTS = 60
 LEGEND_PER_ROW = 4  # entries of a horizontal legend per row, at the Train page's column width
 LEGEND_ROW_PX = 22
+# Plotly's modebar (zoom, pan, save as PNG) sits over the top 26 px of a chart, from its
+# right edge leftwards; on a phone it covered the title's end. The title sits in a band of
+# its own under it, just above the plot.
+MODEBAR_PX = 30
+TITLE_PX = 28
+CHART_HEIGHT = 360 + MODEBAR_PX
 
 
 # Tick labels per axis. Left to itself on a log axis with dtick "D2", plotly labelled
@@ -30,8 +36,9 @@ MAX_TICKS = 8
 
 
 def chart_layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, log_y: bool = False) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=15)), height=360,
-                      margin=dict(l=10, r=10, t=40, b=10), template="plotly_white",
+    fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=15), yref="paper", y=1,
+                                 yanchor="bottom", pad=dict(b=8)), height=CHART_HEIGHT,
+                      margin=dict(l=10, r=10, t=MODEBAR_PX + TITLE_PX, b=10), template="plotly_white",
                       legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
                       hovermode="x unified")
     fig.update_xaxes(title_text=x_title, nticks=MAX_TICKS)
@@ -45,7 +52,7 @@ def chart_layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, log_
     entries = sum(1 for t in fig.data if t.showlegend is not False)
     rows = -(-entries // LEGEND_PER_ROW)
     if rows > 1:
-        fig.update_layout(height=360 + LEGEND_ROW_PX * (rows - 1))
+        fig.update_layout(height=CHART_HEIGHT + LEGEND_ROW_PX * (rows - 1))
     if log_y:
         values, texts = log_ticks(v for trace in fig.data for v in (trace.y if trace.y is not None else ()))
         if values:

@@ -15,7 +15,7 @@ from engine.graph import Graph
 from engine.mode_costs import cost_growth
 from engine.numbers import NotExactError
 from ui.byte_cache import MB, ByteCache
-from ui.chart_style import chart_layout, log_ticks
+from ui.chart_style import MODEBAR_PX, chart_layout, log_ticks
 
 MODES = ByteCache("mode comparisons", 4 * MB)  # a few KB each (the presets' gradients, twice)
 
@@ -80,7 +80,7 @@ def growth_figure(points: list[dict]) -> go.Figure:
             log_y=True)
     ticks, texts = log_ticks(p["weights"] for p in points if p["reverse"])  # "20", not plotly's lone "2" between decades
     fig.update_xaxes(type="log", tickmode="array", tickvals=ticks, ticktext=texts)
-    fig.update_layout(hovermode="closest", height=340, margin=dict(l=10, r=30, t=60, b=10))
+    fig.update_layout(hovermode="closest", height=340 + MODEBAR_PX, margin=dict(r=30))  # room for the last label
     return fig
 
 
