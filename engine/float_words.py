@@ -21,6 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from .float_diff import FloatDiff, NodeDiff
+from .float_reach import Cause, causes, inputs, lambdas, term_differs
 from .numbers import format_number
 from .render.path_view import scripted, value
 
@@ -31,6 +32,7 @@ _ROUNDS = {
     "relu": "ReLU itself never rounds, so this comes from what it reads",
     "leaky_relu": "float64 rounds the product slope·X",
     "loss": "float64 rounds the loss's products, squares and means (the mean divides by n)",
+    "penalty": "float64 rounds every square, product and sum of the penalty",
 }
 
 
@@ -109,6 +111,9 @@ def _unheld(name: str, values, features=()) -> str | None:
 def _operation(found: FloatDiff, node: NodeDiff, k: int) -> str:
     """The operation that computed ``node``, as a formula in words ("w·X", "max(X, 0)")."""
     g = found.exact_graph
+    if node.phase == "penalty":
+        p = g.model.penalty
+        return " + ".join(t for t, lam in (("λ₂·½Σw²", p.l2), ("λ₁·Σ|w|", p.l1)) if lam)
     if k == g.K + 1:
         return g.model.loss.title if node.phase == "loss" else f"∂Loss/∂{scripted('o', g.K)}"
     if node.phase == "backward":
@@ -133,6 +138,8 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     event = next(e for e in g.timeline if e.name == node.name)
     k, K = event.k, g.K
     op = _operation(found, node, k)
+    if node.phase == "penalty":
+        return K + 1, f"P = {op}, the penalty on the weights", _ROUNDS["penalty"]
     if node.phase == "loss" or event.k == K + 1:
         what = f"the loss, {op}" if node.phase == "loss" else f"{value(node.name)} = {op}, the loss's derivative"
         return K + 1, what, _ROUNDS["loss"]
@@ -146,9 +153,13 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     return k, f"{named}, {does} {scripted('L', k)} ({layer.describe()})", rounds
 
 
-def _read(found: FloatDiff, k: int) -> list[tuple[str, object]]:
-    """What layer k's operations read that float may not hold: the data, y, the weights."""
+def _read(found: FloatDiff, node: NodeDiff, k: int) -> list[tuple[str, object]]:
+    """What layer k's operations read that float may not hold: the data, y, the weights
+    (the penalty P: its λ and the weight matrices)."""
     g = found.exact_graph
+    if node.phase == "penalty":
+        _, reads = inputs(g, node.name)
+        return [(r, lambdas(g).get(r, g.model.weights().get(r))) for r in reads]
     if k == g.K + 1:
         return [("y", g.y)]
     out = [("x", g.x)] if k == 1 else []
@@ -181,6 +192,100 @@ def _zero(values) -> bool:
     return all(float(v) == 0 for v in np.ravel(values))
 
 
+def _flow(found: FloatDiff, node: NodeDiff, exact: bool):
+    """The node's values without a penalty's term (δw^k of a weight matrix: its data
+    term, the learning flow's part), in either arithmetic."""
+    g = found.exact_graph if exact else found.float_graph
+    values = node.exact if exact else node.float
+    term = (g.penalty_grads or {}).get(node.name[1:].replace("w", "W", 1)) if node.phase == "weight_grad" else None
+    return values if term is None else values - term
+
+
+def _first_reach(found: FloatDiff, reach: dict[str, Cause], reached: list[NodeDiff]) -> list[str]:
+    """Where the first difference travels (``reached``: the values it reaches), or where
+    the learning flow stops (a δ becomes 0, and every later δ and δw's data term with it)."""
+    backward = [n for n in reached if n.phase in ("backward", "weight_grad")]
+    stopped = next((n for n in backward if _zero(_flow(found, n, False)) and not _zero(_flow(found, n, True))), None)
+    if stopped is not None and all(_zero(_flow(found, n, False)) for n in backward[backward.index(stopped):]):
+        rest = reached[reached.index(stopped) + 1:]
+        zero = [_node(n.name) for n in rest if _zero(n.float)]
+        termed = [_node(n.name) for n in rest if not _zero(n.float)]  # a penalised δw: its term is left
+        j = _component(stopped)
+        tail = f": {_listed(zero)} {'is' if len(zero) == 1 else 'are'} 0 too" if zero else ""
+        if termed:
+            tail += (", and " if zero else ": ") + (f"{_listed(termed)} {'keeps' if len(termed) == 1 else 'keep'} "
+                                                    "only the penalty's term")
+        return [f"{_named_node(stopped, j)} = 0 in float instead of {format_number(stopped.exact[j])}, and the "
+                f"learning flow stops{tail}."]
+    if reached:
+        return [f"The difference reaches {_listed([_node(n.name) for n in reached])}."]
+    return ["It reaches no other node."]
+
+
+def _rounded_reads(found: FloatDiff, names, features) -> str | None:
+    """'W2[1,1] = 1/200 becomes 0.005': the first of the read numbers ``names`` that float
+    holds rounded, or None."""
+    g = found.exact_graph
+    held = {"x": g.x, "y": g.y, **g.model.weights(), **lambdas(g)}
+    return next((u for r in names if r in held and (u := _unheld(r, held[r], features))), None)
+
+
+def _penalty_term(found: FloatDiff, name: str) -> bool:
+    """Whether ``name`` is a δw whose penalty's term float computes differently."""
+    return name.startswith("δw") and term_differs(found, name)
+
+
+def causes_in_words(found: FloatDiff) -> dict[str, str]:
+    """Each differing value (the computed ones and what float reads rounded: x, W2) → why,
+    in a few words, for the comparison's table: "the first difference", "from o²", "reads
+    rounded numbers", "float holds it rounded"."""
+    first = found.first
+    out = {}
+    for n in found.nodes:
+        if n.name == getattr(first, "name", None):
+            out[n.name] = "the first difference"
+    reach = causes(found)
+    for c in reach.values():
+        if c.name in out:
+            continue
+        if c.origin:
+            own = "its penalty's term reads" if _penalty_term(found, c.name) else "reads"
+            out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
+        else:
+            out[c.name] = "from " + _listed([_node(o) for o in c.origins]) + (", and its penalty's term"
+                                                                              if c.own else "")
+    return out
+
+
+def _capital(name: str) -> str:
+    """"the loss" → "The loss"; a value's name (δw2, o²) as the graph writes it."""
+    return "The" + name[3:] if name.startswith("the ") else name
+
+
+def _others(found: FloatDiff, reach: dict[str, Cause], first: NodeDiff, features) -> list[str]:
+    """The differences that do not come from the first: each other origin (with a penalty,
+    P and each δw^k read weights float holds rounded) and where it travels; and a value
+    reached by the first that differs on its own account too (a penalised δw^k)."""
+    said = []
+    for c in reach.values():
+        if not c.origin or c.name == first.name:
+            continue
+        unheld = _rounded_reads(found, c.rounded, features)
+        term = "float computes its penalty's term from" if _penalty_term(found, c.name) else "it reads"
+        why = (f"{term} numbers float cannot hold (for one, {unheld})" if unheld
+               else "every number it reads is exactly a float, so the rounding is its own")
+        gone = [_node(d.name) for d in reach.values() if d.name != c.name and c.name in d.origins]
+        said.append(f"{_capital(_node(c.name))} differs too, but not because of "
+                    f"{_node(first.name)}: {why}" + (f"; its difference reaches {_listed(gone)}." if gone else "."))
+    for c in reach.values():
+        if c.own:
+            _, reads = inputs(found.exact_graph, c.name)
+            unheld = _rounded_reads(found, [r for r in reads if r != "x"], features)
+            said.append(f"{_node(c.name)} differs on its own account too: float computes its penalty's term from "
+                        + (f"numbers it cannot hold (for one, {unheld})." if unheld else "its own roundings."))
+    return said
+
+
 def story(found: FloatDiff, features=()) -> Story:
     """The first difference's cause and reach, in sentences; ``features``: the data's
     names, which the neuron view writes for the inputs (x₁ without them)."""
@@ -193,9 +298,9 @@ def story(found: FloatDiff, features=()) -> Story:
     said = [f"The first difference is {what}: {_named_node(first, i)} is "
             f"{format_number(float(first.float[i]))} in float where the exact value is "
             f"{format_number(first.exact[i])}{_relative(first, i)}."]
-    unheld = next((u for name, v in _read(found, k) if (u := _unheld(name, v, features))), None)
+    unheld = next((u for name, v in _read(found, first, k) if (u := _unheld(name, v, features))), None)
     cancel = ", and terms that cancel exactly in rationals leave a tiny remainder" if first.exact[i] == 0 else ""
-    if unheld and first.phase in ("forward", "loss", "backward"):
+    if unheld and first.phase in ("forward", "penalty", "loss", "backward"):
         said.append(f"Float cannot hold every number it reads (for one, {unheld}), so it starts from rounded "
                     f"numbers; then {rounds}{cancel}.")
     else:
@@ -211,18 +316,7 @@ def story(found: FloatDiff, features=()) -> Story:
     if hidden and gates:
         said.append(f"Forward, the gate hides it: {_listed(hidden)} {'is' if len(hidden) == 1 else 'are'} "
                     f"the same in both.")
-    reached = [n for n in later if n.differs]
-    stopped = next((n for n in reached if n.phase in ("backward", "weight_grad") and _zero(n.float)
-                    and not _zero(n.exact)), None)
-    if stopped is not None and all(_zero(n.float) for n in reached[reached.index(stopped):]
-                                   if n.phase in ("backward", "weight_grad")):
-        rest = [_node(n.name) for n in reached[reached.index(stopped) + 1:]]
-        j = _component(stopped)
-        said.append(f"{_named_node(stopped, j)} = 0 in float instead of "
-                    f"{format_number(stopped.exact[j])}, and the learning flow stops"
-                    + (f": {_listed(rest)} {'is' if len(rest) == 1 else 'are'} 0 too." if rest else "."))
-    elif reached:
-        said.append(f"The difference reaches {_listed([_node(n.name) for n in reached])}.")
-    else:
-        said.append("It reaches no other node.")
+    reach = causes(found)
+    said += _first_reach(found, reach, [n for n in later if n.differs and first.name in reach[n.name].origins])
+    said += _others(found, reach, first, features)
     return Story(first.name, k, tuple(gk for gk, _, _ in gates), tuple(said))
