@@ -271,7 +271,7 @@ def _others(found: FloatDiff, reach: dict[str, Cause], first: NodeDiff, features
         if not c.origin or c.name == first.name:
             continue
         unheld = _rounded_reads(found, c.rounded, features)
-        term = "float computes its penalty's term from" if _penalty_term(found, c.name) else "it reads"
+        term = "its penalty's term is computed from" if _penalty_term(found, c.name) else "it reads"
         why = (f"{term} numbers float cannot hold (for one, {unheld})" if unheld
                else "every number it reads is exactly a float, so the rounding is its own")
         gone = [_node(d.name) for d in reach.values() if d.name != c.name and c.name in d.origins]
