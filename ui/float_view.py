@@ -5,7 +5,10 @@ one frame per arithmetic: the player's step and the "Graph" control both switch)
 value coloured by its relative error (engine/render/diff_view.py), the first diverging
 value and the operation that made it named in words (engine/float_words.py: in the
 graph's names, o², L³, a unit o²₁, a weight W2[1,1] as the paths panel writes it, counted
-from 1), and every node's numbers in a table (by the record's keys, o2, δ3). Nothing is computed until the view is switched on. A link
+from 1), and in a table every value the graph colours (what float reads, x and the
+weights, then each computed value: W2, o², δw2, named as the graph names them), its
+numbers, its relative error and why it differs (the first difference, reached from it,
+or its own: engine/float_reach.py). Nothing is computed until the view is switched on. A link
 keeps the switch (``diff=on``, ui/share.py) for the models it can compare."""
 from __future__ import annotations
 
