@@ -14,16 +14,18 @@ translation). Story.first keeps the engine's key ("o2"), which the pictures and 
 CLI's JSON use."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
 from .float_diff import FloatDiff, NodeDiff
 from .float_reach import Cause, causes, inputs, lambdas, term_differs
+from .float_names import (exact_in_float, first_component, is_zero, listed, named_node, node_name, relative,
+                          unheld_value)
 from .numbers import format_number
 from .render.path_view import scripted, value
+
+__all__ = ["Story", "story", "causes_in_words", "exact_in_float"]  # exact_in_float: callers import it here
 
 # What each operation rounds, in words (a layer kind or "loss").
 _ROUNDS = {
@@ -48,66 +50,6 @@ class Story:
         return " ".join(self.sentences)
 
 
-def exact_in_float(v) -> bool:
-    """Whether a rational number is exactly a float64 (1/2 is, 1/3 and 1/200 are not)."""
-    try:
-        return Fraction(float(v)) == v
-    except OverflowError:
-        return False
-
-
-def _component(node: NodeDiff) -> tuple:
-    """The index of the first component where float differs from exact."""
-    for i in np.ndindex(node.exact.shape):
-        f = float(node.float[i])
-        if not math.isfinite(f) or Fraction(f) != node.exact[i]:
-            return i
-    return ()
-
-
-def _named(name: str, index: tuple, shape: tuple, rows: bool = False, features=()) -> str:
-    """Component ``index`` (from 0) of the value ``name`` of ``shape``, as the graph writes
-    it: "o²" (its only component), "o²₂", an input by its feature's name, "W2[1,3]" (a
-    weight: always its component); with ``rows``, a batch's (samples × units) rows:
-    "o²₁ of sample 3" (counted from 1, as Explore)."""
-    if rows:
-        return f"{_named(name, index[1:], shape[1:], features=features)} of sample {index[0] + 1}"
-    # one component is the whole value (o², y), except a weight's (the panel's W2[1,1])
-    # and a named input's (its feature's name, as the graph labels it)
-    layered = name[:1] in "oδ" and name[1:].isdigit()
-    whole = math.prod(shape) == 1 and (layered or name == "y" or (name == "x" and not features))
-    return value(name, () if whole else index, features)
-
-
-def _named_node(node: NodeDiff, index: tuple) -> str:
-    """"o²", "o²₂", or in a batch "o²₁ of sample 3"."""
-    return _named(node.name, index, node.exact.shape, node.phase in ("forward", "backward") and node.exact.ndim == 2)
-
-
-def _node(name: str) -> str:
-    """A whole node as the graph names it: "o²", "δw2", "the loss"."""
-    return "the loss" if name == "loss" else value(name)
-
-
-def _listed(names: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _unheld(name: str, values, features=()) -> str | None:
-    """'W2[1,2] = 1/3 becomes 0.333333' for the first value of ``values`` that float
-    cannot hold, else None (the data x, y: samples × units, a row per sample)."""
-    arr = np.asarray(values, dtype=object)
-    rows = name in ("x", "y") and arr.ndim == 2
-    if rows and len(arr) == 1:  # one sample: its row, as the nodes
-        arr, rows = arr[0], False
-    for i in np.ndindex(arr.shape):
-        if isinstance(arr[i], Fraction) and not exact_in_float(arr[i]):
-            return (f"{_named(name, i, arr.shape, rows, features)} = {format_number(arr[i])} becomes "
-                    f"{format_number(float(arr[i]))}")
-    return None
-
-
 def _operation(found: FloatDiff, node: NodeDiff, k: int) -> str:
     """The operation that computed ``node``, as a formula in words ("w·X", "max(X, 0)")."""
     g = found.exact_graph
@@ -123,12 +65,6 @@ def _operation(found: FloatDiff, node: NodeDiff, k: int) -> str:
     layer = g.model.layer(k)
     return {"linear": "w·X + b" if getattr(layer, "has_bias", False) else "w·X",
             "relu": "max(X, 0)", "leaky_relu": "max(X, slope·X)", "input": "X"}.get(layer.kind, layer.kind)
-
-
-def _relative(node: NodeDiff, i: tuple) -> str:
-    """ " (relative error 1.96e-16)", or nothing where the exact value is 0."""
-    rel = float(node.rel_error[i])
-    return "" if math.isnan(rel) else f" (relative error {format_number(rel, 3)})"
 
 
 def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
@@ -188,10 +124,6 @@ def _gates(found: FloatDiff) -> list[tuple[int, str, str]]:
     return out
 
 
-def _zero(values) -> bool:
-    return all(float(v) == 0 for v in np.ravel(values))
-
-
 def _flow(found: FloatDiff, node: NodeDiff, exact: bool):
     """The node's values without a penalty's term (δw^k of a weight matrix: its data
     term, the learning flow's part), in either arithmetic."""
@@ -205,20 +137,20 @@ def _first_reach(found: FloatDiff, reach: dict[str, Cause], reached: list[NodeDi
     """Where the first difference travels (``reached``: the values it reaches), or where
     the learning flow stops (a δ becomes 0, and every later δ and δw's data term with it)."""
     backward = [n for n in reached if n.phase in ("backward", "weight_grad")]
-    stopped = next((n for n in backward if _zero(_flow(found, n, False)) and not _zero(_flow(found, n, True))), None)
-    if stopped is not None and all(_zero(_flow(found, n, False)) for n in backward[backward.index(stopped):]):
+    stopped = next((n for n in backward if is_zero(_flow(found, n, False)) and not is_zero(_flow(found, n, True))), None)
+    if stopped is not None and all(is_zero(_flow(found, n, False)) for n in backward[backward.index(stopped):]):
         rest = reached[reached.index(stopped) + 1:]
-        zero = [_node(n.name) for n in rest if _zero(n.float)]
-        termed = [_node(n.name) for n in rest if not _zero(n.float)]  # a penalised δw: its term is left
-        j = _component(stopped)
-        tail = f": {_listed(zero)} {'is' if len(zero) == 1 else 'are'} 0 too" if zero else ""
+        zero = [node_name(n.name) for n in rest if is_zero(n.float)]
+        termed = [node_name(n.name) for n in rest if not is_zero(n.float)]  # a penalised δw: its term is left
+        j = first_component(stopped)
+        tail = f": {listed(zero)} {'is' if len(zero) == 1 else 'are'} 0 too" if zero else ""
         if termed:
-            tail += (", and " if zero else ": ") + (f"{_listed(termed)} {'keeps' if len(termed) == 1 else 'keep'} "
+            tail += (", and " if zero else ": ") + (f"{listed(termed)} {'keeps' if len(termed) == 1 else 'keep'} "
                                                     "only the penalty's term")
-        return [f"{_named_node(stopped, j)} = 0 in float instead of {format_number(stopped.exact[j])}, and the "
+        return [f"{named_node(stopped, j)} = 0 in float instead of {format_number(stopped.exact[j])}, and the "
                 f"learning flow stops{tail}."]
     if reached:
-        return [f"The difference reaches {_listed([_node(n.name) for n in reached])}."]
+        return [f"The difference reaches {listed([node_name(n.name) for n in reached])}."]
     return ["It reaches no other node."]
 
 
@@ -227,7 +159,7 @@ def _rounded_reads(found: FloatDiff, names, features) -> str | None:
     holds rounded, or None."""
     g = found.exact_graph
     held = {"x": g.x, "y": g.y, **g.model.weights(), **lambdas(g)}
-    return next((u for r in names if r in held and (u := _unheld(r, held[r], features))), None)
+    return next((u for r in names if r in held and (u := unheld_value(r, held[r], features))), None)
 
 
 def _penalty_term(found: FloatDiff, name: str) -> bool:
@@ -252,7 +184,7 @@ def causes_in_words(found: FloatDiff) -> dict[str, str]:
             own = "its penalty's term reads" if _penalty_term(found, c.name) else "reads"
             out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
         else:
-            out[c.name] = "from " + _listed([_node(o) for o in c.origins]) + (", and its penalty's term"
+            out[c.name] = "from " + listed([node_name(o) for o in c.origins]) + (", and its penalty's term"
                                                                               if c.own else "")
     return out
 
@@ -274,14 +206,14 @@ def _others(found: FloatDiff, reach: dict[str, Cause], first: NodeDiff, features
         term = "its penalty's term is computed from" if _penalty_term(found, c.name) else "it reads"
         why = (f"{term} numbers float cannot hold (for one, {unheld})" if unheld
                else "every number it reads is exactly a float, so the rounding is its own")
-        gone = [_node(d.name) for d in reach.values() if d.name != c.name and c.name in d.origins]
-        said.append(f"{_capital(_node(c.name))} differs too, but not because of "
-                    f"{_node(first.name)}: {why}" + (f"; its difference reaches {_listed(gone)}." if gone else "."))
+        gone = [node_name(d.name) for d in reach.values() if d.name != c.name and c.name in d.origins]
+        said.append(f"{_capital(node_name(c.name))} differs too, but not because of "
+                    f"{node_name(first.name)}: {why}" + (f"; its difference reaches {listed(gone)}." if gone else "."))
     for c in reach.values():
         if c.own:
             _, reads = inputs(found.exact_graph, c.name)
             unheld = _rounded_reads(found, [r for r in reads if r != "x"], features)
-            said.append(f"{_node(c.name)} differs on its own account too: float computes its penalty's term from "
+            said.append(f"{node_name(c.name)} differs on its own account too: float computes its penalty's term from "
                         + (f"numbers it cannot hold (for one, {unheld})." if unheld else "its own roundings."))
     return said
 
@@ -293,12 +225,12 @@ def story(found: FloatDiff, features=()) -> Story:
     if first is None:
         return Story(None, None, (), ("Float gives the exact value at every node of this sample: every "
                                       "rounding on the way happened to land on the exact number.",))
-    i = _component(first)
+    i = first_component(first)
     k, what, rounds = _where(found, first)
-    said = [f"The first difference is {what}: {_named_node(first, i)} is "
+    said = [f"The first difference is {what}: {named_node(first, i)} is "
             f"{format_number(float(first.float[i]))} in float where the exact value is "
-            f"{format_number(first.exact[i])}{_relative(first, i)}."]
-    unheld = next((u for name, v in _read(found, first, k) if (u := _unheld(name, v, features))), None)
+            f"{format_number(first.exact[i])}{relative(first, i)}."]
+    unheld = next((u for name, v in _read(found, first, k) if (u := unheld_value(name, v, features))), None)
     cancel = ", and terms that cancel exactly in rationals leave a tiny remainder" if first.exact[i] == 0 else ""
     if unheld and first.phase in ("forward", "penalty", "loss", "backward"):
         said.append(f"Float cannot hold every number it reads (for one, {unheld}), so it starts from rounded "
@@ -312,9 +244,9 @@ def story(found: FloatDiff, features=()) -> Story:
         kind = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}[g.model.layer(gk).kind]
         said.append(f"Then the {kind} gate of {scripted('L', gk)} {how}: {why}.")
     later = [n for n in found.nodes[found.nodes.index(first) + 1:]]
-    hidden = [_node(n.name) for n in later if not n.differs and n.phase in ("forward", "loss")]
+    hidden = [node_name(n.name) for n in later if not n.differs and n.phase in ("forward", "loss")]
     if hidden and gates:
-        said.append(f"Forward, the gate hides it: {_listed(hidden)} {'is' if len(hidden) == 1 else 'are'} "
+        said.append(f"Forward, the gate hides it: {listed(hidden)} {'is' if len(hidden) == 1 else 'are'} "
                     f"the same in both.")
     reach = causes(found)
     said += _first_reach(found, reach, [n for n in later if n.differs and first.name in reach[n.name].origins])
