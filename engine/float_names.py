@@ -1,8 +1,8 @@
 """Values named in the graph's words for the float-vs-exact sentences (engine/float_words.py):
-o², o²₂, "o²₁ of sample 3", an input by its
-feature's name, a weight always by its component (W2[1,1], as the paths panel), counted
-from 1 (engine/render/path_view.py: value, the one place of that translation); and
-what float cannot hold ("W2[1,1] = 1/200 becomes 0.005")."""
+o², o²₂, "o²₁ of sample 3", an input by its feature's name, a weight always by its
+component (W2[1,1], as the paths panel), counted from 1 (engine/render/path_view.py:
+value, the one place of that translation); and what float cannot hold ("W2[1,1] = 1/200
+becomes 0.005")."""
 from __future__ import annotations
 
 import math
