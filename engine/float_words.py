@@ -133,11 +133,12 @@ def _flow(found: FloatDiff, node: NodeDiff, exact: bool):
     return values if term is None else values - term
 
 
-def _first_reach(found: FloatDiff, reach: dict[str, Cause], reached: list[NodeDiff]) -> list[str]:
+def _first_reach(found: FloatDiff, reached: list[NodeDiff]) -> list[str]:
     """Where the first difference travels (``reached``: the values it reaches), or where
     the learning flow stops (a δ becomes 0, and every later δ and δw's data term with it)."""
     backward = [n for n in reached if n.phase in ("backward", "weight_grad")]
-    stopped = next((n for n in backward if is_zero(_flow(found, n, False)) and not is_zero(_flow(found, n, True))), None)
+    stopped = next((n for n in backward if is_zero(_flow(found, n, False)) and not is_zero(_flow(found, n, True))),
+                   None)
     if stopped is not None and all(is_zero(_flow(found, n, False)) for n in backward[backward.index(stopped):]):
         rest = reached[reached.index(stopped) + 1:]
         zero = [node_name(n.name) for n in rest if is_zero(n.float)]
@@ -249,6 +250,6 @@ def story(found: FloatDiff, features=()) -> Story:
         said.append(f"Forward, the gate hides it: {listed(hidden)} {'is' if len(hidden) == 1 else 'are'} "
                     f"the same in both.")
     reach = causes(found)
-    said += _first_reach(found, reach, [n for n in later if n.differs and first.name in reach[n.name].origins])
+    said += _first_reach(found, [n for n in later if n.differs and first.name in reach[n.name].origins])
     said += _others(found, reach, first, features)
     return Story(first.name, k, tuple(gk for gk, _, _ in gates), tuple(said))
