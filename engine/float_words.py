@@ -14,15 +14,18 @@ translation). Story.first keeps the engine's key ("o2"), which the pictures and 
 CLI's JSON use."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
 from .float_diff import FloatDiff, NodeDiff
+from .float_reach import Cause, causes, inputs, lambdas, term_differs
+from .float_names import (exact_in_float, first_component, is_zero, listed, named_node, node_name, relative,
+                          unheld_value)
 from .numbers import format_number
 from .render.path_view import scripted, value
+
+__all__ = ["Story", "story", "causes_in_words", "exact_in_float"]  # exact_in_float: callers import it here
 
 # What each operation rounds, in words (a layer kind or "loss").
 _ROUNDS = {
@@ -31,6 +34,7 @@ _ROUNDS = {
     "relu": "ReLU itself never rounds, so this comes from what it reads",
     "leaky_relu": "float64 rounds the product slope·X",
     "loss": "float64 rounds the loss's products, squares and means (the mean divides by n)",
+    "penalty": "float64 rounds every square, product and sum of the penalty",
 }
 
 
@@ -46,69 +50,12 @@ class Story:
         return " ".join(self.sentences)
 
 
-def exact_in_float(v) -> bool:
-    """Whether a rational number is exactly a float64 (1/2 is, 1/3 and 1/200 are not)."""
-    try:
-        return Fraction(float(v)) == v
-    except OverflowError:
-        return False
-
-
-def _component(node: NodeDiff) -> tuple:
-    """The index of the first component where float differs from exact."""
-    for i in np.ndindex(node.exact.shape):
-        f = float(node.float[i])
-        if not math.isfinite(f) or Fraction(f) != node.exact[i]:
-            return i
-    return ()
-
-
-def _named(name: str, index: tuple, shape: tuple, rows: bool = False, features=()) -> str:
-    """Component ``index`` (from 0) of the value ``name`` of ``shape``, as the graph writes
-    it: "o²" (its only component), "o²₂", an input by its feature's name, "W2[1,3]" (a
-    weight: always its component); with ``rows``, a batch's (samples × units) rows:
-    "o²₁ of sample 3" (counted from 1, as Explore)."""
-    if rows:
-        return f"{_named(name, index[1:], shape[1:], features=features)} of sample {index[0] + 1}"
-    # one component is the whole value (o², y), except a weight's (the panel's W2[1,1])
-    # and a named input's (its feature's name, as the graph labels it)
-    layered = name[:1] in "oδ" and name[1:].isdigit()
-    whole = math.prod(shape) == 1 and (layered or name == "y" or (name == "x" and not features))
-    return value(name, () if whole else index, features)
-
-
-def _named_node(node: NodeDiff, index: tuple) -> str:
-    """"o²", "o²₂", or in a batch "o²₁ of sample 3"."""
-    return _named(node.name, index, node.exact.shape, node.phase in ("forward", "backward") and node.exact.ndim == 2)
-
-
-def _node(name: str) -> str:
-    """A whole node as the graph names it: "o²", "δw2", "the loss"."""
-    return "the loss" if name == "loss" else value(name)
-
-
-def _listed(names: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _unheld(name: str, values, features=()) -> str | None:
-    """'W2[1,2] = 1/3 becomes 0.333333' for the first value of ``values`` that float
-    cannot hold, else None (the data x, y: samples × units, a row per sample)."""
-    arr = np.asarray(values, dtype=object)
-    rows = name in ("x", "y") and arr.ndim == 2
-    if rows and len(arr) == 1:  # one sample: its row, as the nodes
-        arr, rows = arr[0], False
-    for i in np.ndindex(arr.shape):
-        if isinstance(arr[i], Fraction) and not exact_in_float(arr[i]):
-            return (f"{_named(name, i, arr.shape, rows, features)} = {format_number(arr[i])} becomes "
-                    f"{format_number(float(arr[i]))}")
-    return None
-
-
 def _operation(found: FloatDiff, node: NodeDiff, k: int) -> str:
     """The operation that computed ``node``, as a formula in words ("w·X", "max(X, 0)")."""
     g = found.exact_graph
+    if node.phase == "penalty":
+        p = g.model.penalty
+        return " + ".join(t for t, lam in (("λ₂·½Σw²", p.l2), ("λ₁·Σ|w|", p.l1)) if lam)
     if k == g.K + 1:
         return g.model.loss.title if node.phase == "loss" else f"∂Loss/∂{scripted('o', g.K)}"
     if node.phase == "backward":
@@ -120,12 +67,6 @@ def _operation(found: FloatDiff, node: NodeDiff, k: int) -> str:
             "relu": "max(X, 0)", "leaky_relu": "max(X, slope·X)", "input": "X"}.get(layer.kind, layer.kind)
 
 
-def _relative(node: NodeDiff, i: tuple) -> str:
-    """ " (relative error 1.96e-16)", or nothing where the exact value is 0."""
-    rel = float(node.rel_error[i])
-    return "" if math.isnan(rel) else f" (relative error {format_number(rel, 3)})"
-
-
 def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     """(the layer that computed the node, the node and its operation described, what
     that operation rounds)."""
@@ -133,6 +74,8 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     event = next(e for e in g.timeline if e.name == node.name)
     k, K = event.k, g.K
     op = _operation(found, node, k)
+    if node.phase == "penalty":
+        return K + 1, f"P = {op}, the penalty on the weights", _ROUNDS["penalty"]
     if node.phase == "loss" or event.k == K + 1:
         what = f"the loss, {op}" if node.phase == "loss" else f"{value(node.name)} = {op}, the loss's derivative"
         return K + 1, what, _ROUNDS["loss"]
@@ -146,9 +89,13 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     return k, f"{named}, {does} {scripted('L', k)} ({layer.describe()})", rounds
 
 
-def _read(found: FloatDiff, k: int) -> list[tuple[str, object]]:
-    """What layer k's operations read that float may not hold: the data, y, the weights."""
+def _read(found: FloatDiff, node: NodeDiff, k: int) -> list[tuple[str, object]]:
+    """What layer k's operations read that float may not hold: the data, y, the weights
+    (the penalty P: its λ and the weight matrices)."""
     g = found.exact_graph
+    if node.phase == "penalty":
+        _, reads = inputs(g, node.name)
+        return [(r, lambdas(g).get(r, g.model.weights().get(r))) for r in reads]
     if k == g.K + 1:
         return [("y", g.y)]
     out = [("x", g.x)] if k == 1 else []
@@ -177,8 +124,99 @@ def _gates(found: FloatDiff) -> list[tuple[int, str, str]]:
     return out
 
 
-def _zero(values) -> bool:
-    return all(float(v) == 0 for v in np.ravel(values))
+def _flow(found: FloatDiff, node: NodeDiff, exact: bool):
+    """The node's values without a penalty's term (δw^k of a weight matrix: its data
+    term, the learning flow's part), in either arithmetic."""
+    g = found.exact_graph if exact else found.float_graph
+    values = node.exact if exact else node.float
+    term = (g.penalty_grads or {}).get(node.name[1:].replace("w", "W", 1)) if node.phase == "weight_grad" else None
+    return values if term is None else values - term
+
+
+def _first_reach(found: FloatDiff, reached: list[NodeDiff]) -> list[str]:
+    """Where the first difference travels (``reached``: the values it reaches), or where
+    the learning flow stops (a δ becomes 0, and every later δ and δw's data term with it)."""
+    backward = [n for n in reached if n.phase in ("backward", "weight_grad")]
+    stopped = next((n for n in backward if is_zero(_flow(found, n, False)) and not is_zero(_flow(found, n, True))),
+                   None)
+    if stopped is not None and all(is_zero(_flow(found, n, False)) for n in backward[backward.index(stopped):]):
+        rest = reached[reached.index(stopped) + 1:]
+        zero = [node_name(n.name) for n in rest if is_zero(n.float)]
+        termed = [node_name(n.name) for n in rest if not is_zero(n.float)]  # a penalised δw: its term is left
+        j = first_component(stopped)
+        tail = f": {listed(zero)} {'is' if len(zero) == 1 else 'are'} 0 too" if zero else ""
+        if termed:
+            tail += (", and " if zero else ": ") + (f"{listed(termed)} {'keeps' if len(termed) == 1 else 'keep'} "
+                                                    "only the penalty's term")
+        return [f"{named_node(stopped, j)} = 0 in float instead of {format_number(stopped.exact[j])}, and the "
+                f"learning flow stops{tail}."]
+    if reached:
+        return [f"The difference reaches {listed([node_name(n.name) for n in reached])}."]
+    return ["It reaches no other node."]
+
+
+def _rounded_reads(found: FloatDiff, names, features) -> str | None:
+    """'W2[1,1] = 1/200 becomes 0.005': the first of the read numbers ``names`` that float
+    holds rounded, or None."""
+    g = found.exact_graph
+    held = {"x": g.x, "y": g.y, **g.model.weights(), **lambdas(g)}
+    return next((u for r in names if r in held and (u := unheld_value(r, held[r], features))), None)
+
+
+def _penalty_term(found: FloatDiff, name: str) -> bool:
+    """Whether ``name`` is a δw whose penalty's term float computes differently."""
+    return name.startswith("δw") and term_differs(found, name)
+
+
+def causes_in_words(found: FloatDiff) -> dict[str, str]:
+    """Each differing value (the computed ones and what float reads rounded: x, W2) → why,
+    in a few words, for the comparison's table: "the first difference", "from o²", "reads
+    rounded numbers", "float holds it rounded"."""
+    first = found.first
+    out = {}
+    for n in found.nodes:
+        if n.name == getattr(first, "name", None):
+            out[n.name] = "the first difference"
+    reach = causes(found)
+    for c in reach.values():
+        if c.name in out:
+            continue
+        if c.origin:
+            own = "its penalty's term reads" if _penalty_term(found, c.name) else "reads"
+            out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
+        else:
+            out[c.name] = "from " + listed([node_name(o) for o in c.origins]) + (", and its penalty's term"
+                                                                              if c.own else "")
+    return out
+
+
+def _capital(name: str) -> str:
+    """"the loss" → "The loss"; a value's name (δw2, o²) as the graph writes it."""
+    return "The" + name[3:] if name.startswith("the ") else name
+
+
+def _others(found: FloatDiff, reach: dict[str, Cause], first: NodeDiff, features) -> list[str]:
+    """The differences that do not come from the first: each other origin (with a penalty,
+    P and each δw^k read weights float holds rounded) and where it travels; and a value
+    reached by the first that differs on its own account too (a penalised δw^k)."""
+    said = []
+    for c in reach.values():
+        if not c.origin or c.name == first.name:
+            continue
+        unheld = _rounded_reads(found, c.rounded, features)
+        term = "its penalty's term is computed from" if _penalty_term(found, c.name) else "it reads"
+        why = (f"{term} numbers float cannot hold (for one, {unheld})" if unheld
+               else "every number it reads is exactly a float, so the rounding is its own")
+        gone = [node_name(d.name) for d in reach.values() if d.name != c.name and c.name in d.origins]
+        said.append(f"{_capital(node_name(c.name))} differs too, but not because of "
+                    f"{node_name(first.name)}: {why}" + (f"; its difference reaches {listed(gone)}." if gone else "."))
+    for c in reach.values():
+        if c.own:
+            _, reads = inputs(found.exact_graph, c.name)
+            unheld = _rounded_reads(found, [r for r in reads if r != "x"], features)
+            said.append(f"{node_name(c.name)} differs on its own account too: float computes its penalty's term from "
+                        + (f"numbers it cannot hold (for one, {unheld})." if unheld else "its own roundings."))
+    return said
 
 
 def story(found: FloatDiff, features=()) -> Story:
@@ -188,14 +226,14 @@ def story(found: FloatDiff, features=()) -> Story:
     if first is None:
         return Story(None, None, (), ("Float gives the exact value at every node of this sample: every "
                                       "rounding on the way happened to land on the exact number.",))
-    i = _component(first)
+    i = first_component(first)
     k, what, rounds = _where(found, first)
-    said = [f"The first difference is {what}: {_named_node(first, i)} is "
+    said = [f"The first difference is {what}: {named_node(first, i)} is "
             f"{format_number(float(first.float[i]))} in float where the exact value is "
-            f"{format_number(first.exact[i])}{_relative(first, i)}."]
-    unheld = next((u for name, v in _read(found, k) if (u := _unheld(name, v, features))), None)
+            f"{format_number(first.exact[i])}{relative(first, i)}."]
+    unheld = next((u for name, v in _read(found, first, k) if (u := unheld_value(name, v, features))), None)
     cancel = ", and terms that cancel exactly in rationals leave a tiny remainder" if first.exact[i] == 0 else ""
-    if unheld and first.phase in ("forward", "loss", "backward"):
+    if unheld and first.phase in ("forward", "penalty", "loss", "backward"):
         said.append(f"Float cannot hold every number it reads (for one, {unheld}), so it starts from rounded "
                     f"numbers; then {rounds}{cancel}.")
     else:
@@ -207,22 +245,11 @@ def story(found: FloatDiff, features=()) -> Story:
         kind = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}[g.model.layer(gk).kind]
         said.append(f"Then the {kind} gate of {scripted('L', gk)} {how}: {why}.")
     later = [n for n in found.nodes[found.nodes.index(first) + 1:]]
-    hidden = [_node(n.name) for n in later if not n.differs and n.phase in ("forward", "loss")]
+    hidden = [node_name(n.name) for n in later if not n.differs and n.phase in ("forward", "loss")]
     if hidden and gates:
-        said.append(f"Forward, the gate hides it: {_listed(hidden)} {'is' if len(hidden) == 1 else 'are'} "
+        said.append(f"Forward, the gate hides it: {listed(hidden)} {'is' if len(hidden) == 1 else 'are'} "
                     f"the same in both.")
-    reached = [n for n in later if n.differs]
-    stopped = next((n for n in reached if n.phase in ("backward", "weight_grad") and _zero(n.float)
-                    and not _zero(n.exact)), None)
-    if stopped is not None and all(_zero(n.float) for n in reached[reached.index(stopped):]
-                                   if n.phase in ("backward", "weight_grad")):
-        rest = [_node(n.name) for n in reached[reached.index(stopped) + 1:]]
-        j = _component(stopped)
-        said.append(f"{_named_node(stopped, j)} = 0 in float instead of "
-                    f"{format_number(stopped.exact[j])}, and the learning flow stops"
-                    + (f": {_listed(rest)} {'is' if len(rest) == 1 else 'are'} 0 too." if rest else "."))
-    elif reached:
-        said.append(f"The difference reaches {_listed([_node(n.name) for n in reached])}.")
-    else:
-        said.append("It reaches no other node.")
+    reach = causes(found)
+    said += _first_reach(found, [n for n in later if n.differs and first.name in reach[n.name].origins])
+    said += _others(found, reach, first, features)
     return Story(first.name, k, tuple(gk for gk, _, _ in gates), tuple(said))

@@ -55,3 +55,35 @@ def test_the_labels_are_readable_and_the_view_switches_and_zooms(page, app_url):
     expect(page.get_by_role("radio", name="Exact", exact=True)).to_have_attribute("aria-checked", "true")  # it follows
     view.locator('button[data-act="zoom-in"]').click()
     expect(view).to_have_attribute("data-zoom", "1.25")
+
+
+def penalised_article():
+    """The article with an L2 penalty: P's exact value is a long rational (3377/269120000000
+    on sample 2), the widest cell the article's table has."""
+    from engine.presets import load_preset
+    from engine.spec import spec_from_dict, spec_to_dict
+    doc = spec_to_dict(load_preset("article"))
+    doc["penalty"] = {"l2": "1/1000"}
+    return spec_from_dict(doc)
+
+
+def test_every_cell_of_the_table_is_readable_at_1280_px(page, app_url):
+    """Measured in the page: no cell of the comparison's table cuts its text (its content
+    is no wider than the cell) and the table fits its column, so no part needs scrolling."""
+    from ui.share import encode_model
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{app_url}/?model={encode_model(penalised_article())}&sample=3&diff=on")
+    table = page.locator("table.bp-diff-table")
+    table.wait_for()
+    measured = table.evaluate("""t => ({
+        table: [t.scrollWidth, t.parentElement.clientWidth],
+        cells: [...t.querySelectorAll('th, td')].map(c => [c.textContent, c.scrollWidth, c.clientWidth,
+                                                           c.getBoundingClientRect().width]),
+        rows: [...t.querySelectorAll('tbody tr')].map(r => r.cells[0].textContent)})""")
+    assert measured["rows"][:2] == ["x", "W2"] and "P" in measured["rows"]  # every coloured element
+    width, room = measured["table"]
+    assert width <= room, f"the table is {width} px wide in {room} px"
+    cut = [(text, sw, cw) for text, sw, cw, _ in measured["cells"] if sw > cw]
+    assert not cut, f"cells cut: {cut}"
+    assert min(w for *_, w in measured["cells"]) >= 60  # every column wide enough to read a number
+    assert "/" in "".join(t for t, *_ in measured["cells"])  # the exact rationals are shown, not rounded

@@ -97,3 +97,23 @@ def test_random_models_diff_is_the_two_traces(tmp_path, capsys, seed):
         assert n["float"] == traced(traces["float"], n["name"])
     first = next((n["name"] for n in t["nodes"] if n["differs"]), None)
     assert t["first"] == first
+
+
+def test_with_a_penalty_each_node_says_where_its_difference_starts(tmp_path, capsys):
+    """The article with λ₂ = 1/1000: P differs because float holds the weights and λ₂
+    rounded, so P is an origin of its own (not reached by o²), and the loss is reached by
+    P; ``why`` says so in Explore's words."""
+    from engine.presets import load_preset
+    from engine.spec import dump_spec
+    doc = json.loads(dump_spec(load_preset("article")))
+    doc["penalty"] = {"l2": "1/1000"}
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(doc))
+    _, out, _ = cli(capsys, "diff", "--model", str(path), "--sample", "3", "--json")
+    t = json.loads(out)
+    origins = {n["name"]: n["origins"] for n in t["nodes"]}
+    assert t["first"] == "o2" and origins["o2"] == ["o2"] and origins["P"] == ["P"] and origins["loss"] == ["P"]
+    assert origins["δ3"] == ["o2"] and origins["o1"] == [] and origins["δ4"] == []
+    why = " ".join(t["why"])
+    assert "reaches P" not in why and "P differs too, but not because of o²: it reads numbers float cannot " \
+        "hold (for one, W2[1,1] = 1/200 becomes 0.005); its difference reaches the loss." in why

@@ -10,12 +10,13 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from engine.float_diff import float_diff, read_errors
-from engine.float_words import exact_in_float, story
+from engine.float_reach import causes, inputs
+from engine.float_words import causes_in_words, exact_in_float, story
 from engine.numbers import NotExactError, format_number
 from engine.presets import load_preset
 from engine.render import path_view
 from engine.render.diff_view import COLORS, SCALE, diff_svg, legend, severity
-from engine.spec import load_spec
+from engine.spec import dump_spec, load_spec
 from float_trap import float_trap_after
 from random_models import model_doc
 
@@ -204,3 +205,72 @@ def test_random_models_the_neuron_view_marks_the_first_differing_component(seed)
     g = groups(diff_svg(found, "exact", view="neuron"))
     firsts = [k for k, el in g.items() if el.get("data-diff") == "first"]
     assert firsts == ([expected] if expected else [])
+
+
+def penalised(l2="1/1000"):
+    doc = json.loads(dump_spec(load_preset("article")))
+    doc["penalty"] = {"l2": l2}
+    return load_spec(json.dumps(doc))
+
+
+def test_with_a_penalty_p_differs_from_the_rounded_weights_not_from_o2():
+    """Sample 3: o² is the first difference and reaches δ³ … δ¹ through the closed gate;
+    P differs because float holds W2 (1/200) and λ₂ (1/1000) rounded, and reaches the
+    loss; δw2 is reached by o² and its penalty's term rounds on its own too."""
+    spec = penalised()
+    found = diff_of(spec, 3)
+    reach = causes(found)
+    assert (reach["P"].origins, reach["P"].via, reach["P"].rounded) == (("P",), (), ("W2", "λ₂"))
+    assert reach["loss"].origins == ("P",) and reach["loss"].via == ("P",)  # o³ is the same: the gate
+    assert [reach[n].origins for n in ("δ3", "δ2", "δ1")] == [("o2",)] * 3
+    assert reach["δw2"].origins == ("o2",) and reach["δw2"].own
+    told = story(found, spec.data.feature_names).text
+    assert told.startswith("The first difference is o² = w·X") and "reaches P" not in told
+    assert "P differs too, but not because of o²: it reads numbers float cannot hold (for one, W2[1,1] = " \
+           "1/200 becomes 0.005); its difference reaches the loss." in told
+    assert "the learning flow stops: δ² and δ¹ are 0 too, and δw2 keeps only the penalty's term." in told
+    assert "δw2 differs on its own account too: float computes its penalty's term from numbers it cannot hold" \
+        in told
+    words = causes_in_words(found)
+    assert (words["P"], words["loss"], words["δ3"]) == ("its own: reads rounded numbers", "from P", "from o²")
+
+
+def test_with_a_penalty_on_a_sample_float_gets_right_p_is_the_first_difference():
+    """Sample 2 has no float trap: P, computed from the rounded weights, is the first
+    difference; it reaches the loss, and δw2 differs because its penalty's term reads the
+    same rounded numbers, not because of P (δw2 does not read P)."""
+    found = diff_of(penalised(), 2)
+    reach = causes(found)
+    assert found.first.name == "P" and set(reach) == {"P", "loss", "δw2"}
+    assert reach["δw2"].origin and reach["δw2"].rounded == ("W2", "λ₂")
+    first, why, reached, other = story(found).sentences
+    assert first.startswith("The first difference is P = λ₂·½Σw², the penalty on the weights: P is ")
+    assert " in float where the exact value is 3377/269120000000 (relative error " in first
+    assert 0 < float(first.split("(relative error ")[1].rstrip(").")) < 1e-15  # rounding size, not pinned
+    assert "(for one, W2[1,1] = 1/200 becomes 0.005)" in why and "rounds every square, product and sum" in why
+    assert reached == "The difference reaches the loss."
+    assert other == ("δw2 differs too, but not because of P: its penalty's term is computed from numbers "
+                     "float cannot hold (for one, W2[1,1] = 1/200 becomes 0.005).")
+    assert causes_in_words(found)["δw2"] == "its own: its penalty's term reads rounded numbers"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_penalised_models_every_difference_has_a_consistent_cause(seed):
+    """Found from the values alone: an origin is a differing value none of whose computed
+    inputs differ; every other differing value reads one that differs, and its origins
+    are theirs. Every differing value has a cause, and no equal one has."""
+    doc = model_doc(seed, "exact")
+    doc["penalty"] = {"l2": "1/1000"}
+    found = diff_of(load_spec(json.dumps(doc)), 2)
+    differs = {n.name: n.differs for n in found.nodes}
+    reach = causes(found)
+    assert set(reach) == {n for n, d in differs.items() if d}
+    for name, c in reach.items():
+        computed, _ = inputs(found.exact_graph, name)
+        assert c.via == tuple(v for v in computed if differs.get(v))
+        if c.origin:
+            assert c.origins == (name,)
+        else:
+            assert set(c.origins) == {o for v in c.via for o in reach[v].origins}
+    if found.first is not None:
+        assert reach[found.first.name].origin

@@ -9,6 +9,7 @@ not for the others, or for a value other than ``on``."""
 import json
 import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -107,17 +108,96 @@ def test_the_graph_control_switches_the_players_frame():
     assert diff_player(at)["step"] == 1
 
 
+class _Cells(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.rows[-1].append(self.cell)
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def table(at: AppTest) -> dict[str, dict]:
+    """The comparison's table (ui/float_view.table_html), a dict per row by its first column."""
+    html = next(m.value for m in at.markdown if 'class="bp-diff-table"' in m.value)
+    parsed = _Cells()
+    parsed.feed(html)
+    head, *rows = parsed.rows
+    return {r[0]: dict(zip(head, r)) for r in rows}
+
+
 def test_the_table_shows_every_node_with_the_trap_in_scientific_notation():
     at = opened()
-    table = next(d.value for d in at.dataframe if "largest relative error" in d.value.columns)
-    assert list(table["value"]) == ["o1", "o2", "o3", "loss", "δ4", "δ3", "δ2", "δw2", "δ1"]
-    o2 = table[table["value"] == "o2"].iloc[0]
+    rows = table(at)
+    # named as the graph labels them, what float reads (x, W2) first
+    assert list(rows) == ["x", "W2", "o¹", "o²", "o³", "loss", "δ⁴", "δ³", "δ²", "δw2", "δ¹"]
+    o2 = rows["o²"]
     assert o2["exact"] == "0" and re.fullmatch(r"-\d\.\d+e-\d\d", o2["float"])
     assert is_float_trap(shown_value(o2["float"])) and o2["largest difference"] == o2["float"].lstrip("-")
-    assert o2["largest relative error"] == "∞ (exact 0)"
-    d3 = table[table["value"] == "δ3"].iloc[0]
-    assert d3["differs"] and d3["exact"] == "-1" and d3["float"] == "0" and d3["largest relative error"] == "1"
-    assert not table[table["value"] == "loss"].iloc[0]["differs"]
+    assert o2["largest relative error"] == "∞ (exact 0)" and o2["why it differs"] == "the first difference"
+    d3 = rows["δ³"]
+    assert d3["why it differs"] == "from o²" and d3["exact"] == "-1" and d3["float"] == "0"
+    assert d3["largest relative error"] == "1"
+    assert rows["loss"]["why it differs"] == "—" and rows["loss"]["largest relative error"] == "—"
+
+
+def test_every_element_the_graph_colours_has_its_row_with_its_relative_error():
+    """W2 (1/200 is no float) is coloured in the float graph: its row says so, with a
+    relative error of rounding size (not pinned: the exact digits are float64's)."""
+    at = opened()
+    rows = table(at)
+    coloured = {g.get("id") for g in ET.fromstring(diff_player(at)["frames"][1]).iter(f"{SVG}g")
+                if g.get("data-diff") in ("first", "differs", "read")}
+    assert "W2" in coloured
+    w2 = rows["W2"]
+    assert w2["exact"] == "1/200, -3/11600, 1/5800" and w2["why it differs"] == "float holds it rounded"
+    assert 0 < float(w2["largest relative error"]) < 1e-15 and 0 < float(w2["largest difference"]) < 1e-17
+    edges = {e.id: (e.forward, e.backward) for e in record_edges()}
+    for element in coloured:  # an edge: the row of a value it carries says it differs
+        carried = edges.get(element, ("loss",))
+        assert any(path_view.value(n) in rows and rows[path_view.value(n)]["why it differs"] != "—"
+                   for n in carried), element
+
+
+def record_edges():
+    from engine.record import record
+    spec = load_preset("article")
+    return record(spec.model, *spec.data.sample(3, "exact")).edges
+
+
+def penalised() -> object:
+    doc = json.loads(dump_spec(load_preset("article")))
+    doc["penalty"] = {"l2": "1/1000"}
+    return load_spec(json.dumps(doc))
+
+
+def test_with_a_penalty_the_table_and_the_words_give_each_value_its_own_cause():
+    """P differs because float holds the weights (and λ₂ = 1/1000) rounded, not because
+    of o²; the loss differs because P does; δ³ because of o²'s gate."""
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["workspace"] = penalised()
+    at = opened(at.run())
+    rows = table(at)
+    assert rows["P"]["why it differs"] == "its own: reads rounded numbers"
+    assert rows["loss"]["why it differs"] == "from P" and rows["δ³"]["why it differs"] == "from o²"
+    assert rows["δw2"]["why it differs"] == "from o², and its penalty's term"
+    assert rows["P"]["exact"] == "3377/269120000000" and 0 < float(rows["P"]["largest relative error"]) < 1e-15
+    text = said(at)
+    assert "reaches P" not in text and "P differs too, but not because of o²" in text
+    assert "δ³ = 0 in float instead of -1, and the learning flow stops: δ² and δ¹ are 0 too, and δw2 keeps only " \
+           "the penalty's term." in text
 
 
 def test_a_sample_float_gets_right_says_so():

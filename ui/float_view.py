@@ -5,7 +5,10 @@ one frame per arithmetic: the player's step and the "Graph" control both switch)
 value coloured by its relative error (engine/render/diff_view.py), the first diverging
 value and the operation that made it named in words (engine/float_words.py: in the
 graph's names, o², L³, a unit o²₁, a weight W2[1,1] as the paths panel writes it, counted
-from 1), and every node's numbers in a table (by the record's keys, o2, δ3). Nothing is computed until the view is switched on. A link
+from 1), and in a table every value the graph colours (what float reads, x and the
+weights, then each computed value: W2, o², δw2, named as the graph names them), its
+numbers, its relative error and why it differs (the first difference, reached from it,
+or its own: engine/float_reach.py). Nothing is computed until the view is switched on. A link
 keeps the switch (``diff=on``, ui/share.py) for the models it can compare."""
 from __future__ import annotations
 
@@ -14,11 +17,12 @@ from html import escape
 import numpy as np
 import streamlit as st
 
-from engine.float_diff import exact_impossible, float_diff
-from engine.float_words import story
+from engine.float_diff import exact_impossible, float_diff, read_errors
+from engine.float_words import causes_in_words, story
 from engine.limits import check_exact_sizes
 from engine.numbers import NotExactError, format_number
 from engine.render.diff_view import diff_svg, largest_rel_error, legend
+from engine.render.path_view import value
 
 from .byte_cache import MB, ByteCache
 from .explore_data import BATCH
@@ -26,6 +30,7 @@ from .player import player
 from .share import share_diff, shared_diff, warn_link
 from .text import message
 
+HOVER = 64  # components in a cell's hover text
 SHOWN = ("exact", "float")  # the player's frames, in this order
 DIFFS = ByteCache("float-vs-exact views", 8 * MB)
 TITLES = ("Exact arithmetic (rational numbers): the truth. Colours: how far float lands from each value.",
@@ -37,18 +42,57 @@ def _short(values) -> str:
     return ", ".join(format_number(v) for v in flat[:4]) + (f", … ({flat.size})" if flat.size > 4 else "")
 
 
+def _full(values) -> str:
+    """Every component (a bounded number of them), for the cell's hover when _short cuts."""
+    flat = np.ravel(values)
+    return ", ".join(format_number(v) for v in flat[:HOVER]) + (", …" if flat.size > HOVER else "")
+
+
+def _row(n, why: str) -> dict:
+    """One value's row: named as the graph labels it (W2, o², δw2, loss), why it differs."""
+    rel = largest_rel_error(n)
+    return {"value": value(n.name), "why it differs": why if n.differs else "—",
+            "exact": _short(n.exact), "float": _short(n.float),
+            # as text: a number column rounds 1.1e-16 to 0.0000000000000001
+            "largest difference": format_number(float(np.max(n.abs_error))) if n.abs_error.size else "0",
+            "largest relative error": ("—" if not n.differs else "∞ (exact 0)" if np.isinf(rel)
+                                       else format_number(rel)),
+            "hover": {"exact": _full(n.exact), "float": _full(n.float)}}
+
+
 def _compute(spec, sample: int, row: int, look: dict) -> dict:
     x, y = spec.data.batch("exact") if sample == BATCH else spec.data.sample(sample, "exact")
     found = float_diff(spec.model, x, y)  # NotExactError: the model has no exact arithmetic
     told = story(found, look["feature_names"])  # the inputs named as the neuron view labels them
-    rows = [{"value": n.name, "differs": n.differs, "exact": _short(n.exact), "float": _short(n.float),
-             # as text: a number column rounds 1.1e-16 to 0.0000000000000001
-             "largest difference": format_number(float(np.max(n.abs_error))) if n.abs_error.size else "0",
-             "largest relative error": ("—" if not n.differs else "∞ (exact 0)" if np.isinf(largest_rel_error(n))
-                                        else format_number(largest_rel_error(n)))}
-            for n in found.nodes]
+    why = causes_in_words(found)
+    # what float reads (x, the weights) first: the graph colours their edges too
+    rows = [_row(n, "float holds it rounded") for n in read_errors(found)]
+    rows += [_row(n, why.get(n.name, "")) for n in found.nodes]
     svgs = [diff_svg(found, a, sample=row, told=told, **look) for a in SHOWN]
     return {"svgs": svgs, "sentences": list(told.sentences), "first": told.first, "rows": rows}
+
+
+# Fixed widths that add up to the table's: the exact rationals get the most room and wrap
+# anywhere (a long p/q has no space to break at), so no cell is cut at 1280 px.
+COLUMNS = (("value", 8), ("why it differs", 20), ("exact", 24), ("float", 20),
+           ("largest difference", 13), ("largest relative error", 15))
+_CELL = "overflow-wrap:anywhere;word-break:break-word;vertical-align:top"
+
+
+def table_html(rows: list[dict]) -> str:
+    """The comparison's table as HTML (every cell escaped): st.dataframe draws on a canvas
+    and cuts what does not fit its column; this table wraps it instead."""
+    head = "".join(f'<th style="width:{w}%;{_CELL}">{escape(c)}</th>' for c, w in COLUMNS)
+    body = []
+    for r in rows:
+        cells = []
+        for c, _ in COLUMNS:
+            hover = r.get("hover", {}).get(c)
+            title = f' title="{escape(hover)}"' if hover and hover != r[c] else ""
+            cells.append(f'<td style="{_CELL}"{title}>{escape(str(r[c]))}</td>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (f'<table class="bp-diff-table" style="width:100%;table-layout:fixed">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def no_exact(spec) -> str | None:
@@ -129,4 +173,4 @@ def float_vs_exact(spec, key: str, sample: int, row: int, theme: str, rankdir: s
     player(drawn["svgs"], list(TITLES), [None, None], [None, None], step=SHOWN.index(shown),
            signature=f"diff-{key}-{sample}-{row}-{theme}-{rankdir}-{view}-{shown}", key="diff_player",
            on_change=_from_player)
-    st.dataframe(drawn["rows"], hide_index=True)
+    st.markdown(table_html(drawn["rows"]), unsafe_allow_html=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..float_diff import float_diff
+from ..float_reach import causes
 from ..float_words import story
 from ..names import one_line
 from ..numbers import format_number
@@ -81,10 +82,12 @@ def run_diff(args) -> int:
     found = float_diff(spec.model, x, y)
     first = found.first
     if args.json:
+        reach = causes(found)  # where each difference starts: the words' causes, by key
         print_json({
             "sample": args.sample, "first": first.name if first else None,
             "why": list(story(found, spec.data.feature_names).sentences),
             "nodes": [{"name": n.name, "phase": n.phase, "differs": n.differs,
+                       "origins": list(reach[n.name].origins) if n.name in reach else [],
                        "exact": json_value(n.exact), "float": json_value(n.float),
                        "abs_error": json_value(n.abs_error), "rel_error": json_value(n.rel_error)}
                       for n in found.nodes]}, ensure_ascii=False)

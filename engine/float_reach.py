@@ -1,0 +1,118 @@
+"""Why each value differs between float and exact: reached by an earlier difference, or
+a difference of its own.
+
+The first difference is not the only one. With an L2 penalty the article's P differs on
+every sample although o² may not: P = λ₂·½Σw² reads the weights, and float holds them
+rounded (1/200 is no float), as it holds λ₂ = 1/1000. The loss then differs because P
+does, not because of o²; and each δw^k adds the penalty's term λ₂·W^k, which float
+computes from those same rounded weights.
+
+So every differing value gets its cause from what it reads (:func:`inputs`, the
+dependencies of the recording's passes, engine/passes.py): values computed before it
+that already differ (``via``: it is reached by their difference), and numbers float
+reads rounded (the data, y, the weights, λ: ``rounded``). A value none of whose
+computed inputs differ is an **origin**: its difference starts there, from rounded
+reads or from its own operation's rounding. Every other differing value is reached by
+the origins of what it reads (``origins``, transitively)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .float_diff import FloatDiff, read_errors
+from .graph import Graph
+from .penalty import weight_keys
+
+
+@dataclass(frozen=True)
+class Cause:
+    name: str  # the engine's key: "o2", "P", "loss", "δw2"
+    via: tuple[str, ...]  # the differing values it reads, computed before it
+    rounded: tuple[str, ...]  # what it reads that float holds rounded: "x", "y", "W2", "λ₂"
+    origins: tuple[str, ...]  # where its difference starts, in evaluation order; (name,) for an origin
+    own: bool = False  # reached, and differs on its own too (a penalised δw: its term λ₂·W rounds)
+
+    @property
+    def origin(self) -> bool:
+        return not self.via
+
+
+def lambdas(graph: Graph) -> dict[str, object]:
+    """The penalty's active λ by the name the words use: {"λ₂": 1/1000}."""
+    p = graph.model.penalty
+    return {name: v for name, v in (("λ₂", p.l2), ("λ₁", p.l1)) if v}
+
+
+def _penalised(graph: Graph) -> list[str]:
+    """The weight matrices the penalty reads ("W2"); none without a penalty."""
+    return weight_keys(graph.model.layers) if graph.model.penalty.active else []
+
+
+def inputs(graph: Graph, name: str) -> tuple[list[str], list[str]]:
+    """(the computed values, the read numbers) a recorded value depends on."""
+    event = next(e for e in graph.timeline if e.name == name)
+    k, K = event.k, graph.K
+    params = [f"{p}{k}" for p in graph.model.layer(k).params] if 1 <= k <= K else []
+    below = [f"o{k - 1}"] if k > 1 else []  # o^{k-1}: x for layer 1, a read number
+    data = ["x"] if k == 1 else []
+    lam = list(lambdas(graph))
+    if event.phase == "forward":
+        return below, data + params
+    if event.phase == "penalty":
+        return [], _penalised(graph) + lam
+    if event.phase == "loss":
+        return [f"o{K}"] + (["P"] if graph.model.penalty.active else []), ["y"]
+    if event.phase == "backward":
+        if k == K + 1:
+            return [f"o{K}"], ["y"]
+        return [f"δ{k + 1}"] + below + [f"o{k}"], data + params
+    key = name[1:].replace("w", "W", 1)  # weight_grad: δw2 reads δ³, o¹ (and W2, λ with a penalty)
+    penalised = ([key] + lam) if key in _penalised(graph) else []
+    return [f"δ{k + 1}"] + below, data + penalised
+
+
+def _read_differs(found: FloatDiff) -> dict[str, bool]:
+    """Whether float holds each read number rounded: x, the weights, y, each λ."""
+    ge, gf = found.exact_graph, found.float_graph
+    out = {n.name: n.differs for n in read_errors(found)}
+    out["y"] = any(Fraction(float(f)) != e for e, f in zip(np.ravel(ge.y), np.ravel(gf.y)))
+    for name, v in lambdas(ge).items():
+        out[name] = Fraction(float(v)) != v
+    return out
+
+
+def term_differs(found: FloatDiff, name: str) -> bool:
+    """Whether the penalty's term of δw (λ₂·W + λ₁·sign(W)) differs in float."""
+    key = name[1:].replace("w", "W", 1)
+    ge, gf = found.exact_graph, found.float_graph
+    if key not in (ge.penalty_grads or {}):
+        return False
+    e, f = ge.penalty_grads[key], gf.penalty_grads[key]
+    return any(Fraction(float(b)) != a for a, b in zip(np.ravel(e), np.ravel(f)))
+
+
+def causes(found: FloatDiff) -> dict[str, Cause]:
+    """Each differing computed value's cause, by its key, in evaluation order."""
+    g = found.exact_graph
+    if g is None:
+        return {}
+    differs = {n.name: n.differs for n in found.nodes}
+    read = _read_differs(found)
+    out: dict[str, Cause] = {}
+    for n in found.nodes:
+        if not n.differs:
+            continue
+        computed, reads = inputs(g, n.name)
+        via = tuple(c for c in computed if differs.get(c))
+        rounded = tuple(r for r in reads if read.get(r))
+        if via:
+            origins = [o for v in via for o in out[v].origins]
+            order = [m.name for m in found.nodes]
+            origins = tuple(sorted(set(origins), key=order.index))
+            own = n.phase == "weight_grad" and term_differs(found, n.name)
+        else:
+            origins, own = (n.name,), False
+        out[n.name] = Cause(n.name, via, rounded, origins, own)
+    return out
