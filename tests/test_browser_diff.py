@@ -87,3 +87,9 @@ def test_every_cell_of_the_table_is_readable_at_1280_px(page, app_url):
     assert not cut, f"cells cut: {cut}"
     assert min(w for *_, w in measured["cells"]) >= 60  # every column wide enough to read a number
     assert "/" in "".join(t for t, *_ in measured["cells"])  # the exact rationals are shown, not rounded
+    # on a phone the table keeps its readable width and scrolls sideways in its own box
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    table_width, box, page_width = table.evaluate(
+        "t => [t.getBoundingClientRect().width, t.parentElement.clientWidth, document.documentElement.scrollWidth]")
+    assert table_width >= 640 > box and page_width <= 390

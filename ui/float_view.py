@@ -91,8 +91,9 @@ def table_html(rows: list[dict]) -> str:
             title = f' title="{escape(hover)}"' if hover and hover != r[c] else ""
             cells.append(f'<td style="{_CELL}"{title}>{escape(str(r[c]))}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return (f'<table class="bp-diff-table" style="width:100%;table-layout:fixed">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    # on a phone the table keeps a readable width and scrolls sideways in its own box
+    return (f'<div style="overflow-x:auto"><table class="bp-diff-table" style="width:100%;min-width:640px;'
+            f'table-layout:fixed"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 def no_exact(spec) -> str | None:
