@@ -249,3 +249,15 @@ def test_the_default_lambdas_give_no_penalty():
     at.switch_page("pages/build.py").run()
     assert not at.exception
     assert not any("penalty" in c.value for c in at.code)  # no penalty line in "In use"
+
+
+def test_the_page_names_the_model_in_use_and_follows_it():
+    at = open_data()
+    from ui.text import md  # the description as markdown shows it, escaped
+    in_use = [c.value for c in at.caption if c.value.startswith("Model in use:")]
+    assert in_use == [f"Model in use: **article** · {md(load_preset('article').description)}"]  # as Explore names it
+    at.selectbox(key="data_generated").set_value("moons").run()
+    at.button(key="data_use_generated").click().run()
+    assert not at.exception
+    assert [c.value for c in at.caption if c.value.startswith("Model in use:")] == [
+        f"Model in use: **moons** · {md(load_preset('moons').description)}"]
