@@ -301,7 +301,6 @@ with b.container(border=True):
         c1.caption(f"epoch {s.epoch} · batch loss {float(s.loss):.4g}")
         if c2.button("Open in Explore", icon=":material/open_in_new:", width="stretch"):
             graph = record_step(result, film.trained_model(run), spec.data, int(pick))
-            st.session_state["explore_graph"] = {
+            state.open_in_explore({
                 "graph": graph, "label": f"training step {int(pick)} (epoch {s.epoch}, {graph.batch_size} "
-                                         f"sample{'s' if graph.batch_size > 1 else ''})"}
-            st.switch_page("pages/explore.py")
+                                         f"sample{'s' if graph.batch_size > 1 else ''})"})

@@ -29,6 +29,10 @@ Query parameters (the names are part of the app's interface; keep them stable):
     model the comparison cannot run (ui/float_view.py: comparable) one sentence says why
     it is not shown, and the normal view is.
 
+While Explore shows a graph from training (a step of a run: no link can carry it), the
+URL holds only the workspace model, without these view parameters (:func:`unshare_view`);
+back on the workspace model, the page writes them again.
+
 Reading is defensive (a link may come from anyone): a bad value gives a warning
 message and the default, never an exception. No Streamlit import here except in
 the functions that read or write ``st.query_params``.
@@ -203,6 +207,19 @@ def share_view(sample: int | str | None = None, step: int | None = None,
     for key, value in (("sample", sample), ("step", step), ("arithmetic", arithmetic), ("view", view)):
         if value is not None and st.query_params.get(key) != str(value):
             st.query_params[key] = str(value)
+
+
+VIEW_PARAMS = ("sample", "step", "arithmetic", "view", "diff")  # the place in a model's view
+
+
+def unshare_view() -> None:
+    """Drop the place in the view from the URL, keeping the model: while Explore shows a
+    graph from training (ui/state.py: open_in_explore), which no link can carry, the
+    address bar must not claim to reopen what is shown."""
+    import streamlit as st
+    for key in VIEW_PARAMS:
+        if key in st.query_params:
+            del st.query_params[key]
 
 
 def share_model(spec: Spec, *, reset_view: bool = False, params: dict[str, str] | None = None) -> None:
