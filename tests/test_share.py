@@ -177,15 +177,16 @@ def test_a_graph_from_training_is_not_claimed_by_the_link_and_back_restores_the_
     at.query_params.update(view)  # an address bar still holding the workspace's view, as a browser may
     at.switch_page("pages/explore.py").run()  # AppTest follows st.switch_page only when told
     assert not at.exception
-    # only what reproduces the workspace model: no sample or step claiming to reopen this graph
-    assert dict(at.query_params) == {"preset": "xor"}
+    # the workspace model and a marker saying what is shown: no sample or step claiming to reopen it
+    shown_link = {"preset": "xor", "graph": "training"}
+    assert dict(at.query_params) == shown_link
     info = " ".join(i.value for i in at.info)
     assert "training step 7" in info and "A link cannot carry it" in info and "export it" in info
     assert [p.proto.page for p in at.get("page_link")] == ["export"]  # where it can be kept
     assert player_data(at)["step"] == 0  # its own timeline, not the workspace's step 5
     at.session_state["step"] = 3  # the player reports a step: still nothing in the link
     at.run()
-    assert dict(at.query_params) == {"preset": "xor"}
+    assert dict(at.query_params) == shown_link
 
     next(b for b in at.button if b.label == "Back to the workspace model").click().run()
     assert not at.exception and "explore_graph" not in at.session_state
@@ -196,3 +197,17 @@ def test_a_graph_from_training_is_not_claimed_by_the_link_and_back_restores_the_
     for shown in (at, again):
         assert (shown.selectbox(key="sample").value, player_data(shown)["step"], shown.radio(key="arithmetic").value,
                 shown.radio(key="view").value) == (2, 5, "float", "neuron")
+
+
+def test_a_link_copied_while_explore_showed_a_graph_from_training_says_so():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params.update({"preset": "xor", "graph": "training"})
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "This link was copied while Explore showed a step from training, which a link cannot carry (export it "
+        "instead); showing the workspace model, xor."]
+    assert at.session_state["workspace"].name == "xor" and "graph" not in at.query_params
+    assert at.query_params.get("step") == "0"  # the address bar now reproduces what is shown
+    at.run()
+    assert not at.warning  # said once

@@ -29,9 +29,13 @@ Query parameters (the names are part of the app's interface; keep them stable):
     model the comparison cannot run (ui/float_view.py: comparable) one sentence says why
     it is not shown, and the normal view is.
 
-While Explore shows a graph from training (a step of a run: no link can carry it), the
-URL holds only the workspace model, without these view parameters (:func:`unshare_view`);
-back on the workspace model, the page writes them again.
+``graph=training``
+    Explore shows a graph from training (a step of a run, the film's frame: no link can
+    carry it). The URL then holds the workspace model and this marker, none of the view
+    parameters above (:func:`share_training_graph`): a link copied meanwhile says what it
+    cannot reopen, instead of passing the workspace's view off as what was shown. Opening
+    it warns and shows the workspace model; back on the workspace model, the page drops
+    the marker and writes the view again.
 
 Reading is defensive (a link may come from anyone): a bad value gives a warning
 message and the default, never an exception. No Streamlit import here except in
@@ -210,16 +214,28 @@ def share_view(sample: int | str | None = None, step: int | None = None,
 
 
 VIEW_PARAMS = ("sample", "step", "arithmetic", "view", "diff")  # the place in a model's view
+TRAINING_GRAPH = "training"  # the ``graph`` parameter while Explore shows a graph from training
 
 
-def unshare_view() -> None:
-    """Drop the place in the view from the URL, keeping the model: while Explore shows a
-    graph from training (ui/state.py: open_in_explore), which no link can carry, the
-    address bar must not claim to reopen what is shown."""
+def share_training_graph() -> None:
+    """The URL while Explore shows a graph from training (ui/state.py: open_in_explore):
+    the workspace model (kept by ui/state.py) and ``graph=training``, no place in a view."""
     import streamlit as st
     for key in VIEW_PARAMS:
         if key in st.query_params:
             del st.query_params[key]
+    if st.query_params.get("graph") != TRAINING_GRAPH:
+        st.query_params["graph"] = TRAINING_GRAPH
+
+
+def unshare_training_graph() -> bool:
+    """Drop the ``graph`` marker (back on the workspace model, or a link that carried it);
+    whether the URL had it."""
+    import streamlit as st
+    if "graph" not in st.query_params:
+        return False
+    del st.query_params["graph"]
+    return True
 
 
 def share_model(spec: Spec, *, reset_view: bool = False, params: dict[str, str] | None = None) -> None:

@@ -97,8 +97,8 @@ def _keep_link(ws) -> None:
 
 # A graph from training on Explore -------------------------------------------------
 # It is not the workspace model, and no link can carry it (a step of a run, its batch):
-# while Explore shows it, the address bar holds only the workspace model (ui/share.py:
-# unshare_view) and the page points to Export, whose model file can. The workspace's
+# while Explore shows it, the address bar holds the workspace model and graph=training only
+# (ui/share.py: share_training_graph), and the page points to Export, whose model file can. The workspace's
 # place is kept aside, so that "Back to the workspace model" returns to it.
 
 def open_in_explore(entry: dict) -> None:
@@ -117,6 +117,7 @@ def back_to_workspace() -> None:
     checks them against the model); the page writes the view back into the address bar
     (ui/share.py: share_view)."""
     ss.pop(EXPLORE_GRAPH, None)
+    share.unshare_training_graph()  # the page writes the view instead
     place = ss.pop(PLACE, {})
     ss["step"] = place.get("step", 0)
     if "sample" in place:
