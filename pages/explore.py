@@ -7,7 +7,7 @@ from ui.modes import forward_vs_reverse
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
 from ui.paths_panel import paths_panel
-from ui.share import (VIEWS, share_training_graph, share_view, shared_arithmetic, shared_sample, shared_step,
+from ui.share import (TRAINING_GRAPH, VIEWS, share_training_graph, share_view, shared_arithmetic, shared_sample, shared_step,
                       shared_view, unshare_training_graph, warn_link)
 from ui.state import EXPLORE_GRAPH, back_to_workspace, remember_choices, workspace
 from ui.text import md
@@ -32,9 +32,13 @@ if override:
             st.rerun()
 else:
     st.caption(f"**{md(spec.name)}** · {md(spec.description)}")
-    if unshare_training_graph():  # a link copied from such a graph (Back drops the marker itself)
+    marker = unshare_training_graph()  # a link copied from such a graph (Back drops the marker itself)
+    if marker == TRAINING_GRAPH:
         warn_link("This link was copied while Explore showed a step from training, which a link cannot carry "
                   f"(export it instead); showing the workspace model, {spec.name}.")
+    elif marker is not None:
+        warn_link(f"The link asks for graph {str(marker)[:20]!r}, but only graph=training is known (a step from "
+                  f"training, which a link cannot carry); showing the workspace model, {spec.name}.")
 
 controls = st.columns([1.2, 1, 1, 1])
 n = len(spec.data)

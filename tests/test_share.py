@@ -211,3 +211,12 @@ def test_a_link_copied_while_explore_showed_a_graph_from_training_says_so():
     assert at.query_params.get("step") == "0"  # the address bar now reproduces what is shown
     at.run()
     assert not at.warning  # said once
+
+
+def test_an_unknown_graph_in_a_link_warns_and_shows_the_workspace_model():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params.update({"preset": "xor", "graph": "![x](http://1.2.3.4/)"})
+    at.run()
+    assert not at.exception and "graph" not in at.query_params
+    assert len(at.warning) == 1 and "only graph=training is known" in at.warning[0].value
+    assert "\\!\\[x\\]" in at.warning[0].value  # written as typed (ui/text.message), not an image

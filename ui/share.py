@@ -228,14 +228,15 @@ def share_training_graph() -> None:
         st.query_params["graph"] = TRAINING_GRAPH
 
 
-def unshare_training_graph() -> bool:
+def unshare_training_graph() -> str | None:
     """Drop the ``graph`` marker (back on the workspace model, or a link that carried it);
-    whether the URL had it."""
+    its value as written, or None if the URL had none."""
     import streamlit as st
     if "graph" not in st.query_params:
-        return False
+        return None
+    value = st.query_params.get("graph")
     del st.query_params["graph"]
-    return True
+    return value
 
 
 def share_model(spec: Spec, *, reset_view: bool = False, params: dict[str, str] | None = None) -> None:
