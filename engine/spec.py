@@ -16,7 +16,7 @@ import numpy as np
 
 from . import limits, spec_json
 from .layers import Layer
-from .spec_json import SpecError, kind_of, read_number, read_numbers, read_object, read_text, shown
+from .spec_json import SpecError, kind_of, read_numbers, read_object, read_text, shown
 from .losses import LOSSES
 from .model import Dataset, Model
 from .numbers import ARITHMETICS

@@ -7,8 +7,8 @@ from ui.modes import forward_vs_reverse
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
 from ui.paths_panel import paths_panel
-from ui.share import (TRAINING_GRAPH, VIEWS, share_training_graph, share_view, shared_arithmetic, shared_sample, shared_step,
-                      shared_view, unshare_training_graph, warn_link)
+from ui.share import (TRAINING_GRAPH, VIEWS, share_training_graph, share_view, shared_arithmetic, shared_sample,
+                      shared_step, shared_view, unshare_training_graph, warn_link)
 from ui.state import EXPLORE_GRAPH, back_to_workspace, remember_choices, workspace
 from ui.text import md
 from pages import in_app
