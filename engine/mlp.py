@@ -47,7 +47,7 @@ def mlp_spec(data: Dataset, task: str, *, hidden=(8, 8), activation: str = "tanh
              name: str = "csv", description: str = "", penalty: dict | None = None) -> Spec:
     """The model for ``data`` (its x and y widths) and ``task``, with ``data`` as its data.
     ``penalty``: the file's "penalty" entry ({"l2": λ₂, "l1": λ₁}, engine/penalty.py), judged
-    as a file's is (SpecError naming penalty.l2 or penalty.l1)."""
+    as a file's is (SpecError naming the λ as engine/penalty.py: NAMES does)."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of: {', '.join(ACTIVATIONS)}")
     head, loss = OUTPUTS[task]

@@ -35,6 +35,10 @@ _NUMBER = re.compile(r"(?P<sign>[+-]?)(?:(?P<p>[0-9]+)/(?P<q>[0-9]+)"
                      r"|(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?)")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _LIMIT = 10 ** MAX_EXACT_DIGITS  # a numerator or denominator must stay below it
+# What "is not a number" suggests instead: one of each form. A field with a narrower
+# range passes its own (engine/penalty.py: a λ is never negative), so that the hint
+# never suggests what the field refuses.
+EXAMPLES = "0.5, -3 or 1/200"
 
 
 class NotExactError(ValueError):
@@ -62,8 +66,9 @@ def clip(text, most: int = SHOWN_CHARS) -> str:
     return shown if len(str(text)) <= most else shown[:-1] + "…" + shown[-1]
 
 
-def parse_number(value) -> Fraction:
+def parse_number(value, examples: str = EXAMPLES) -> Fraction:
     """Read a number as written by a user: 3, -0.5, "1/200", "-3000/11600000", "1e-7".
+    ``examples``: what the message of a text that is not a number suggests.
 
     Floats are read through their shortest repr so that 0.1 means 1/10, the number
     the user typed, not the binary approximation. Text follows the grammar above;
@@ -83,17 +88,17 @@ def parse_number(value) -> Fraction:
             raise ValueError(f"{value!r} is not a finite number")
         return _text_number(repr(f))
     if isinstance(value, str):
-        return _text_number(value.strip())
+        return _text_number(value.strip(), examples)
     raise ValueError(f"{clip(value)} is not a number")
 
 
-def _text_number(text: str) -> Fraction:
+def _text_number(text: str, examples: str = EXAMPLES) -> Fraction:
     if len(text) > MAX_NUMBER_CHARS:
         raise ValueError(f"a number of {len(text)} characters; at most {MAX_NUMBER_CHARS}")
     m = _NUMBER.fullmatch(text)
     if m is None or not (m["p"] or m["int"] or m["frac"]):
         hint = "; no underscores or spaces inside a number" if any(c in text for c in "_ ") else ""
-        raise ValueError(f"{clip(text, 40)} is not a number (use 0.5, -3 or 1/200{hint})")
+        raise ValueError(f"{clip(text, 40)} is not a number (use {examples}{hint})")
     sign = -1 if m["sign"] == "-" else 1
     if m["p"] is not None:
         p, q = m["p"].lstrip("0"), m["q"].lstrip("0")

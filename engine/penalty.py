@@ -21,9 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .numbers import check_size, float_of, format_number, parse_number, shown_number
+from .spec_json import kind_of
 
 KEYS = ("l2", "l1")
-NAMES = {"l2": "L2", "l1": "L1"}
+# How every message names a λ: Train's, Build's and the Data page's fields, the CLI's
+# --l2/--l1 and a model file's "penalty" entry all say the same (read_lambda).
+NAMES = {"l2": "the L2 penalty λ₂", "l1": "the L1 penalty λ₁"}
+EXAMPLES = "0.001, 1e-3 or 1/1000"  # a λ's hint: what it accepts (0.5, -3 or 1/200 would suggest a negative)
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,15 @@ class Penalty:
 NONE = Penalty()
 
 
-def read_lambda(value, what: str, arithmetic: str):
-    """One λ as a user typed it (the number grammar of engine/numbers.py): a number ≥ 0
-    within float64's range (every value is shown in float too). ValueError otherwise."""
+def read_lambda(value, key: str, arithmetic: str):
+    """λ₂ (``key`` "l2") or λ₁ ("l1") as typed or as a model file holds it (the number
+    grammar of engine/numbers.py): a number ≥ 0 within float64's range (every value is
+    shown in float too). ValueError otherwise, naming the λ as NAMES does."""
+    what = NAMES[key]
+    if isinstance(value, (list, dict, bool)) or value is None:  # a model file's wrong JSON type
+        raise ValueError(f"{what}: expected a number, got {kind_of(value)}")
     try:
-        f = parse_number(value)
+        f = parse_number(value, EXAMPLES)
         x = float_of(f, shown_number(value), tiny_ok=arithmetic == "exact")
     except ValueError as e:
         raise ValueError(f"{what}: {e}") from None
@@ -69,7 +77,7 @@ def read_lambda(value, what: str, arithmetic: str):
 
 def penalty_of(l2, l1, arithmetic: str) -> Penalty:
     """A Penalty from two typed λ (text or numbers); ValueError naming the λ at fault."""
-    return Penalty(read_lambda(l2, "the L2 penalty λ₂", arithmetic), read_lambda(l1, "the L1 penalty λ₁", arithmetic))
+    return Penalty(read_lambda(l2, "l2", arithmetic), read_lambda(l1, "l1", arithmetic))
 
 
 def weight_keys(layers) -> list[str]:

@@ -16,11 +16,11 @@ import numpy as np
 
 from . import limits, spec_json
 from .layers import Layer
-from .spec_json import SpecError, kind_of, read_number, read_numbers, read_object, read_text, shown
+from .spec_json import SpecError, kind_of, read_numbers, read_object, read_text, shown
 from .losses import LOSSES
 from .model import Dataset, Model
-from .numbers import ARITHMETICS, shown_number
-from .penalty import KEYS as PENALTY_KEYS, Penalty
+from .numbers import ARITHMETICS
+from .penalty import KEYS as PENALTY_KEYS, Penalty, read_lambda
 from .spec_layers import check_exact_ok, read_layers  # each entry of "layers" is read there
 from .spec_data import EXTRA_KEYS, extras_to_dict, read_extras  # a CSV's standardize and test rows
 
@@ -131,15 +131,13 @@ def spec_from_dict(doc) -> Spec:
 
 
 def _penalty(doc, arithmetic: str) -> Penalty:
-    """The optional "penalty": {"l2": λ₂, "l1": λ₁}, each a number ≥ 0 (engine/penalty.py)."""
+    """The optional "penalty": {"l2": λ₂, "l1": λ₁}, each a number ≥ 0, read and named as
+    every λ is (engine/penalty.py: read_lambda)."""
     read_object(doc, "penalty", required=(), optional=PENALTY_KEYS)
-    found = {}
-    for key in PENALTY_KEYS:
-        value = read_number(doc.get(key, 0), f"penalty.{key}", arithmetic)
-        if value < 0:
-            raise SpecError(f"penalty.{key}: must be 0 or more, got {shown_number(doc[key])}")
-        found[key] = value if arithmetic == "exact" else float(value)
-    return Penalty(**found)
+    try:
+        return Penalty(**{key: read_lambda(doc.get(key, 0), key, arithmetic) for key in PENALTY_KEYS})
+    except ValueError as e:
+        raise SpecError(str(e)) from None
 
 
 def _data(doc, model: Model) -> Dataset:

@@ -5,5 +5,5 @@ from ui.state import workspace
 
 in_app()  # a fresh server's first request straight to /data still opens the whole app
 
-workspace()  # the link and the leave guard, as on every page
-data_upload.show()
+ws = workspace()  # the link and the leave guard, as on every page
+data_upload.show(ws)  # named at the top, as Explore and Train name it

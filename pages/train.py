@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from engine.limits import check_float_work
-from engine.penalty import penalty_of
+from engine.penalty import EXAMPLES, penalty_of
 from engine.presets import PRESETS, SUGGESTED_TRAINING, load_preset
 from engine.descent import record_step
 from engine.train import DEFAULT_MAX_STEPS, steps_per_epoch, train
@@ -19,8 +19,8 @@ from ui import film
 from ui import boundary_chart, chart_style
 from ui import train_charts as charts
 from ui.state import TRAINING, workspace
-from ui.draft import cell
-from ui.text import md
+from ui.draft import cell, penalty_entry
+from ui.text import md, message
 from pages import in_app
 
 in_app()  # first: Streamlit may have run this file without app.py (pages/__init__.py)
@@ -107,16 +107,20 @@ with st.container(border=True):
     pen = st.columns([1.2, 1.2, 3.9], vertical_alignment="bottom")
     l2 = pen[0].text_input("L2 penalty λ₂", key="train_l2",
                          help="Adds λ₂·½Σw² over the weight matrices (not the biases) to the loss, so each step also "
-                              "shrinks the weights by α·λ₂·w (PyTorch's weight_decay). 0: none.")
+                              "shrinks the weights by α·λ₂·w (PyTorch's weight_decay). 0: none; or more: "
+                              + EXAMPLES + ".")
     l1 = pen[1].text_input("L1 penalty λ₁", key="train_l1",
                          help="Adds λ₁·Σ|w| over the weight matrices (not the biases) to the loss: each step moves "
-                              "the weights towards 0 by α·λ₁ (at w = 0 the gradient is taken as 0). 0: none.")
+                              "the weights towards 0 by α·λ₁ (at w = 0 the gradient is taken as 0). 0: none; or more: "
+                              + EXAMPLES + ".")
     penalty, penalty_error = None, None
     try:
-        penalty = penalty_of(l2.strip() or "0", l1.strip() or "0", arithmetic)
+        # read as Build and Data read theirs (through the file's entry): the same text, the same message
+        entry = penalty_entry(l2, l1, arithmetic)
+        penalty = penalty_of(entry.get("l2", 0), entry.get("l1", 0), arithmetic)
     except ValueError as e:
         penalty_error = str(e)
-        pen[2].error(f"{penalty_error}.", icon=":material/block:")
+        pen[2].error(message(penalty_error), icon=":material/block:")  # as Build and Data: it may quote the text
     else:
         if penalty.active:
             pen[2].caption(f"The loss shown is the objective: the batch's mean loss + P, "
@@ -297,7 +301,6 @@ with b.container(border=True):
         c1.caption(f"epoch {s.epoch} · batch loss {float(s.loss):.4g}")
         if c2.button("Open in Explore", icon=":material/open_in_new:", width="stretch"):
             graph = record_step(result, film.trained_model(run), spec.data, int(pick))
-            st.session_state["explore_graph"] = {
+            state.open_in_explore({
                 "graph": graph, "label": f"training step {int(pick)} (epoch {s.epoch}, {graph.batch_size} "
-                                         f"sample{'s' if graph.batch_size > 1 else ''})"}
-            st.switch_page("pages/explore.py")
+                                         f"sample{'s' if graph.batch_size > 1 else ''})"})

@@ -5,6 +5,7 @@ And the browser's forward pass against the engine's, at grid points of a frame."
 import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 from playwright.sync_api import expect
@@ -146,6 +147,11 @@ def test_upload_train_watch_pause_step_and_inspect_the_frame_in_explore(page, ap
     page.get_by_role("heading", name="Explore", exact=True).wait_for()
     expect(page.get_by_text(f"frame {k + 1} (epoch {epoch}, after step {step:,};")).to_be_visible()
     page.locator(".bp-stage svg g.edge").first.wait_for()
+    # no link carries that graph: the address bar keeps the workspace model and says so, and nothing of a view
+    expect(page.get_by_text("A link cannot carry it")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"graph=training"))
+    query = parse_qs(urlparse(page.url).query)
+    assert "model" in query and not {"sample", "step", "arithmetic", "view"} & set(query), page.url
 
     # back on Train, the film waits at that frame; train on from it
     page.get_by_role("link", name="Train").click()

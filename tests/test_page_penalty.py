@@ -67,7 +67,7 @@ def test_build_sets_the_models_penalty_and_apply_keeps_it():
     at.text_input(key=f"build_l1_{gen}").set_value("abc").run()
     at.button(key="build_apply").click().run()
     assert not at.exception
-    assert any("penalty.l1: 'abc' is not a number" in e.value for e in at.error)
+    assert any("the L1 penalty λ₁: 'abc' is not a number" in e.value for e in at.error)
     assert at.session_state["workspace"].model.penalty == Penalty(F(1, 100), F(0))  # the last valid model stays
 
 
@@ -94,3 +94,43 @@ def test_train_shows_the_penalty_set_on_build_even_after_a_first_visit():
     at.switch_page("pages/train.py").run()
     assert not at.exception
     assert at.text_input(key="train_l2").value == "0.05"  # not the 0 of the first visit
+
+
+CSV = b"x1,x2,label\n" + b"".join(f"{i % 5},{i % 3},{i % 2}\n".encode() for i in range(20))
+
+
+def lambda_errors(where: str, text: str) -> list[str]:
+    """The errors of λ₂ typed as ``text`` on Train, Build (Apply) or Data (Use this data)."""
+    if where == "train":
+        at = page("train", "xor")
+        at.text_input(key="train_l2").set_value(text).run()
+    elif where == "build":
+        at = page("build", "xor")
+        at.text_input(key=f"build_l2_{at.session_state['build_gen']}").set_value(text).run()
+        at.button(key="build_apply").click().run()
+    else:
+        at = page("data")
+        at.file_uploader(key="data_upload").set_value(("points.csv", CSV, "text/csv")).run()
+        at.text_input(key="data_l2").set_value(text).run()
+        at.button(key="data_use").click().run()
+    assert not at.exception
+    return [e.value for e in at.error if not e.value.startswith("Not applied")]  # Build's flash says why below
+
+
+def test_a_bad_lambda_reads_the_same_on_train_build_and_data():
+    # one wording, the human one (engine/penalty.py: NAMES), not the file's "penalty.l2: …"
+    for text, said in [("-1", "the L2 penalty λ₂ must be 0 or more, got -1"),
+                       ("abc", "the L2 penalty λ₂: 'abc' is not a number (use 0.001, 1e-3 or 1/1000)")]:
+        assert [lambda_errors(where, text) for where in ("train", "build", "data")] == [[said]] * 3
+
+
+def test_the_lambdas_hints_suggest_only_what_a_lambda_accepts():
+    import re
+    from ui.penalty_fields import HELP
+    at = page("train", "xor")
+    hints = [lambda_errors("train", "abc")[0], *HELP.values(),
+             at.text_input(key="train_l2").help, at.text_input(key="train_l1").help]
+    examples = {n for hint in hints for n in re.findall(r"(?<![\w·])-?[0-9](?:[0-9./e-]*[0-9])?", hint)}
+    assert examples >= {"0", "0.001", "1e-3", "1/1000"} and not any(n.startswith("-") for n in examples)
+    for n in sorted(examples):  # each one typed where the hint is: taken, no error
+        assert lambda_errors("train", n) == [] and lambda_errors("data", n) == [], n

@@ -92,9 +92,9 @@ def test_the_model_file_keeps_the_penalty_and_refuses_bad_ones():
     assert again.model.penalty == Penalty(F(1, 1000), F(0))
     assert "penalty" not in spec_to_dict(load_preset("article"))  # files without one are unchanged
     base = spec_to_dict(load_preset("xor"))
-    for entry, message in [({"l2": -1}, "^penalty.l2: must be 0 or more, got -1$"),  # not "layers: …", nor "got a number"
+    for entry, message in [({"l2": -1}, "^the L2 penalty λ₂ must be 0 or more, got -1$"),  # not "layers: …", nor "got a number"
                            ({"l3": 1}, "penalty: unknown key 'l3'"),
-                           ({"l1": "abc"}, "penalty.l1: 'abc' is not a number"),
+                           ({"l1": "abc"}, "the L1 penalty λ₁: 'abc' is not a number"),
                            ([], "penalty: expected an object")]:
         with pytest.raises(SpecError, match=message.replace("(", r"\(")):
             load_spec(json.dumps({**base, "penalty": entry}))

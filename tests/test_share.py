@@ -160,3 +160,63 @@ def test_a_bad_view_in_a_link_warns_and_shows_the_layer_view(value):
     assert len(warning) < 200 and at.radio(key="view").value == "layer"
     at.run()  # said once, on the link's first run
     assert not at.warning
+
+
+def test_a_graph_from_training_is_not_claimed_by_the_link_and_back_restores_the_view():
+    from test_page_train import click, start
+    from test_pages import player_data
+    view = {"preset": "xor", "sample": "2", "step": "5", "arithmetic": "float", "view": "neuron"}
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params.update(view)
+    at.run()
+    assert player_data(at)["step"] == 5 and dict(at.query_params) == view
+    at.switch_page("pages/train.py").run()
+    at = start(at, lr="0.5", epochs=5, batch=2)  # 10 steps of 2 samples
+    at.number_input(key="train_pick").set_value(7)
+    at = click(at.run(), "Open in Explore")
+    at.query_params.update(view)  # an address bar still holding the workspace's view, as a browser may
+    at.switch_page("pages/explore.py").run()  # AppTest follows st.switch_page only when told
+    assert not at.exception
+    # the workspace model and a marker saying what is shown: no sample or step claiming to reopen it
+    shown_link = {"preset": "xor", "graph": "training"}
+    assert dict(at.query_params) == shown_link
+    info = " ".join(i.value for i in at.info)
+    assert "training step 7" in info and "A link cannot carry it" in info and "export it" in info
+    assert [p.proto.page for p in at.get("page_link")] == ["export"]  # where it can be kept
+    assert player_data(at)["step"] == 0  # its own timeline, not the workspace's step 5
+    at.session_state["step"] = 3  # the player reports a step: still nothing in the link
+    at.run()
+    assert dict(at.query_params) == shown_link
+
+    next(b for b in at.button if b.label == "Back to the workspace model").click().run()
+    assert not at.exception and "explore_graph" not in at.session_state
+    assert dict(at.query_params) == view  # the workspace's view again, where it was
+    again = AppTest.from_file("../app.py", default_timeout=120)
+    again.query_params.update(dict(at.query_params))
+    again.run()  # the link reopens what the page shows
+    for shown in (at, again):
+        assert (shown.selectbox(key="sample").value, player_data(shown)["step"], shown.radio(key="arithmetic").value,
+                shown.radio(key="view").value) == (2, 5, "float", "neuron")
+
+
+def test_a_link_copied_while_explore_showed_a_graph_from_training_says_so():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params.update({"preset": "xor", "graph": "training"})
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "This link was copied while Explore showed a step from training, which a link cannot carry (export it "
+        "instead); showing the workspace model, xor."]
+    assert at.session_state["workspace"].name == "xor" and "graph" not in at.query_params
+    assert at.query_params.get("step") == "0"  # the address bar now reproduces what is shown
+    at.run()
+    assert not at.warning  # said once
+
+
+def test_an_unknown_graph_in_a_link_warns_and_shows_the_workspace_model():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params.update({"preset": "xor", "graph": "![x](http://1.2.3.4/)"})
+    at.run()
+    assert not at.exception and "graph" not in at.query_params
+    assert len(at.warning) == 1 and "only graph=training is known" in at.warning[0].value
+    assert "\\!\\[x\\]" in at.warning[0].value  # written as typed (ui/text.message), not an image

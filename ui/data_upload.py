@@ -30,8 +30,10 @@ TASKS = {"binary": "binary classification: sigmoid output, binary cross-entropy"
          "regression": "regression: linear output, mean squared error"}
 
 
-def show() -> None:
+def show(ws) -> None:
+    """The page, under the name of ``ws``, the model in use (what "Use this data" replaces)."""
     st.title("Data")
+    st.caption(f"Model in use: **{md(ws.name)}**" + (f" · {md(ws.description)}" if ws.description else ""))
     st.caption("Train on your own data: a CSV file with a header row, numeric feature columns and a target "
                "column. Or a generated set with more or less noise.")
     state.ask_replace("data")

@@ -18,6 +18,7 @@ import numpy as np
 from engine.layers import LAYER_TYPES
 from engine.spec_json import SpecError, json_float
 from engine.numbers import format_number, is_decimal, parse_number
+from engine.penalty import NAMES as LAMBDA_NAMES
 from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_from_dict
 from engine.spec_data import extras_to_dict
 
@@ -239,6 +240,8 @@ def locate(message: str, draft: dict) -> str:
             return f"weights:{draft['layers'][k - 1]['id']}"
     if message.startswith(("layer", "layers")):
         return "layers"
+    if message.startswith(tuple(LAMBDA_NAMES.values())):  # a λ's message names it in words
+        return "penalty"
     for prefix in ("data", "loss", "penalty", "arithmetic", "name", "description"):
         if message.startswith(prefix):
             return "data" if prefix == "data" else prefix

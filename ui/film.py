@@ -95,8 +95,7 @@ def show(run: dict) -> None:
     if result.inspect is not None:
         k = _frame(result.inspect, film)
         run["film_frame"] = k
-        st.session_state["explore_graph"] = {key: v for key, v in explore_entry(run, k).items() if key != "step"}
-        st.switch_page("pages/explore.py")
+        state.open_in_explore({key: v for key, v in explore_entry(run, k).items() if key != "step"})
     if result.resume is not None:
         k = _frame(result.resume, film)
         run["film_frame"] = k

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.penalty import EXAMPLES
+
 LABELS = {"l2": "L2 penalty λ₂", "l1": "L1 penalty λ₁"}
+# the examples are the error message's (engine/penalty.py: EXAMPLES): values a λ accepts, never a negative
 HELP = {"l2": "Adds λ₂·½Σw² over the weight matrices (not the biases) to the loss: PyTorch's weight_decay. "
-              "0 (none) or more: 1e-4, or 1/10000 in exact arithmetic.",
+              f"0 (none) or more: {EXAMPLES}.",
         "l1": "Adds λ₁·Σ|w| over the weight matrices (not the biases) to the loss; at w = 0 its "
-              "gradient is taken as 0. 0 (none) or more."}
+              f"gradient is taken as 0. 0 (none) or more: {EXAMPLES}."}
 
 
 def penalty_fields(keys: dict, values: dict | None = None) -> dict:

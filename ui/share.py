@@ -29,6 +29,14 @@ Query parameters (the names are part of the app's interface; keep them stable):
     model the comparison cannot run (ui/float_view.py: comparable) one sentence says why
     it is not shown, and the normal view is.
 
+``graph=training``
+    Explore shows a graph from training (a step of a run, the film's frame: no link can
+    carry it). The URL then holds the workspace model and this marker, none of the view
+    parameters above (:func:`share_training_graph`): a link copied meanwhile says what it
+    cannot reopen, instead of passing the workspace's view off as what was shown. Opening
+    it warns and shows the workspace model; back on the workspace model, the page drops
+    the marker and writes the view again.
+
 Reading is defensive (a link may come from anyone): a bad value gives a warning
 message and the default, never an exception. No Streamlit import here except in
 the functions that read or write ``st.query_params``.
@@ -203,6 +211,32 @@ def share_view(sample: int | str | None = None, step: int | None = None,
     for key, value in (("sample", sample), ("step", step), ("arithmetic", arithmetic), ("view", view)):
         if value is not None and st.query_params.get(key) != str(value):
             st.query_params[key] = str(value)
+
+
+VIEW_PARAMS = ("sample", "step", "arithmetic", "view", "diff")  # the place in a model's view
+TRAINING_GRAPH = "training"  # the ``graph`` parameter while Explore shows a graph from training
+
+
+def share_training_graph() -> None:
+    """The URL while Explore shows a graph from training (ui/state.py: open_in_explore):
+    the workspace model (kept by ui/state.py) and ``graph=training``, no place in a view."""
+    import streamlit as st
+    for key in VIEW_PARAMS:
+        if key in st.query_params:
+            del st.query_params[key]
+    if st.query_params.get("graph") != TRAINING_GRAPH:
+        st.query_params["graph"] = TRAINING_GRAPH
+
+
+def unshare_training_graph() -> str | None:
+    """Drop the ``graph`` marker (back on the workspace model, or a link that carried it);
+    its value as written, or None if the URL had none."""
+    import streamlit as st
+    if "graph" not in st.query_params:
+        return None
+    value = st.query_params.get("graph")
+    del st.query_params["graph"]
+    return value
 
 
 def share_model(spec: Spec, *, reset_view: bool = False, params: dict[str, str] | None = None) -> None:

@@ -26,6 +26,8 @@ from .guard import leave_guard
 DEFAULT_PRESET = "article"
 DRAFT, PENDING = "build_draft", "build_pending"  # Build's draft, and whether it differs from the model in use
 TRAINING = "training"  # the Train page's last run: {"result", "spec", "applied", "label"}
+EXPLORE_GRAPH = "explore_graph"  # a graph from training Explore shows instead of the workspace's: {"graph", "label"}
+PLACE = "_workspace_place"  # the workspace's sample and step on Explore, kept while it shows such a graph
 ss = st.session_state
 
 
@@ -72,7 +74,7 @@ EXPLORE_CHOICES = ("arithmetic", "view", "theme", "rankdir")
 
 
 def remember_choices() -> None:
-    for key in EXPLORE_CHOICES:
+    for key in EXPLORE_CHOICES + ("sample",):  # the sample: for "Back to the workspace model" (open_in_explore)
         if key in ss:
             ss["_" + key] = ss[key]
 
@@ -91,6 +93,35 @@ def _keep_link(ws) -> None:
     wanted = link_params(ws)
     if any(st.query_params.get(k) != wanted.get(k) for k in ("preset", "model")):
         share.share_model(ws, params=wanted)
+
+
+# A graph from training on Explore -------------------------------------------------
+# It is not the workspace model, and no link can carry it (a step of a run, its batch):
+# while Explore shows it, the address bar holds the workspace model and graph=training only
+# (ui/share.py: share_training_graph), and the page points to Export, whose model file can. The workspace's
+# place is kept aside, so that "Back to the workspace model" returns to it.
+
+def open_in_explore(entry: dict) -> None:
+    """Show ``entry`` ({"graph", "label"}: Train's "Open in Explore", the film's Inspect) on
+    Explore, from its first step (the workspace's step belongs to another timeline)."""
+    if EXPLORE_GRAPH not in ss:  # leaving the workspace model: remember where it was
+        place = {"sample": ss.get("sample", ss.get("_sample")), "step": ss.get("step")}
+        ss[PLACE] = {key: value for key, value in place.items() if value is not None}
+    ss[EXPLORE_GRAPH] = entry
+    ss["step"] = 0
+    st.switch_page("pages/explore.py")
+
+
+def back_to_workspace() -> None:
+    """Explore shows the workspace model again, at the sample and step it had (the page
+    checks them against the model); the page writes the view back into the address bar
+    (ui/share.py: share_view)."""
+    ss.pop(EXPLORE_GRAPH, None)
+    share.unshare_training_graph()  # the page writes the view instead
+    place = ss.pop(PLACE, {})
+    ss["step"] = place.get("step", 0)
+    if "sample" in place:
+        ss["sample"] = place["sample"]
 
 
 def too_big_for_link() -> bool:
@@ -143,7 +174,7 @@ def set_workspace(spec) -> None:
     spec = share.unpreset_name(spec)
     ss["workspace"] = spec
     ss["step"] = 0
-    for key in ("arithmetic", "_arithmetic", DRAFT, PENDING):  # the new model starts in its own arithmetic
+    for key in ("arithmetic", "_arithmetic", "_sample", DRAFT, PENDING, PLACE):  # the new model starts afresh
         ss.pop(key, None)
     share.share_model(spec, reset_view=True, params=link_params(spec))
 
