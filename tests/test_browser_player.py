@@ -117,7 +117,11 @@ def test_the_keyboard_plays_and_steps(page, app_url):
     expect(page.locator(PLAYER)).to_have_attribute("data-step", "1")
     page.keyboard.press("End")
     expect(page.locator(PLAYER)).to_have_attribute("data-step", "9")
+    # the server has each step (its rerun wrote it into the address bar) before Play: a
+    # rerun while playing is test_a_rerun_overtaking_a_render_does_not_stop_play's business
+    expect(page).to_have_url(re.compile(r"[?&]step=9(&|$)"))
     page.keyboard.press("Home")
+    expect(page).to_have_url(re.compile(r"[?&]step=0(&|$)"))
     page.keyboard.press("Space")
     expect(page.locator(f"{PLAYER} button.bp-play")).to_have_text("Pause")
     expect(page.locator(PLAYER)).not_to_have_attribute("data-step", "0", timeout=30_000)
