@@ -20,12 +20,12 @@ import numpy as np
 
 from .float_diff import FloatDiff, NodeDiff
 from .float_reach import Cause, causes, inputs, lambdas, term_differs
-from .float_names import (exact_in_float, first_component, is_zero, listed, named_node, node_name, relative,
+from .float_names import (first_component, is_zero, listed, named_node, node_name, relative,
                           unheld_value)
 from .numbers import format_number
 from .render.path_view import scripted, value
 
-__all__ = ["Story", "story", "causes_in_words", "exact_in_float"]  # exact_in_float: callers import it here
+__all__ = ["Story", "story", "causes_in_words"]
 
 # What each operation rounds, in words (a layer kind or "loss").
 _ROUNDS = {

@@ -11,7 +11,8 @@ import pytest
 
 from engine.float_diff import float_diff, read_errors
 from engine.float_reach import causes, inputs
-from engine.float_words import causes_in_words, exact_in_float, story
+from engine.float_names import exact_in_float
+from engine.float_words import causes_in_words, story
 from engine.numbers import NotExactError, format_number
 from engine.presets import load_preset
 from engine.render import path_view
