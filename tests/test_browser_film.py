@@ -92,6 +92,11 @@ def test_upload_train_watch_pause_step_and_inspect_the_frame_in_explore(page, ap
         page.wait_for_timeout(50)
     assert frame(page) > 0
     n = int(page.locator(f"{FILM} .bf-scrub").get_attribute("max")) + 1
+    # the loss and the gradient norms beside the plane at their drawn size, so their 11 px
+    # axis labels stay 11 px (three in a row drew them at two thirds of it)
+    for name in ("loss", "norms", "boundary"):
+        shown = page.locator(f"{FILM} canvas.bf-{name}").evaluate("c => c.getBoundingClientRect().width / c.width")
+        assert shown >= 0.95, (name, shown)
 
     # slower, from the start: the counter advances, the pictures change; then pause
     page.locator(f"{FILM} .bf-speed").select_option("5")
