@@ -149,3 +149,25 @@ def test_full_screen_keeps_its_controls_on_a_phone(phone, app_url):
     phone.wait_for_timeout(500)  # the stage sized again for the screen
     box = exit_button.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+
+
+def test_the_forward_reverse_chart_fits_a_phone(phone, app_url):
+    """Its title ended past the chart's edge and the widest model's label was cut at the top."""
+    phone.goto(app_url + "/?preset=article&sample=3")
+    phone.locator(".bp-stage svg").wait_for()
+    phone.get_by_text("Forward mode vs reverse mode").click()
+    chart = phone.locator(".js-plotly-plot").last
+    chart.locator(".textpoint").first.wait_for()
+    chart.scroll_into_view_if_needed()
+    settled(phone)
+    got = chart.evaluate("""c => {
+        const box = c.getBoundingClientRect(), title = c.querySelector('.gtitle').getBoundingClientRect();
+        // a label under the plot's clip path shows only inside the plot area (its drag cover)
+        const area = c.querySelector('.nsewdrag').getBoundingClientRect();
+        const cut = (t, l) => t.closest('[clip-path]') && (l.top < area.top - 0.5 || l.left < area.left - 0.5);
+        const labels = [...c.querySelectorAll('.textpoint text')].map(t => [t, t.getBoundingClientRect()]);
+        return {title: title.right <= box.right + 0.5,
+                labels: labels.length > 0 && labels.every(([t, l]) => l.width > 0 && l.top >= box.top && !cut(t, l)),
+                shown: [...c.querySelectorAll('.textpoint text')].map(t => t.textContent)}; }""")
+    assert got["title"] and got["labels"], got
+    assert "8×" in got["shown"]
