@@ -219,7 +219,8 @@ with side:
         st.markdown(f"**In use: {md(ws.name)}**")
         if ws.description:
             st.caption(md(ws.description))
-        lines = [f"{k}. {layer.describe()}" + (" + b" if getattr(layer, "has_bias", False) else "")
+        # no-break spaces: a wrapped line keeps "+ b" with its layer ("linear 2→4 + b")
+        lines = [f"{k}. {layer.describe()}" + ("\u00a0+\u00a0b" if getattr(layer, "has_bias", False) else "")
                  for k, layer in enumerate(ws.model.layers, 1)]
         loss = ws.model.loss
         lines.append(f"loss {loss.title or loss.kind}")

@@ -245,3 +245,11 @@ def test_the_option_hints_examples_apply(kind, typed):
     edit(at, "layers", {"edited_rows": {2: {"type": kind, "option": typed}}})
     apply(at)
     assert not errors(at) and at.session_state["workspace"].model.layers[2].kind == kind
+
+
+def test_the_in_use_panel_keeps_a_layers_bias_on_its_line():
+    """A narrow panel wraps its lines: "+ b" stays with its layer (no-break spaces)."""
+    at = open_build(preset="moons")
+    listing = [c.value for c in at.code if "loss" in c.value]
+    assert len(listing) == 1
+    assert "2. linear 2→8\u00a0+\u00a0b" in listing[0] and " + b" not in listing[0]
