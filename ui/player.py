@@ -30,6 +30,14 @@ def player(frames: list[str], titles: list[str], active: list[dict | None], expl
     on a node or edge (``st.session_state[key].step`` / ``.selected``). New frames with the
     same ``view_key`` (another path of the same graph) keep the zoom the user chose;
     ``focus``, a CSS selector, is what the view brings into the stage when no flow runs."""
+    # The frames weigh megabytes (moons' neuron view: 2.9 MB). Streamlit sends an element's
+    # message again only when it changed, so data and default must stay the same while the
+    # signature does: they carry the step Python asked for when the signature came. Later
+    # steps are the browser's own; it keeps them across a page switch (ui/assets/player.js).
+    firsts = st.session_state.setdefault("_player_first_step", {})
+    if firsts.get(key, (None,))[0] != signature:
+        firsts[key] = (signature, step)
+    step = firsts[key][1]
     return _player(
         data={"frames": frames, "titles": titles, "active": active, "explain": explain, "trace": trace, "step": step,
               "signature": signature, "autoplay": autoplay, "viewKey": view_key, "focus": focus},
