@@ -201,12 +201,21 @@ def draft_to_doc(draft: dict, numbers=None) -> dict:
 
 def penalty_entry(l2, l1, arithmetic: str) -> dict:
     """The model file's "penalty" entry of the two λ fields as typed (Build's draft, the
-    Data page's form), for engine.spec to judge: an empty field means 0, plain numbers
-    become JSON numbers, the rest stays text (the loader names what is wrong with it).
-    {} when both are 0: a model without a penalty, as a file without the key."""
-    penalty = {key: _json_number(str(text or "").strip() or "0", arithmetic)
-               for key, text in (("l2", l2), ("l1", l1))}
-    return penalty if any(v != 0 for v in penalty.values()) else {}
+    Data page's form, Train's run), for engine.spec to judge: an empty field means 0.
+    Each λ stays the text typed, not a JSON number: the message then quotes it as typed,
+    word for word what the CLI's --l2/--l1 say for the same text (engine/penalty.py:
+    read_lambda), and a λ read from text or from its number is the same λ.
+    {} when both are 0: a model without a penalty, as a file without the key.
+    ``arithmetic`` is the model's: the entry is the same text in both."""
+    penalty = {key: str(text or "").strip() or "0" for key, text in (("l2", l2), ("l1", l1))}
+    return penalty if not all(_is_zero(text) for text in penalty.values()) else {}
+
+
+def _is_zero(text: str) -> bool:
+    try:
+        return parse_number(text) == 0
+    except ValueError:  # not a number: left in the entry, for the loader to refuse with its reason
+        return False
 
 
 def _fitting_extras(draft: dict) -> dict:
