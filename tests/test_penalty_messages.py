@@ -93,3 +93,14 @@ def test_a_json_number_in_a_model_file_is_echoed_bare_in_every_reason(capsys, tm
             path = tmp_path / "m.json"
             path.write_text(text)
             assert _cli(capsys, "trace", "--model", str(path)) == f"{path}: {sentence}"
+
+
+def test_the_lambda_kept_as_text_is_compared_by_value_for_unapplied_edits():
+    # penalty_entry keeps the typed text (for the message); Build's "unapplied edits" compares the λ
+    from engine.penalty import Penalty
+    from ui.draft import build_spec, draft_from_spec, same_model
+    base = draft_from_spec(load_preset("xor"))
+    penalised = {**base, "l2": "0.01"}
+    assert same_model({**base, "l2": "0.010"}, penalised) and same_model({**base, "l2": " 1e-2 "}, penalised)
+    assert not same_model({**base, "l2": "0.02"}, penalised) and same_model({**base, "l2": "0.0"}, base)
+    assert build_spec(penalised)[0].model.penalty == Penalty(0.01, 0)  # the text is the number it reads

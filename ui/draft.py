@@ -156,7 +156,8 @@ def same_model(a: dict, b: dict) -> bool:
     def keep(into):  # a table is set aside, its place in the document holds its index
         return lambda rows: (into.append(rows), [len(into)] * len(rows))[1]
 
-    if draft_to_doc(a, keep(tables_a)) != draft_to_doc(b, keep(tables_b)):
+    doc_a, doc_b = draft_to_doc(a, keep(tables_a)), draft_to_doc(b, keep(tables_b))
+    if _lambdas(doc_a.pop("penalty", {})) != _lambdas(doc_b.pop("penalty", {})) or doc_a != doc_b:
         return False  # also when the arithmetic, a layer or a table's row count differs
     arithmetic = a["arithmetic"]
     for rows_a, rows_b in zip(tables_a, tables_b):
@@ -208,14 +209,20 @@ def penalty_entry(l2, l1, arithmetic: str) -> dict:
     {} when both are 0: a model without a penalty, as a file without the key.
     ``arithmetic`` is the model's: the entry is the same text in both."""
     penalty = {key: str(text or "").strip() or "0" for key, text in (("l2", l2), ("l1", l1))}
-    return penalty if not all(_is_zero(text) for text in penalty.values()) else {}
+    return penalty if any(value != 0 for value in _lambdas(penalty).values()) else {}
 
 
-def _is_zero(text: str) -> bool:
-    try:
-        return parse_number(text) == 0
-    except ValueError:  # not a number: left in the entry, for the loader to refuse with its reason
-        return False
+def _lambdas(entry: dict) -> dict:
+    """A penalty entry's λ by value, so that "0.010" typed over "0.01" is no edit (the
+    entry keeps the text); a text that is not a number stays itself (never 0: the loader
+    refuses it with its reason)."""
+    out = {}
+    for key, text in entry.items():
+        try:
+            out[key] = parse_number(text)
+        except ValueError:
+            out[key] = text
+    return out
 
 
 def _fitting_extras(draft: dict) -> dict:
