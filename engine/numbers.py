@@ -79,7 +79,7 @@ def parse_number(value, examples: str = EXAMPLES) -> Fraction:
     if isinstance(value, Literal):
         if len(value.text) > MAX_NUMBER_CHARS and _WHOLE.fullmatch(value.text):  # a JSON integer
             raise ValueError(f"a number with more than {MAX_EXACT_DIGITS} digits")
-        value = value.text
+        return _text_number(value.text, examples, shown=shown_number(value))  # echoed bare, as written
     if isinstance(value, Rational):
         return _bounded(Fraction(value))
     if isinstance(value, Real):
@@ -92,7 +92,9 @@ def parse_number(value, examples: str = EXAMPLES) -> Fraction:
     raise ValueError(f"{clip(value)} is not a number")
 
 
-def _text_number(text: str, examples: str = EXAMPLES) -> Fraction:
+def _text_number(text: str, examples: str = EXAMPLES, shown: str | None = None) -> Fraction:
+    """``shown``: how a message echoes the number (shown_number's rule: typed text quoted,
+    a JSON literal bare); the text quoted when not given."""
     if len(text) > MAX_NUMBER_CHARS:
         raise ValueError(f"a number of {len(text)} characters; at most {MAX_NUMBER_CHARS}")
     m = _NUMBER.fullmatch(text)
@@ -113,7 +115,7 @@ def _text_number(text: str, examples: str = EXAMPLES) -> Fraction:
     exp = m["exp"] or "0"
     exp_digits = exp.lstrip("+-").lstrip("0")
     if len(exp_digits) > len(str(MAX_EXPONENT)) or int(exp_digits or "0") > MAX_EXPONENT:
-        raise ValueError(f"{clip(text, 40)} has an exponent past {MAX_EXPONENT}")
+        raise ValueError(f"{shown or clip(text, 40)} has an exponent past {MAX_EXPONENT}")
     if not digits:
         return Fraction(0)
     # value = digits × 10^scale; |scale| <= MAX_EXPONENT + MAX_NUMBER_CHARS, both bounded above

@@ -7,20 +7,18 @@ from ui.modes import forward_vs_reverse
 from ui.explore_data import BATCH, fingerprint, frames, graph_key, record_sample
 from ui.player import player
 from ui.paths_panel import paths_panel
-from ui.share import (TRAINING_GRAPH, VIEWS, share_training_graph, share_view, shared_arithmetic, shared_sample,
-                      shared_step, shared_view, unshare_training_graph, warn_link)
+from ui.share import VIEWS, share_view, shared_arithmetic, shared_sample, shared_step, shared_view, warn_link
 from ui.state import EXPLORE_GRAPH, back_to_workspace, remember_choices, workspace
 from ui.text import md
 from pages import in_app
 
 in_app()  # first: Streamlit may have run this file without app.py (pages/__init__.py)
 
-spec = workspace()
+spec = workspace(training_graph=True)  # the address bar says graph=training while a graph from training is shown
 st.title("Explore")
 
 override = st.session_state.get(EXPLORE_GRAPH)
 if override:
-    share_training_graph()  # the workspace model and graph=training: no link reopens this graph
     st.info(f"Showing **{override['label']}** from training. A link cannot carry it: the address bar "
             f"reopens only the workspace model, **{md(spec.name)}**. To keep or share this graph, export it: "
             "its pictures, or a model file with the step's weights and batch (Build imports it).",
@@ -32,13 +30,6 @@ if override:
             st.rerun()
 else:
     st.caption(f"**{md(spec.name)}** · {md(spec.description)}")
-    marker = unshare_training_graph()  # a link copied from such a graph (Back drops the marker itself)
-    if marker == TRAINING_GRAPH:
-        warn_link("This link was copied while Explore showed a step from training, which a link cannot carry "
-                  f"(export it instead); showing the workspace model, {spec.name}.")
-    elif marker is not None:
-        warn_link(f"The link asks for graph {str(marker)[:20]!r}, but only graph=training is known (a step from "
-                  f"training, which a link cannot carry); showing the workspace model, {spec.name}.")
 
 controls = st.columns([1.2, 1, 1, 1])
 n = len(spec.data)

@@ -9,7 +9,7 @@ from ui import exports as ex
 from ui.code_export import code_downloads
 from ui.explore_data import graph_key, record_sample  # Explore's: one frame cache key for both pages
 from ui.player import player
-from ui.state import workspace
+from ui.state import EXPLORE_GRAPH, workspace
 from ui.text import md
 from pages import in_app
 
@@ -17,8 +17,8 @@ in_app()  # first: Streamlit may have run this file without app.py (pages/__init
 
 READY = "export_ready"  # session key: the animations this user has prepared
 
-spec = workspace()
-override = st.session_state.get("explore_graph")
+spec = workspace(training_graph=True)  # as Explore: the address bar says graph=training while it exports one
+override = st.session_state.get(EXPLORE_GRAPH)
 st.title("Export")
 
 
@@ -36,8 +36,9 @@ controls = st.columns([1.3, 1, 1, 1, 1.2, 1])
 if override:
     graph, stem = override["graph"], f"{spec.name}-training"
     shown = "batch" if graph.batch_size > 1 else None  # a training step's batch, not a workspace sample
-    st.caption(f"**{override['label']}** from training, as Explore shows it · go back to the workspace "
-               "model in Explore to export that instead")
+    st.caption(f"**{override['label']}** from training, as Explore shows it · a link cannot carry it (the "
+               f"address bar reopens the workspace model, **{md(spec.name)}**), its files can · go back to the "
+               "workspace model in Explore to export that instead")
     row = 0
     if graph.batch_size > 1:
         init("export_row", min(st.session_state.get("row", 1), graph.batch_size))

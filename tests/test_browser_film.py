@@ -157,10 +157,16 @@ def test_upload_train_watch_pause_step_and_inspect_the_frame_in_explore(page, ap
     expect(page).to_have_url(re.compile(r"graph=training"))
     query = parse_qs(urlparse(page.url).query)
     assert "model" in query and not {"sample", "step", "arithmetic", "view"} & set(query), page.url
+    # Export, which exports that graph, says so in its address bar too; Train, which shows the workspace, does not
+    page.get_by_role("link", name="Export this graph").click()
+    page.get_by_role("heading", name="Export", exact=True).wait_for()
+    expect(page.get_by_text("a link cannot carry it")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"graph=training"))
 
     # back on Train, the film waits at that frame; train on from it
     page.get_by_role("link", name="Train").click()
     page.get_by_role("heading", name="Train", exact=True).wait_for()
+    expect(page).not_to_have_url(re.compile(r"graph="))
     expect(film).to_have_attribute("data-frame", str(k))
     expect(film).to_have_attribute("data-playing", "0")
     page.get_by_role("button", name="Train on from here").click()

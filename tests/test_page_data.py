@@ -206,13 +206,13 @@ def test_a_penalty_typed_on_data_is_the_models_on_build_and_in_training():
 
 
 @pytest.mark.parametrize("field,text,message", [
-    ("l2", "-1", "the L2 penalty λ₂ must be 0 or more, got -1"),
+    ("l2", "-1", "the L2 penalty λ₂ must be 0 or more, got '-1'"),  # quoted as typed, as the CLI
     ("l1", "-1/2", "the L1 penalty λ₁ must be 0 or more, got '-1/2'"),
     ("l2", "abc", "the L2 penalty λ₂: 'abc' is not a number (use 0.001, 1e-3 or 1/1000)"),
     ("l1", "1" * 5000, "the L1 penalty λ₁: a number of 5000 characters; at most 4010"),
     ("l2", "nan", "the L2 penalty λ₂: 'nan' is not a number (use 0.001, 1e-3 or 1/1000)"),
     ("l1", "inf", "the L1 penalty λ₁: 'inf' is not a number (use 0.001, 1e-3 or 1/1000)"),
-    ("l2", "1e400", "the L2 penalty λ₂: 1e400 is too large for float arithmetic (past about 1.8e308)"),
+    ("l2", "1e400", "the L2 penalty λ₂: '1e400' is too large for float arithmetic (past about 1.8e308)"),
 ], ids=["negative", "negative fraction", "word", "too long", "nan", "inf", "past float"])
 def test_a_bad_lambda_is_builds_one_error_and_nothing_is_lost(field, text, message):
     # the message Build gives for the same text in a float model (ui.draft.build_spec is its Apply)

@@ -119,7 +119,7 @@ def lambda_errors(where: str, text: str) -> list[str]:
 
 def test_a_bad_lambda_reads_the_same_on_train_build_and_data():
     # one wording, the human one (engine/penalty.py: NAMES), not the file's "penalty.l2: …"
-    for text, said in [("-1", "the L2 penalty λ₂ must be 0 or more, got -1"),
+    for text, said in [("-1", "the L2 penalty λ₂ must be 0 or more, got '-1'"),  # quoted as typed, as the CLI
                        ("abc", "the L2 penalty λ₂: 'abc' is not a number (use 0.001, 1e-3 or 1/1000)")]:
         assert [lambda_errors(where, text) for where in ("train", "build", "data")] == [[said]] * 3
 

@@ -156,7 +156,8 @@ def same_model(a: dict, b: dict) -> bool:
     def keep(into):  # a table is set aside, its place in the document holds its index
         return lambda rows: (into.append(rows), [len(into)] * len(rows))[1]
 
-    if draft_to_doc(a, keep(tables_a)) != draft_to_doc(b, keep(tables_b)):
+    doc_a, doc_b = draft_to_doc(a, keep(tables_a)), draft_to_doc(b, keep(tables_b))
+    if _lambdas(doc_a.pop("penalty", {})) != _lambdas(doc_b.pop("penalty", {})) or doc_a != doc_b:
         return False  # also when the arithmetic, a layer or a table's row count differs
     arithmetic = a["arithmetic"]
     for rows_a, rows_b in zip(tables_a, tables_b):
@@ -201,12 +202,27 @@ def draft_to_doc(draft: dict, numbers=None) -> dict:
 
 def penalty_entry(l2, l1, arithmetic: str) -> dict:
     """The model file's "penalty" entry of the two λ fields as typed (Build's draft, the
-    Data page's form), for engine.spec to judge: an empty field means 0, plain numbers
-    become JSON numbers, the rest stays text (the loader names what is wrong with it).
-    {} when both are 0: a model without a penalty, as a file without the key."""
-    penalty = {key: _json_number(str(text or "").strip() or "0", arithmetic)
-               for key, text in (("l2", l2), ("l1", l1))}
-    return penalty if any(v != 0 for v in penalty.values()) else {}
+    Data page's form, Train's run), for engine.spec to judge: an empty field means 0.
+    Each λ stays the text typed, not a JSON number: the message then quotes it as typed,
+    word for word what the CLI's --l2/--l1 say for the same text (engine/penalty.py:
+    read_lambda), and a λ read from text or from its number is the same λ.
+    {} when both are 0: a model without a penalty, as a file without the key.
+    ``arithmetic`` is the model's: the entry is the same text in both."""
+    penalty = {key: str(text or "").strip() or "0" for key, text in (("l2", l2), ("l1", l1))}
+    return penalty if any(value != 0 for value in _lambdas(penalty).values()) else {}
+
+
+def _lambdas(entry: dict) -> dict:
+    """A penalty entry's λ by value, so that "0.010" typed over "0.01" is no edit (the
+    entry keeps the text); a text that is not a number stays itself (never 0: the loader
+    refuses it with its reason)."""
+    out = {}
+    for key, text in entry.items():
+        try:
+            out[key] = parse_number(text)
+        except ValueError:
+            out[key] = text
+    return out
 
 
 def _fitting_extras(draft: dict) -> dict:

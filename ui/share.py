@@ -30,12 +30,13 @@ Query parameters (the names are part of the app's interface; keep them stable):
     it is not shown, and the normal view is.
 
 ``graph=training``
-    Explore shows a graph from training (a step of a run, the film's frame: no link can
-    carry it). The URL then holds the workspace model and this marker, none of the view
-    parameters above (:func:`share_training_graph`): a link copied meanwhile says what it
-    cannot reopen, instead of passing the workspace's view off as what was shown. Opening
-    it warns and shows the workspace model; back on the workspace model, the page drops
-    the marker and writes the view again.
+    Explore or Export shows a graph from training (a step of a run, the film's frame: no
+    link can carry it). The URL then holds the workspace model and this marker, none of
+    the view parameters above (:func:`share_training_graph`): a link copied meanwhile says
+    what it cannot reopen, instead of passing the workspace's view off as what was shown.
+    Opening it, on any page, warns once (:func:`graph_link_warning`) and shows the
+    workspace model; every other page, and these two back on the workspace model, drop
+    the marker (ui/state.py: workspace, the one place that decides).
 
 Reading is defensive (a link may come from anyone): a bad value gives a warning
 message and the default, never an exception. No Streamlit import here except in
@@ -218,7 +219,7 @@ TRAINING_GRAPH = "training"  # the ``graph`` parameter while Explore shows a gra
 
 
 def share_training_graph() -> None:
-    """The URL while Explore shows a graph from training (ui/state.py: open_in_explore):
+    """The URL while Explore or Export shows a graph from training (ui/state.py: open_in_explore):
     the workspace model (kept by ui/state.py) and ``graph=training``, no place in a view."""
     import streamlit as st
     for key in VIEW_PARAMS:
@@ -226,6 +227,15 @@ def share_training_graph() -> None:
             del st.query_params[key]
     if st.query_params.get("graph") != TRAINING_GRAPH:
         st.query_params["graph"] = TRAINING_GRAPH
+
+
+def graph_link_warning(marker, name: str) -> str:
+    """The one sentence for a link that carries ``graph=<marker>`` (said once, when it opens)."""
+    if marker == TRAINING_GRAPH:
+        return ("This link was copied while Explore showed a step from training, which a link cannot carry "
+                f"(export it instead); showing the workspace model, {name}.")
+    return (f"The link asks for graph {str(marker)[:20]!r}, but only graph=training is known (a step from "
+            f"training, which a link cannot carry); showing the workspace model, {name}.")
 
 
 def unshare_training_graph() -> str | None:

@@ -31,25 +31,31 @@ PLACE = "_workspace_place"  # the workspace's sample and step on Explore, kept w
 ss = st.session_state
 
 
-def workspace(*, later: bool = False):
+def workspace(*, later: bool = False, training_graph: bool = False):
     """The current preset/model of this session, created once from the link
     (``?preset=`` or ``?model=``, see ui/share.py; a bad link warns and falls back
     to the default). The URL's model parameters are kept pointing at it.
 
     ``later=True``: the page changes the work itself (Build, Train) and calls
-    :func:`settle` once it has, so the leave guard sees this run's edits."""
+    :func:`settle` once it has, so the leave guard sees this run's edits.
+    ``training_graph=True``: the page shows a graph from training when there is one
+    (Explore, Export; :func:`graph_marker`)."""
     if "workspace" not in ss:
         too_big = share.too_big_link(st.query_params)
         spec, warning = share.spec_from_params(st.query_params, DEFAULT_PRESET)
         ss["workspace"] = spec
         if warning:
             share.warn_link(warning)  # it may quote the link
+        marker = share.unshare_training_graph()  # a new session holds no graph from training
+        if marker is not None:
+            share.warn_link(share.graph_link_warning(marker, spec.name))
         if too_big:  # the sample and step were the lost model's; the import brings it back
             st.page_link("pages/build.py", label="Import the model file on the Build page",
                          icon=":material/upload_file:")
             share.share_model(spec, reset_view=True, params=link_params(spec))
     ws = ss["workspace"]
     _keep_link(ws)
+    graph_marker(training_graph)
     for key in EXPLORE_CHOICES:  # back from a page without Explore's widgets
         if key not in ss and "_" + key in ss:
             ss[key] = ss["_" + key]
@@ -97,9 +103,20 @@ def _keep_link(ws) -> None:
 
 # A graph from training on Explore -------------------------------------------------
 # It is not the workspace model, and no link can carry it (a step of a run, its batch):
-# while Explore shows it, the address bar holds the workspace model and graph=training only
-# (ui/share.py: share_training_graph), and the page points to Export, whose model file can. The workspace's
+# while Explore (or Export) shows it, the address bar holds the workspace model and graph=training only
+# (graph_marker; ui/share.py: share_training_graph), and Explore points to Export, whose files can. The workspace's
 # place is kept aside, so that "Back to the workspace model" returns to it.
+
+def graph_marker(shown_here: bool) -> None:
+    """``graph=training`` in the address bar exactly while the page shows a graph from
+    training: only Explore and Export can (``shown_here``), and only while the session
+    holds one. Anywhere else the link reopens what the page shows, the workspace model,
+    so the marker goes (a link opened with it was warned about by :func:`workspace`)."""
+    if shown_here and EXPLORE_GRAPH in ss:
+        share.share_training_graph()
+    elif "graph" in st.query_params:
+        share.unshare_training_graph()
+
 
 def open_in_explore(entry: dict) -> None:
     """Show ``entry`` ({"graph", "label"}: Train's "Open in Explore", the film's Inspect) on
