@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .float_diff import FloatDiff, NodeDiff
-from .float_reach import Cause, causes, inputs, lambdas, term_differs
+from .float_diff import FloatDiff, NodeDiff, lambdas
+from .float_reach import Cause, causes, inputs, term_differs
 from .float_names import (first_component, is_zero, listed, named_node, node_name, relative,
                           unheld_value)
 from .numbers import format_number
@@ -34,8 +34,15 @@ _ROUNDS = {
     "relu": "ReLU itself never rounds, so this comes from what it reads",
     "leaky_relu": "float64 rounds the product slope·X",
     "loss": "float64 rounds the loss's products, squares and means (the mean divides by n)",
-    "penalty": "float64 rounds every square, product and sum of the penalty",
 }
+
+
+def _penalty_rounds(g) -> str:
+    """What float64 rounds in P: λ₂·½Σw² squares, λ₁·Σ|w| has no square (|w| is exact)."""
+    p = g.model.penalty
+    parts = [t for t, lam in (("every square, product and sum of λ₂·½Σw²", p.l2),
+                              ("every product and sum of λ₁·Σ|w| (|w| itself never rounds)", p.l1)) if lam]
+    return "float64 rounds " + " and ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     k, K = event.k, g.K
     op = _operation(found, node, k)
     if node.phase == "penalty":
-        return K + 1, f"P = {op}, the penalty on the weights", _ROUNDS["penalty"]
+        return K + 1, f"P = {op}, the penalty on the weights", _penalty_rounds(g)
     if node.phase == "loss" or event.k == K + 1:
         what = f"the loss, {op}" if node.phase == "loss" else f"{value(node.name)} = {op}, the loss's derivative"
         return K + 1, what, _ROUNDS["loss"]
@@ -185,9 +192,16 @@ def causes_in_words(found: FloatDiff) -> dict[str, str]:
             own = "its penalty's term reads" if _penalty_term(found, c.name) else "reads"
             out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
         else:
-            out[c.name] = "from " + listed([node_name(o) for o in c.origins]) + (", and its penalty's term"
-                                                                              if c.own else "")
+            out[c.name] = "from " + listed([node_name(o) for o in c.origins if o != c.name]) + _also(found, c)
     return out
+
+
+def _also(found: FloatDiff, c: Cause) -> str:
+    """", and its own rounding": what a reached value adds of its own, or nothing."""
+    if not c.own:
+        return ""
+    return (", and its penalty's term" if _penalty_term(found, c.name) else ", and reads rounded numbers"
+            if c.rounded else ", and its own rounding")
 
 
 def _capital(name: str) -> str:
@@ -211,11 +225,17 @@ def _others(found: FloatDiff, reach: dict[str, Cause], first: NodeDiff, features
         said.append(f"{_capital(node_name(c.name))} differs too, but not because of "
                     f"{node_name(first.name)}: {why}" + (f"; its difference reaches {listed(gone)}." if gone else "."))
     for c in reach.values():
-        if c.own:
-            _, reads = inputs(found.exact_graph, c.name)
-            unheld = _rounded_reads(found, [r for r in reads if r != "x"], features)
-            said.append(f"{node_name(c.name)} differs on its own account too: float computes its penalty's term from "
-                        + (f"numbers it cannot hold (for one, {unheld})." if unheld else "its own roundings."))
+        if not c.own or c.origin:
+            continue
+        unheld = _rounded_reads(found, c.rounded, features)
+        node = next(n for n in found.nodes if n.name == c.name)
+        if _penalty_term(found, c.name):
+            why = "float computes its penalty's term from " + (f"numbers it cannot hold (for one, {unheld})."
+                                                                if unheld else "its own roundings.")
+        else:
+            why = (f"it reads numbers float cannot hold (for one, {unheld})." if unheld
+                   else f"{_where(found, node)[2]}.")
+        said.append(f"{_capital(node_name(c.name))} differs on its own account too: {why}")
     return said
 
 
