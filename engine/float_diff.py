@@ -11,7 +11,7 @@ value, so "differs" means differs, not "differs by more than a tolerance"."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -38,6 +38,9 @@ class FloatDiff:
     nodes: tuple[NodeDiff, ...]  # in evaluation order
     exact_graph: Graph | None = None  # the two records compared, for the views and the words
     float_graph: Graph | None = None
+    # what is derived from the comparison once, for its several readers (float_reach.causes:
+    # the words, the table and the CLI's origins each ask, and it recomputes values exactly)
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def first(self) -> NodeDiff | None:

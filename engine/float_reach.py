@@ -92,6 +92,12 @@ def causes(found: FloatDiff) -> dict[str, Cause]:
     g = found.exact_graph
     if g is None:
         return {}
+    if "causes" not in found.derived:
+        found.derived["causes"] = _causes(found, g)
+    return found.derived["causes"]
+
+
+def _causes(found: FloatDiff, g: Graph) -> dict[str, Cause]:
     differs = {n.name: n.differs for n in found.nodes}
     read = _read_differs(found)
     order = [m.name for m in found.nodes]

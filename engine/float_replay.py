@@ -96,11 +96,18 @@ def through(found: FloatDiff, name: str, names: list[str], differing: list[str])
     through to ``name``, and whether it rounds on its own. Unreplayable when a float
     input or result is not finite."""
     ge, gf = found.exact_graph, found.float_graph
+    if not differing:  # float's inputs are the exact ones: the value differs by its own rounding
+        return Through((), True)
     world = {n: _held(gf, n, False) for n in names}
     F = evaluate(ge, name, world)
     rounds = not _same(_fractions(gf.value(name)), F)
-    got = tuple(d for d in differing
-                if not _same(evaluate(ge, name, {**world, d: _held(ge, d, True)}), F))
+
+    def changes(d: str) -> bool:
+        # with the only differing input put back, every input is exact: the exact value
+        back = ge.value(name) if len(differing) == 1 else evaluate(ge, name, {**world, d: _held(ge, d, True)})
+        return not _same(back, F)
+
+    got = tuple(d for d in differing if changes(d))
     if not got and not rounds:
         # no input alone makes a difference, yet the value differs: they do it together
         # (max(a, b) with both sides changed); each is a cause
