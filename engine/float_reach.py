@@ -16,7 +16,8 @@ reached by their difference), numbers float reads rounded (the data, y, the weig
 gets through is an **origin**: its difference starts there. A value can be both reached
 and differ on its own account (``own``: the loss's mean by n, a penalised δw's term);
 its origins then name it too, beside those of what reaches it (``origins``, transitively:
-the one list the words and the CLI's JSON give)."""
+the one list the words and the CLI's JSON give). :func:`causes_in_words` says each
+cause in the few words of Explore's table ("from o², and its own rounding")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ import numpy as np
 
 from .float_diff import FloatDiff, lambdas, read_errors
 from .float_replay import Unreplayable, through
+from .float_names import listed, node_name
 from .graph import Graph
 from .penalty import weight_keys
 
@@ -118,3 +120,37 @@ def _causes(found: FloatDiff, g: Graph) -> dict[str, Cause]:
         origins = {o for v in via for o in out[v].origins} | ({n.name} if own else set())
         out[n.name] = Cause(n.name, via, rounded, tuple(sorted(origins, key=order.index)), own, rounds)
     return out
+
+
+def penalty_term(found: FloatDiff, name: str) -> bool:
+    """Whether ``name`` is a δw whose penalty's term float computes differently."""
+    return name.startswith("δw") and term_differs(found, name)
+
+
+def causes_in_words(found: FloatDiff) -> dict[str, str]:
+    """Each differing value (the computed ones and what float reads rounded: x, W2) → why,
+    in a few words, for the comparison's table: "the first difference", "from o²", "reads
+    rounded numbers", "float holds it rounded"."""
+    first = found.first
+    out = {}
+    for n in found.nodes:
+        if n.name == getattr(first, "name", None):
+            out[n.name] = "the first difference"
+    reach = causes(found)
+    for c in reach.values():
+        if c.name in out:
+            continue
+        if c.origin:
+            own = "its penalty's term reads" if penalty_term(found, c.name) else "reads"
+            out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
+        else:
+            out[c.name] = "from " + listed([node_name(o) for o in c.origins if o != c.name]) + _also(found, c)
+    return out
+
+
+def _also(found: FloatDiff, c: Cause) -> str:
+    """", and its own rounding": what a reached value adds of its own, or nothing."""
+    if not c.own:
+        return ""
+    return (", and its penalty's term" if penalty_term(found, c.name) else ", and reads rounded numbers"
+            if c.rounded else ", and its own rounding")

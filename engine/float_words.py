@@ -19,13 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .float_diff import FloatDiff, NodeDiff, lambdas
-from .float_reach import Cause, causes, inputs, term_differs
+from .float_reach import Cause, causes, inputs, penalty_term
 from .float_names import (first_component, is_zero, listed, named_node, node_name, relative,
                           unheld_value)
 from .numbers import format_number
 from .render.path_view import scripted, value
 
-__all__ = ["Story", "story", "causes_in_words"]
+__all__ = ["Story", "story"]
 
 # What each operation rounds, in words (a layer kind or "loss").
 _ROUNDS = {
@@ -170,40 +170,6 @@ def _rounded_reads(found: FloatDiff, names, features) -> str | None:
     return next((u for r in names if r in held and (u := unheld_value(r, held[r], features))), None)
 
 
-def _penalty_term(found: FloatDiff, name: str) -> bool:
-    """Whether ``name`` is a δw whose penalty's term float computes differently."""
-    return name.startswith("δw") and term_differs(found, name)
-
-
-def causes_in_words(found: FloatDiff) -> dict[str, str]:
-    """Each differing value (the computed ones and what float reads rounded: x, W2) → why,
-    in a few words, for the comparison's table: "the first difference", "from o²", "reads
-    rounded numbers", "float holds it rounded"."""
-    first = found.first
-    out = {}
-    for n in found.nodes:
-        if n.name == getattr(first, "name", None):
-            out[n.name] = "the first difference"
-    reach = causes(found)
-    for c in reach.values():
-        if c.name in out:
-            continue
-        if c.origin:
-            own = "its penalty's term reads" if _penalty_term(found, c.name) else "reads"
-            out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
-        else:
-            out[c.name] = "from " + listed([node_name(o) for o in c.origins if o != c.name]) + _also(found, c)
-    return out
-
-
-def _also(found: FloatDiff, c: Cause) -> str:
-    """", and its own rounding": what a reached value adds of its own, or nothing."""
-    if not c.own:
-        return ""
-    return (", and its penalty's term" if _penalty_term(found, c.name) else ", and reads rounded numbers"
-            if c.rounded else ", and its own rounding")
-
-
 def _capital(name: str) -> str:
     """"the loss" → "The loss"; a value's name (δw2, o²) as the graph writes it."""
     return "The" + name[3:] if name.startswith("the ") else name
@@ -218,7 +184,7 @@ def _others(found: FloatDiff, reach: dict[str, Cause], first: NodeDiff, features
         if not c.origin or c.name == first.name:
             continue
         unheld = _rounded_reads(found, c.rounded, features)
-        term = "its penalty's term is computed from" if _penalty_term(found, c.name) else "it reads"
+        term = "its penalty's term is computed from" if penalty_term(found, c.name) else "it reads"
         why = (f"{term} numbers float cannot hold (for one, {unheld})" if unheld
                else "every number it reads is exactly a float, so the rounding is its own")
         gone = [node_name(d.name) for d in reach.values() if d.name != c.name and c.name in d.origins]
@@ -229,7 +195,7 @@ def _others(found: FloatDiff, reach: dict[str, Cause], first: NodeDiff, features
             continue
         unheld = _rounded_reads(found, c.rounded, features)
         node = next(n for n in found.nodes if n.name == c.name)
-        if _penalty_term(found, c.name):
+        if penalty_term(found, c.name):
             why = "float computes its penalty's term from " + (f"numbers it cannot hold (for one, {unheld})."
                                                                 if unheld else "its own roundings.")
         else:

@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from engine.float_diff import float_diff, read_errors
-from engine.float_reach import causes, inputs
+from engine.float_reach import causes, causes_in_words, inputs
 from engine.float_names import exact_in_float
-from engine.float_words import causes_in_words, story
+from engine.float_words import story
 from engine.numbers import NotExactError, format_number
 from engine.presets import load_preset
 from engine.render import path_view

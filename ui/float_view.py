@@ -6,9 +6,10 @@ value coloured by its relative error (engine/render/diff_view.py), the first div
 value and the operation that made it named in words (engine/float_words.py: in the
 graph's names, o², L³, a unit o²₁, a weight W2[1,1] as the paths panel writes it, counted
 from 1), and in a table every value the graph colours (what float reads, x and the
-weights, then each computed value: W2, o², δw2, named as the graph names them), its
-numbers, its relative error and why it differs (the first difference, reached from it,
-or its own: engine/float_reach.py). Nothing is computed until the view is switched on. A link
+weights, and y and λ₂, λ₁ where float holds them rounded, since a cause may blame them;
+then each computed value: W2, o², δw2, named as the graph names them), its numbers, its
+relative error and why it differs (the first difference, reached from it, its own, or
+both: engine/float_reach.py). Nothing is computed until the view is switched on. A link
 keeps the switch (``diff=on``, ui/share.py) for the models it can compare."""
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import numpy as np
 import streamlit as st
 
 from engine.float_diff import exact_impossible, float_diff, read_errors
-from engine.float_words import causes_in_words, story
+from engine.float_reach import causes_in_words
+from engine.float_words import story
 from engine.limits import check_exact_sizes
 from engine.numbers import NotExactError, format_number
 from engine.render.diff_view import diff_svg, largest_rel_error, legend
