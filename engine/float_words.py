@@ -96,19 +96,6 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     return k, f"{named}, {does} {scripted('L', k)} ({layer.describe()})", rounds
 
 
-def _read(found: FloatDiff, node: NodeDiff, k: int) -> list[tuple[str, object]]:
-    """What layer k's operations read that float may not hold: the data, y, the weights
-    (the penalty P: its λ and the weight matrices)."""
-    g = found.exact_graph
-    if node.phase == "penalty":
-        _, reads = inputs(g, node.name)
-        return [(r, lambdas(g).get(r, g.model.weights().get(r))) for r in reads]
-    if k == g.K + 1:
-        return [("y", g.y)]
-    out = [("x", g.x)] if k == 1 else []
-    return out + [(f"{name}{k}", w) for name, w in g.model.layer(k).params.items()]
-
-
 def _gates(found: FloatDiff) -> list[tuple[int, str, str]]:
     """(layer, 'closes' | 'opens', why in words) for each rectifier where the difference
     flips a gate: float takes the other branch (derivative 1 on one side, 0 or the slope
@@ -170,6 +157,13 @@ def _rounded_reads(found: FloatDiff, names, features) -> str | None:
     return next((u for r in names if r in held and (u := unheld_value(r, held[r], features))), None)
 
 
+def _unheld(found: FloatDiff, c: Cause, features) -> tuple[str | None, str | None]:
+    """(a rounded number whose rounding gets through to ``c``'s value, "W2[1,1] = 1/200
+    becomes 0.005", or None; else one it reads whose rounding changes nothing, or None)."""
+    unheld = _rounded_reads(found, c.rounded, features)
+    return unheld, None if unheld else _rounded_reads(found, inputs(found.exact_graph, c.name)[1], features)
+
+
 def _capital(name: str) -> str:
     """"the loss" → "The loss"; a value's name (δw2, o²) as the graph writes it."""
     return "The" + name[3:] if name.startswith("the ") else name
@@ -183,9 +177,11 @@ def _others(found: FloatDiff, reach: dict[str, Cause], first: NodeDiff, features
     for c in reach.values():
         if not c.origin or c.name == first.name:
             continue
-        unheld = _rounded_reads(found, c.rounded, features)
+        unheld, ignored = _unheld(found, c, features)
         term = "its penalty's term is computed from" if penalty_term(found, c.name) else "it reads"
         why = (f"{term} numbers float cannot hold (for one, {unheld})" if unheld
+               else f"it reads numbers float cannot hold (for one, {ignored}), but their rounding changes "
+                    "nothing here, so the rounding is its own" if ignored
                else "every number it reads is exactly a float, so the rounding is its own")
         gone = [node_name(d.name) for d in reach.values() if d.name != c.name and c.name in d.origins]
         said.append(f"{_capital(node_name(c.name))} differs too, but not because of "
@@ -217,11 +213,15 @@ def story(found: FloatDiff, features=()) -> Story:
     said = [f"The first difference is {what}: {named_node(first, i)} is "
             f"{format_number(float(first.float[i]))} in float where the exact value is "
             f"{format_number(first.exact[i])}{relative(first, i)}."]
-    unheld = next((u for name, v in _read(found, first, k) if (u := unheld_value(name, v, features))), None)
+    reach = causes(found)
+    unheld, ignored = _unheld(found, reach[first.name], features)
     cancel = ", and terms that cancel exactly in rationals leave a tiny remainder" if first.exact[i] == 0 else ""
-    if unheld and first.phase in ("forward", "penalty", "loss", "backward"):
+    if unheld:
         said.append(f"Float cannot hold every number it reads (for one, {unheld}), so it starts from rounded "
                     f"numbers; then {rounds}{cancel}.")
+    elif ignored:
+        said.append(f"It reads numbers float cannot hold (for one, {ignored}), but their rounding changes nothing "
+                    f"here, so the rounding is the operation's own: {rounds}{cancel}.")
     else:
         said.append(f"Every number it reads is exactly a float, so the rounding is the operation's own: "
                     f"{rounds}{cancel}.")
@@ -235,7 +235,6 @@ def story(found: FloatDiff, features=()) -> Story:
     if hidden and gates:
         said.append(f"Forward, the gate hides it: {listed(hidden)} {'is' if len(hidden) == 1 else 'are'} "
                     f"the same in both.")
-    reach = causes(found)
     said += _first_reach(found, [n for n in later if n.differs and first.name in reach[n.name].origins])
     said += _others(found, reach, first, features)
     return Story(first.name, k, tuple(gk for gk, _, _ in gates), tuple(said))

@@ -364,3 +364,18 @@ def test_what_float_reads_includes_a_rounded_lambda_and_y_named_as_the_words():
                     {"type": "linear", "size": 1, "bias": False, "weights": [["1"]]}], [["1"]], [["1/3"]])
     found = diff_of(spec)
     assert [n.name for n in read_errors(found) if n.differs] == ["y"] and causes(found)["loss"].rounded == ("y",)
+
+
+def test_a_rounded_number_times_an_exact_zero_leaves_the_rounding_to_the_operation():
+    """o² = (1/3)·0 + 2⁵³·1 + 1·1: float holds 1/3 rounded, but it meets x₁ = 0; the
+    difference is the sum's own (2⁵³ + 1 is no float), in any order of summation."""
+    spec = spec_of([{"type": "input", "size": 3},
+                    {"type": "linear", "size": 1, "bias": False, "weights": [["1/3", str(2 ** 53), "1"]]}],
+                   [["0", "1", "1"]], [["0"]])
+    found = diff_of(spec)
+    c = causes(found)["o2"]
+    assert found.first.name == "o2" and c.origin and c.rounds and c.rounded == ()
+    assert causes_in_words(found)["o2"] == "the first difference"
+    assert story(found).sentences[1].startswith(
+        "It reads numbers float cannot hold (for one, W2[1,1] = 1/3 becomes 0.333333), but their rounding "
+        "changes nothing here, so the rounding is the operation's own: float64 rounds every product")
