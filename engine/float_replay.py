@@ -5,14 +5,13 @@ A value that reads a differing input is not always reached by it. On the article
 whole batch δ⁴ differs (its 1/3 is no float) and δ³ = δ⁴ ⊙ ∂L³/∂X³ reads it, but the
 ReLU gate of the sample where δ⁴ differs is closed in float (o² ≈ -1e-16 instead of
 0): δ³ is 0 there whatever δ⁴ is, so δ⁴'s rounding reaches nothing. The same holds for
-a factor multiplied by an exact 0, a sum's term another term absorbs exactly, a max
-that picks the other side.
+a factor multiplied by an exact 0, or a max (a rectifier) that picks the other side.
 
 So each value is recomputed in exact arithmetic (no rounding of its own: what differs
 is only what flows in) from the inputs float computed with (its computed values and
 the numbers it read, x, y, the weights, λ, each as the exact binary fraction float
 holds), ``F``; an input's difference gets through when putting that one input back to
-its exact value changes ``F``, component by component. The value rounds on its own
+its exact value changes any component of ``F``. The value rounds on its own
 when float's result is not ``F``: its operation's rounding (the loss's mean by n, a
 penalised δw's λ₂·W). Any model exact arithmetic can compute, every operation the
 passes (engine/passes.py) and the penalty (engine/penalty.py) do."""
