@@ -11,7 +11,7 @@ value, so "differs" means differs, not "differs by more than a tolerance"."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -38,6 +38,9 @@ class FloatDiff:
     nodes: tuple[NodeDiff, ...]  # in evaluation order
     exact_graph: Graph | None = None  # the two records compared, for the views and the words
     float_graph: Graph | None = None
+    # what is derived from the comparison once, for its several readers (float_reach.causes:
+    # the words, the table and the CLI's origins each ask, and it recomputes values exactly)
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def first(self) -> NodeDiff | None:
@@ -92,19 +95,30 @@ def float_diff(model: Model, x, y) -> FloatDiff:
     return FloatDiff(tuple(nodes), exact, floating)
 
 
+def lambdas(graph: Graph) -> dict[str, object]:
+    """The penalty's active λ by the name the words use: {"λ₂": 1/1000}."""
+    p = graph.model.penalty
+    return {name: v for name, v in (("λ₂", p.l2), ("λ₁", p.l1)) if v}
+
+
 def read_errors(found: FloatDiff) -> tuple[NodeDiff, ...]:
-    """The data and the weights as float holds them, against their exact values ("x",
-    "W2", "b2"; phase "read"): 1/200 is no float, so float computes with a neighbour."""
+    """The numbers float reads, as it holds them, against their exact values (phase
+    "read"): the data x and the weights ("W2", "b2") always, the graph colours their
+    edges; the target y and each λ ("λ₂") when float cannot hold them, since a cause
+    may blame them (1/200 is no float: float computes with a neighbour)."""
     ge, gf = found.exact_graph, found.float_graph
     if ge is None or gf is None:
         return ()
     pairs = [("x", ge.x, gf.x)]
     we, wf = ge.model.weights(), gf.model.weights()
     pairs += [(name, we[name], wf[name]) for name in we]
+    pairs += [("y", ge.y, gf.y)] + [(name, v, float(v)) for name, v in lambdas(ge).items()]  # as cast does
     out = []
     for name, e, f in pairs:
         e, f = np.asarray(e, dtype=object), np.asarray(f, dtype=float)
-        if name == "x" and len(e) == 1:  # one sample: its row, as the nodes
+        if name in ("x", "y") and len(e) == 1:  # one sample: its row, as the nodes
             e, f = e[0], f[0]
-        out.append(NodeDiff(name, "read", e, f, *_errors(e, f)))
+        n = NodeDiff(name, "read", e, f, *_errors(e, f))
+        if n.differs or name == "x" or name in we:
+            out.append(n)
     return tuple(out)

@@ -1,5 +1,5 @@
 """Why each value differs between float and exact: reached by an earlier difference, or
-a difference of its own.
+a difference of its own, or both.
 
 The first difference is not the only one. With an L2 penalty the article's P differs on
 every sample although o² may not: P = λ₂·½Σw² reads the weights, and float holds them
@@ -8,12 +8,16 @@ does, not because of o²; and each δw^k adds the penalty's term λ₂·W^k, whi
 computes from those same rounded weights.
 
 So every differing value gets its cause from what it reads (:func:`inputs`, the
-dependencies of the recording's passes, engine/passes.py): values computed before it
-that already differ (``via``: it is reached by their difference), and numbers float
-reads rounded (the data, y, the weights, λ: ``rounded``). A value none of whose
-computed inputs differ is an **origin**: its difference starts there, from rounded
-reads or from its own operation's rounding. Every other differing value is reached by
-the origins of what it reads (``origins``, transitively)."""
+dependencies of the recording's passes, engine/passes.py), keeping only the differences
+that get through (engine/float_replay.py: behind a gate float closed, or times an exact
+0, a difference reaches nothing): values computed before it that differ (``via``: it is
+reached by their difference), numbers float reads rounded (the data, y, the weights, λ:
+``rounded``), and its operation's own rounding. A value none of whose computed inputs
+gets through is an **origin**: its difference starts there. A value can be both reached
+and differ on its own account (``own``: the loss's mean by n, a penalised δw's term);
+its origins then name it too, beside those of what reaches it (``origins``, transitively:
+the one list the words and the CLI's JSON give). :func:`causes_in_words` says each
+cause in the few words of Explore's table ("from o², and its own rounding")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,7 +25,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .float_diff import FloatDiff, read_errors
+from .float_diff import FloatDiff, lambdas, read_errors
+from .float_replay import Unreplayable, through
+from .float_names import listed, node_name
 from .graph import Graph
 from .penalty import weight_keys
 
@@ -29,20 +35,15 @@ from .penalty import weight_keys
 @dataclass(frozen=True)
 class Cause:
     name: str  # the engine's key: "o2", "P", "loss", "δw2"
-    via: tuple[str, ...]  # the differing values it reads, computed before it
-    rounded: tuple[str, ...]  # what it reads that float holds rounded: "x", "y", "W2", "λ₂"
-    origins: tuple[str, ...]  # where its difference starts, in evaluation order; (name,) for an origin
-    own: bool = False  # reached, and differs on its own too (a penalised δw: its term λ₂·W rounds)
+    via: tuple[str, ...]  # the differing values it reads, computed before it, whose difference gets through
+    rounded: tuple[str, ...]  # what it reads that float holds rounded, and that gets through: "x", "W2", "λ₂"
+    origins: tuple[str, ...]  # where its difference starts, in evaluation order (its own key if ``own``)
+    own: bool = False  # it differs on its own account: rounded reads get through, or its operation rounds
+    rounds: bool = False  # its operation's own rounding changes float's result (the loss's mean by n)
 
     @property
     def origin(self) -> bool:
         return not self.via
-
-
-def lambdas(graph: Graph) -> dict[str, object]:
-    """The penalty's active λ by the name the words use: {"λ₂": 1/1000}."""
-    p = graph.model.penalty
-    return {name: v for name, v in (("λ₂", p.l2), ("λ₁", p.l1)) if v}
 
 
 def _penalised(graph: Graph) -> list[str]:
@@ -75,12 +76,7 @@ def inputs(graph: Graph, name: str) -> tuple[list[str], list[str]]:
 
 def _read_differs(found: FloatDiff) -> dict[str, bool]:
     """Whether float holds each read number rounded: x, the weights, y, each λ."""
-    ge, gf = found.exact_graph, found.float_graph
-    out = {n.name: n.differs for n in read_errors(found)}
-    out["y"] = any(Fraction(float(f)) != e for e, f in zip(np.ravel(ge.y), np.ravel(gf.y)))
-    for name, v in lambdas(ge).items():
-        out[name] = Fraction(float(v)) != v
-    return out
+    return {n.name: n.differs for n in read_errors(found)}
 
 
 def term_differs(found: FloatDiff, name: str) -> bool:
@@ -98,21 +94,63 @@ def causes(found: FloatDiff) -> dict[str, Cause]:
     g = found.exact_graph
     if g is None:
         return {}
+    if "causes" not in found.derived:
+        found.derived["causes"] = _causes(found, g)
+    return found.derived["causes"]
+
+
+def _causes(found: FloatDiff, g: Graph) -> dict[str, Cause]:
     differs = {n.name: n.differs for n in found.nodes}
     read = _read_differs(found)
+    order = [m.name for m in found.nodes]
     out: dict[str, Cause] = {}
     for n in found.nodes:
         if not n.differs:
             continue
         computed, reads = inputs(g, n.name)
-        via = tuple(c for c in computed if differs.get(c))
-        rounded = tuple(r for r in reads if read.get(r))
-        if via:
-            origins = [o for v in via for o in out[v].origins]
-            order = [m.name for m in found.nodes]
-            origins = tuple(sorted(set(origins), key=order.index))
-            own = n.phase == "weight_grad" and term_differs(found, n.name)
-        else:
-            origins, own = (n.name,), False
-        out[n.name] = Cause(n.name, via, rounded, origins, own)
+        differing = [c for c in computed if differs.get(c)] + [r for r in reads if read.get(r)]
+        try:
+            passed = through(found, n.name, computed + reads, differing)
+            got, rounds = set(passed.inputs), passed.rounds
+        except Unreplayable:  # inf or nan on the way: every difference it reads may matter
+            got, rounds = set(differing), False
+        via = tuple(c for c in computed if c in got)
+        rounded = tuple(r for r in reads if r in got)
+        own = rounds or bool(rounded) or not via
+        origins = {o for v in via for o in out[v].origins} | ({n.name} if own else set())
+        out[n.name] = Cause(n.name, via, rounded, tuple(sorted(origins, key=order.index)), own, rounds)
     return out
+
+
+def penalty_term(found: FloatDiff, name: str) -> bool:
+    """Whether ``name`` is a δw whose penalty's term float computes differently."""
+    return name.startswith("δw") and term_differs(found, name)
+
+
+def causes_in_words(found: FloatDiff) -> dict[str, str]:
+    """Each differing value (the computed ones and what float reads rounded: x, W2) → why,
+    in a few words, for the comparison's table: "the first difference", "from o²", "reads
+    rounded numbers", "float holds it rounded"."""
+    first = found.first
+    out = {}
+    for n in found.nodes:
+        if n.name == getattr(first, "name", None):
+            out[n.name] = "the first difference"
+    reach = causes(found)
+    for c in reach.values():
+        if c.name in out:
+            continue
+        if c.origin:
+            own = "its penalty's term reads" if penalty_term(found, c.name) else "reads"
+            out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
+        else:
+            out[c.name] = "from " + listed([node_name(o) for o in c.origins if o != c.name]) + _also(found, c)
+    return out
+
+
+def _also(found: FloatDiff, c: Cause) -> str:
+    """", and its own rounding": what a reached value adds of its own, or nothing."""
+    if not c.own:
+        return ""
+    return (", and its penalty's term" if penalty_term(found, c.name) else ", and reads rounded numbers"
+            if c.rounded else ", and its own rounding")

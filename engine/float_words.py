@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .float_diff import FloatDiff, NodeDiff
-from .float_reach import Cause, causes, inputs, lambdas, term_differs
+from .float_diff import FloatDiff, NodeDiff, lambdas
+from .float_reach import Cause, causes, inputs, penalty_term
 from .float_names import (first_component, is_zero, listed, named_node, node_name, relative,
                           unheld_value)
 from .numbers import format_number
 from .render.path_view import scripted, value
 
-__all__ = ["Story", "story", "causes_in_words"]
+__all__ = ["Story", "story"]
 
 # What each operation rounds, in words (a layer kind or "loss").
 _ROUNDS = {
@@ -34,8 +34,15 @@ _ROUNDS = {
     "relu": "ReLU itself never rounds, so this comes from what it reads",
     "leaky_relu": "float64 rounds the product slope·X",
     "loss": "float64 rounds the loss's products, squares and means (the mean divides by n)",
-    "penalty": "float64 rounds every square, product and sum of the penalty",
 }
+
+
+def _penalty_rounds(g) -> str:
+    """What float64 rounds in P: λ₂·½Σw² squares, λ₁·Σ|w| has no square (|w| is exact)."""
+    p = g.model.penalty
+    parts = [t for t, lam in (("every square, product and sum of λ₂·½Σw²", p.l2),
+                              ("every product and sum of λ₁·Σ|w| (|w| itself never rounds)", p.l1)) if lam]
+    return "float64 rounds " + " and ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     k, K = event.k, g.K
     op = _operation(found, node, k)
     if node.phase == "penalty":
-        return K + 1, f"P = {op}, the penalty on the weights", _ROUNDS["penalty"]
+        return K + 1, f"P = {op}, the penalty on the weights", _penalty_rounds(g)
     if node.phase == "loss" or event.k == K + 1:
         what = f"the loss, {op}" if node.phase == "loss" else f"{value(node.name)} = {op}, the loss's derivative"
         return K + 1, what, _ROUNDS["loss"]
@@ -87,19 +94,6 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
         rounds = "float64 rounds every product and sum of the backward pass"
     named = op if node.phase == "weight_grad" else f"{value(node.name)} = {op}"
     return k, f"{named}, {does} {scripted('L', k)} ({layer.describe()})", rounds
-
-
-def _read(found: FloatDiff, node: NodeDiff, k: int) -> list[tuple[str, object]]:
-    """What layer k's operations read that float may not hold: the data, y, the weights
-    (the penalty P: its λ and the weight matrices)."""
-    g = found.exact_graph
-    if node.phase == "penalty":
-        _, reads = inputs(g, node.name)
-        return [(r, lambdas(g).get(r, g.model.weights().get(r))) for r in reads]
-    if k == g.K + 1:
-        return [("y", g.y)]
-    out = [("x", g.x)] if k == 1 else []
-    return out + [(f"{name}{k}", w) for name, w in g.model.layer(k).params.items()]
 
 
 def _gates(found: FloatDiff) -> list[tuple[int, str, str]]:
@@ -163,31 +157,11 @@ def _rounded_reads(found: FloatDiff, names, features) -> str | None:
     return next((u for r in names if r in held and (u := unheld_value(r, held[r], features))), None)
 
 
-def _penalty_term(found: FloatDiff, name: str) -> bool:
-    """Whether ``name`` is a δw whose penalty's term float computes differently."""
-    return name.startswith("δw") and term_differs(found, name)
-
-
-def causes_in_words(found: FloatDiff) -> dict[str, str]:
-    """Each differing value (the computed ones and what float reads rounded: x, W2) → why,
-    in a few words, for the comparison's table: "the first difference", "from o²", "reads
-    rounded numbers", "float holds it rounded"."""
-    first = found.first
-    out = {}
-    for n in found.nodes:
-        if n.name == getattr(first, "name", None):
-            out[n.name] = "the first difference"
-    reach = causes(found)
-    for c in reach.values():
-        if c.name in out:
-            continue
-        if c.origin:
-            own = "its penalty's term reads" if _penalty_term(found, c.name) else "reads"
-            out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
-        else:
-            out[c.name] = "from " + listed([node_name(o) for o in c.origins]) + (", and its penalty's term"
-                                                                              if c.own else "")
-    return out
+def _unheld(found: FloatDiff, c: Cause, features) -> tuple[str | None, str | None]:
+    """(a rounded number whose rounding gets through to ``c``'s value, "W2[1,1] = 1/200
+    becomes 0.005", or None; else one it reads whose rounding changes nothing, or None)."""
+    unheld = _rounded_reads(found, c.rounded, features)
+    return unheld, None if unheld else _rounded_reads(found, inputs(found.exact_graph, c.name)[1], features)
 
 
 def _capital(name: str) -> str:
@@ -203,19 +177,27 @@ def _others(found: FloatDiff, reach: dict[str, Cause], first: NodeDiff, features
     for c in reach.values():
         if not c.origin or c.name == first.name:
             continue
-        unheld = _rounded_reads(found, c.rounded, features)
-        term = "its penalty's term is computed from" if _penalty_term(found, c.name) else "it reads"
+        unheld, ignored = _unheld(found, c, features)
+        term = "its penalty's term is computed from" if penalty_term(found, c.name) else "it reads"
         why = (f"{term} numbers float cannot hold (for one, {unheld})" if unheld
+               else f"it reads numbers float cannot hold (for one, {ignored}), but their rounding changes "
+                    "nothing here, so the rounding is its own" if ignored
                else "every number it reads is exactly a float, so the rounding is its own")
         gone = [node_name(d.name) for d in reach.values() if d.name != c.name and c.name in d.origins]
         said.append(f"{_capital(node_name(c.name))} differs too, but not because of "
                     f"{node_name(first.name)}: {why}" + (f"; its difference reaches {listed(gone)}." if gone else "."))
     for c in reach.values():
-        if c.own:
-            _, reads = inputs(found.exact_graph, c.name)
-            unheld = _rounded_reads(found, [r for r in reads if r != "x"], features)
-            said.append(f"{node_name(c.name)} differs on its own account too: float computes its penalty's term from "
-                        + (f"numbers it cannot hold (for one, {unheld})." if unheld else "its own roundings."))
+        if not c.own or c.origin:
+            continue
+        unheld = _rounded_reads(found, c.rounded, features)
+        node = next(n for n in found.nodes if n.name == c.name)
+        if penalty_term(found, c.name):
+            why = "float computes its penalty's term from " + (f"numbers it cannot hold (for one, {unheld})."
+                                                                if unheld else "its own roundings.")
+        else:
+            why = (f"it reads numbers float cannot hold (for one, {unheld})." if unheld
+                   else f"{_where(found, node)[2]}.")
+        said.append(f"{_capital(node_name(c.name))} differs on its own account too: {why}")
     return said
 
 
@@ -231,11 +213,15 @@ def story(found: FloatDiff, features=()) -> Story:
     said = [f"The first difference is {what}: {named_node(first, i)} is "
             f"{format_number(float(first.float[i]))} in float where the exact value is "
             f"{format_number(first.exact[i])}{relative(first, i)}."]
-    unheld = next((u for name, v in _read(found, first, k) if (u := unheld_value(name, v, features))), None)
+    reach = causes(found)
+    unheld, ignored = _unheld(found, reach[first.name], features)
     cancel = ", and terms that cancel exactly in rationals leave a tiny remainder" if first.exact[i] == 0 else ""
-    if unheld and first.phase in ("forward", "penalty", "loss", "backward"):
+    if unheld:
         said.append(f"Float cannot hold every number it reads (for one, {unheld}), so it starts from rounded "
                     f"numbers; then {rounds}{cancel}.")
+    elif ignored:
+        said.append(f"It reads numbers float cannot hold (for one, {ignored}), but their rounding changes nothing "
+                    f"here, so the rounding is the operation's own: {rounds}{cancel}.")
     else:
         said.append(f"Every number it reads is exactly a float, so the rounding is the operation's own: "
                     f"{rounds}{cancel}.")
@@ -249,7 +235,6 @@ def story(found: FloatDiff, features=()) -> Story:
     if hidden and gates:
         said.append(f"Forward, the gate hides it: {listed(hidden)} {'is' if len(hidden) == 1 else 'are'} "
                     f"the same in both.")
-    reach = causes(found)
     said += _first_reach(found, [n for n in later if n.differs and first.name in reach[n.name].origins])
     said += _others(found, reach, first, features)
     return Story(first.name, k, tuple(gk for gk, _, _ in gates), tuple(said))

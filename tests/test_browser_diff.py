@@ -67,9 +67,43 @@ def penalised_article():
     return spec_from_dict(doc)
 
 
+# Each header word and each value's name ("δw2") as the lines the page draws it on: a
+# range over its characters has one line box per line (rects on one line share a top).
+LINES = """t => {
+    const lines = (cell, whole) => {
+        const node = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT).nextNode();
+        const text = node.textContent;
+        const spans = whole ? [[0, text.length]]
+            : [...text.matchAll(/\\S+/g)].map(m => [m.index, m.index + m[0].length]);
+        return spans.map(([a, b]) => {
+            const r = document.createRange();
+            r.setStart(node, a);
+            r.setEnd(node, b);
+            return [text.slice(a, b), new Set([...r.getClientRects()].map(q => Math.round(q.top))).size];
+        });
+    };
+    const names = [...t.querySelectorAll('tbody tr')].map(r => r.cells[0]);
+    return {words: [...[...t.querySelectorAll('th')].flatMap(c => lines(c, false)),
+                    ...names.flatMap(c => lines(c, true))],
+            cut: [...t.querySelectorAll('th'), ...names].filter(c => c.scrollWidth > c.clientWidth)
+                .map(c => c.textContent)};
+}"""
+
+
+def unbroken(table) -> None:
+    """No header word and no value's name is broken across lines or cut by its cell."""
+    measured = table.evaluate(LINES)
+    assert any(w == "δw2" for w, _ in measured["words"]) and any(w == "value" for w, _ in measured["words"])
+    broken = [w for w, n in measured["words"] if n != 1]
+    assert not broken, f"broken inside a word: {broken}"
+    assert not measured["cut"], f"cut: {measured['cut']}"
+
+
 def test_every_cell_of_the_table_is_readable_at_1280_px(page, app_url):
     """Measured in the page: no cell of the comparison's table cuts its text (its content
-    is no wider than the cell) and the table fits its column, so no part needs scrolling."""
+    is no wider than the cell) and the table fits its column, so no part needs scrolling;
+    at 1280 px and on a phone, no header word and no value's name breaks inside itself
+    (the value column was once 51 px wide on a phone: "val/ue", "δw/2")."""
     from ui.share import encode_model
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{app_url}/?model={encode_model(penalised_article())}&sample=3&diff=on")
@@ -87,9 +121,11 @@ def test_every_cell_of_the_table_is_readable_at_1280_px(page, app_url):
     assert not cut, f"cells cut: {cut}"
     assert min(w for *_, w in measured["cells"]) >= 60  # every column wide enough to read a number
     assert "/" in "".join(t for t, *_ in measured["cells"])  # the exact rationals are shown, not rounded
+    unbroken(table)
     # on a phone the table keeps its readable width and scrolls sideways in its own box
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(300)
     table_width, box, page_width = table.evaluate(
         "t => [t.getBoundingClientRect().width, t.parentElement.clientWidth, document.documentElement.scrollWidth]")
     assert table_width >= 640 > box and page_width <= 390
+    unbroken(table)

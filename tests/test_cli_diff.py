@@ -112,8 +112,34 @@ def test_with_a_penalty_each_node_says_where_its_difference_starts(tmp_path, cap
     _, out, _ = cli(capsys, "diff", "--model", str(path), "--sample", "3", "--json")
     t = json.loads(out)
     origins = {n["name"]: n["origins"] for n in t["nodes"]}
-    assert t["first"] == "o2" and origins["o2"] == ["o2"] and origins["P"] == ["P"] and origins["loss"] == ["P"]
+    assert t["first"] == "o2" and origins["o2"] == ["o2"] and origins["P"] == ["P"]
+    assert origins["loss"] == ["P", "loss"]  # reached by P, and its sum ½(o³ − y)² + P rounds
     assert origins["δ3"] == ["o2"] and origins["o1"] == [] and origins["δ4"] == []
+    assert origins["δw2"] == ["o2", "δw2"]  # as the words: "δw2 differs on its own account too"
     why = " ".join(t["why"])
     assert "reaches P" not in why and "P differs too, but not because of o²: it reads numbers float cannot " \
         "hold (for one, W2[1,1] = 1/200 becomes 0.005); its difference reaches the loss." in why
+    assert "δw2 differs on its own account too" in why
+
+
+@pytest.mark.parametrize("penalty", [{"l2": "1/1000"}, {"l1": "1/3"}, {}])
+@pytest.mark.parametrize("sample", [1, 2, 3])
+def test_every_origin_in_the_json_is_one_the_words_name(tmp_path, capsys, penalty, sample):
+    """``origins`` and ``why`` come from one source: each origin a node lists is the first
+    difference, or has a sentence of its own ("P differs too", "δw2 differs on its own
+    account too"), and each such sentence names an origin the JSON lists."""
+    from engine.float_names import node_name
+    from engine.presets import load_preset
+    from engine.spec import dump_spec
+    doc = json.loads(dump_spec(load_preset("article")))
+    doc["penalty"] = penalty
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(doc))
+    _, out, _ = cli(capsys, "diff", "--model", str(path), "--sample", str(sample), "--json")
+    t = json.loads(out)
+    listed = {o for n in t["nodes"] for o in n["origins"]}
+    said = {o for o in listed if any(s.lower().startswith(node_name(o).lower() + " differs")
+                                     for s in t["why"])}
+    assert listed == said | ({t["first"]} if t["first"] else set())
+    others = [s for s in t["why"] if " differs too" in s or " differs on its own account" in s]
+    assert len(others) == len(listed - {t["first"]})

@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from engine.float_diff import float_diff, read_errors
-from engine.float_reach import causes, inputs
+from engine.float_reach import causes, causes_in_words, inputs
 from engine.float_names import exact_in_float
-from engine.float_words import causes_in_words, story
+from engine.float_words import story
 from engine.numbers import NotExactError, format_number
 from engine.presets import load_preset
 from engine.render import path_view
@@ -222,9 +222,11 @@ def test_with_a_penalty_p_differs_from_the_rounded_weights_not_from_o2():
     found = diff_of(spec, 3)
     reach = causes(found)
     assert (reach["P"].origins, reach["P"].via, reach["P"].rounded) == (("P",), (), ("W2", "λ₂"))
-    assert reach["loss"].origins == ("P",) and reach["loss"].via == ("P",)  # o³ is the same: the gate
+    # o³ is the same (the gate): the loss is reached by P, and its sum ½(o³ − y)² + P rounds too
+    assert reach["loss"].origins == ("P", "loss") and reach["loss"].via == ("P",) and reach["loss"].rounds
     assert [reach[n].origins for n in ("δ3", "δ2", "δ1")] == [("o2",)] * 3
-    assert reach["δw2"].origins == ("o2",) and reach["δw2"].own
+    assert reach["δ2"].via == ("δ3",)  # δ² = δ³·W2 reads o², but no difference of o² gets through
+    assert reach["δw2"].origins == ("o2", "δw2") and reach["δw2"].own and reach["δw2"].rounded == ("W2", "λ₂")
     told = story(found, spec.data.feature_names).text
     assert told.startswith("The first difference is o² = w·X") and "reaches P" not in told
     assert "P differs too, but not because of o²: it reads numbers float cannot hold (for one, W2[1,1] = " \
@@ -233,7 +235,9 @@ def test_with_a_penalty_p_differs_from_the_rounded_weights_not_from_o2():
     assert "δw2 differs on its own account too: float computes its penalty's term from numbers it cannot hold" \
         in told
     words = causes_in_words(found)
-    assert (words["P"], words["loss"], words["δ3"]) == ("its own: reads rounded numbers", "from P", "from o²")
+    assert (words["P"], words["loss"], words["δ3"]) == ("its own: reads rounded numbers",
+                                                        "from P, and its own rounding", "from o²")
+    assert "The loss differs on its own account too: float64 rounds the loss's products" in told
 
 
 def test_with_a_penalty_on_a_sample_float_gets_right_p_is_the_first_difference():
@@ -267,11 +271,111 @@ def test_random_penalised_models_every_difference_has_a_consistent_cause(seed):
     reach = causes(found)
     assert set(reach) == {n for n, d in differs.items() if d}
     for name, c in reach.items():
-        computed, _ = inputs(found.exact_graph, name)
-        assert c.via == tuple(v for v in computed if differs.get(v))
+        computed, reads = inputs(found.exact_graph, name)
+        assert set(c.via) <= {v for v in computed if differs.get(v)} and set(c.rounded) <= set(reads)
+        assert c.own or c.via  # every difference has a cause
         if c.origin:
             assert c.origins == (name,)
-        else:
-            assert set(c.origins) == {o for v in c.via for o in reach[v].origins}
+        else:  # its own name among its origins when it also differs on its own account
+            assert set(c.origins) == {o for v in c.via for o in reach[v].origins} | ({name} if c.own else set())
     if found.first is not None:
         assert reach[found.first.name].origin
+
+
+def batch_diff(spec):
+    return float_diff(spec.model, *spec.data.batch("exact"))
+
+
+def test_on_the_whole_batch_a_difference_behind_a_closed_gate_reaches_nothing():
+    """The batch's δ⁴ differs (its -1/3 is no float) on sample 3, but float closes that
+    sample's ReLU gate (o² a tiny negative instead of 0): δ³ is 0 there whatever δ⁴ is.
+    So δ⁴ is an origin that reaches nothing; δ³, δ², δw2 and δ¹ come from o² alone."""
+    found = batch_diff(load_preset("article"))
+    reach = causes(found)
+    assert reach["δ4"].origin and reach["δ4"].rounds
+    assert [reach[n].origins for n in ("δ3", "δ2", "δw2", "δ1")] == [("o2",)] * 4
+    assert reach["δ3"].via == ("o2",)  # δ⁴ is read, but its difference does not get through
+    assert not [c.name for c in reach.values() if "δ4" in c.origins and c.name != "δ4"]
+    told = story(found).text
+    assert "δ⁴ differs too, but not because of o²: every number it reads is exactly a float, so the " \
+           "rounding is its own." in told and "reaches δ³" not in told
+    assert "the learning flow stops: δ², δw2 and δ¹ are 0 too." in told
+    words = causes_in_words(found)
+    assert [words[n] for n in ("δ3", "δ2", "δw2", "δ1")] == ["from o²"] * 4 and words["δ4"] == "its own rounding"
+
+
+def test_a_difference_times_an_exact_zero_reaches_nothing():
+    """o³ = 0·o²₁ + (1/5)·o²₂ reads o², whose first unit differs (1/3 is no float), but
+    multiplies it by an exact 0: o³ differs only because float holds 1/5 rounded."""
+    spec = spec_of([{"type": "input", "size": 2},
+                    {"type": "linear", "size": 2, "bias": False, "weights": [["1/3", "0"], ["0", "1"]]},
+                    {"type": "linear", "size": 1, "bias": False, "weights": [["0", "1/5"]]}], [["1", "1"]], [["0"]])
+    found = diff_of(spec)
+    reach = causes(found)
+    assert found.first.name == "o2" and (reach["o3"].via, reach["o3"].rounded) == ((), ("W3",))
+    assert reach["o3"].origins == ("o3",) and causes_in_words(found)["o3"] == "its own: reads rounded numbers"
+    assert "o³ differs too, but not because of o²: it reads numbers float cannot hold (for one, W3[1,2] = 1/5 " \
+           "becomes 0.2)" in story(found).text
+
+
+def test_with_a_penalty_the_batch_loss_is_reached_by_p_and_rounds_its_mean_too():
+    """The batch's loss divides by n = 3 (no float can hold a third): it keeps its own
+    rounding beside P's difference, in the table's words, the sentences and the origins."""
+    found = batch_diff(penalised())
+    reach = causes(found)
+    assert reach["loss"].via == ("P",) and reach["loss"].rounds and reach["loss"].origins == ("P", "loss")
+    assert causes_in_words(found)["loss"] == "from P, and its own rounding"
+    assert "The loss differs on its own account too: float64 rounds the loss's products, squares and means " \
+           "(the mean divides by n)." in story(found).text
+
+
+def test_an_l1_penalty_is_said_as_it_computes_no_square():
+    """P = λ₁·Σ|w| has no square: the words say what it rounds, and that δw2's term
+    λ₁·sign(W2) differs only through λ₁ = 1/3 (the sign of a rounded weight is exact)."""
+    found = diff_of(penalised_with({"l1": "1/3"}), 2)
+    first, why, *_ = story(found).sentences
+    assert first.startswith("The first difference is P = λ₁·Σ|w|, the penalty on the weights")
+    assert "float64 rounds every product and sum of λ₁·Σ|w|" in why and "square" not in why
+    assert causes(found)["δw2"].rounded == ("λ₁",)
+    assert "(for one, λ₁ = 1/3 becomes 0.333333)" in story(found).text
+    both = story(diff_of(penalised_with({"l2": "1/1000", "l1": "1/3"}), 2)).sentences[1]
+    assert "every square, product and sum of λ₂·½Σw² and every product and sum of λ₁·Σ|w|" in both
+
+
+def penalised_with(penalty, weights=None):
+    doc = json.loads(dump_spec(load_preset("article")))
+    doc["penalty"] = penalty
+    if weights:
+        doc["layers"][1]["weights"] = weights
+    return load_spec(json.dumps(doc))
+
+
+def test_what_float_reads_includes_a_rounded_lambda_and_y_named_as_the_words():
+    """x and the weights always (the graph colours them); λ₂ and y only when float holds
+    them rounded, named as the sentences name them."""
+    exact_weights = [["1/2", "-1/4", "1/8"]]
+    found = diff_of(penalised_with({"l2": "1/1000"}, exact_weights), 2)
+    read = {n.name: n.differs for n in read_errors(found)}
+    assert read == {"x": False, "W2": False, "λ₂": True}  # y (1) is a float
+    assert causes(found)["P"].rounded == ("λ₂",)
+    assert "(for one, λ₂ = 1/1000 becomes 0.001)" in story(found).text
+    assert "λ₂" not in {n.name for n in read_errors(diff_of(penalised_with({"l2": "1/2"}, exact_weights), 2))}
+    spec = spec_of([{"type": "input", "size": 1},
+                    {"type": "linear", "size": 1, "bias": False, "weights": [["1"]]}], [["1"]], [["1/3"]])
+    found = diff_of(spec)
+    assert [n.name for n in read_errors(found) if n.differs] == ["y"] and causes(found)["loss"].rounded == ("y",)
+
+
+def test_a_rounded_number_times_an_exact_zero_leaves_the_rounding_to_the_operation():
+    """o² = (1/3)·0 + 2⁵³·1 + 1·1: float holds 1/3 rounded, but it meets x₁ = 0; the
+    difference is the sum's own (2⁵³ + 1 is no float), in any order of summation."""
+    spec = spec_of([{"type": "input", "size": 3},
+                    {"type": "linear", "size": 1, "bias": False, "weights": [["1/3", str(2 ** 53), "1"]]}],
+                   [["0", "1", "1"]], [["0"]])
+    found = diff_of(spec)
+    c = causes(found)["o2"]
+    assert found.first.name == "o2" and c.origin and c.rounds and c.rounded == ()
+    assert causes_in_words(found)["o2"] == "the first difference"
+    assert story(found).sentences[1].startswith(
+        "It reads numbers float cannot hold (for one, W2[1,1] = 1/3 becomes 0.333333), but their rounding "
+        "changes nothing here, so the rounding is the operation's own: float64 rounds every product")

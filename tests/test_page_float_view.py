@@ -191,8 +191,9 @@ def test_with_a_penalty_the_table_and_the_words_give_each_value_its_own_cause():
     at = opened(at.run())
     rows = table(at)
     assert rows["P"]["why it differs"] == "its own: reads rounded numbers"
-    assert rows["loss"]["why it differs"] == "from P" and rows["δ³"]["why it differs"] == "from o²"
+    assert rows["loss"]["why it differs"] == "from P, and its own rounding" and rows["δ³"]["why it differs"] == "from o²"
     assert rows["δw2"]["why it differs"] == "from o², and its penalty's term"
+    assert rows["λ₂"]["why it differs"] == "float holds it rounded"  # 1/1000, which P's cause blames
     assert rows["P"]["exact"] == "3377/269120000000" and 0 < float(rows["P"]["largest relative error"]) < 1e-15
     text = said(at)
     assert "reaches P" not in text and "P differs too, but not because of o²" in text
@@ -225,6 +226,36 @@ def test_the_whole_batch_names_the_sample_where_float_first_departs():
     text = said(at)
     assert "The first difference is o² = w·X, the output of L²" in text and " of sample " in text
     assert [g.get("id") for g in marked(diff_player(at)["frames"][1], "data-diff", "first")] == ["X3"]
+
+
+def test_on_the_whole_batch_only_o2_reaches_the_learning_flow():
+    """δ⁴ differs on the batch (its -1/3 is no float), but behind the ReLU gate float
+    closed: δ³, δ², δw2 and δ¹ are "from o²" alone, and the words send δ⁴ nowhere."""
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.selectbox(key="sample").set_value(0).run()  # the whole batch
+    at = opened(at)
+    rows = table(at)
+    assert [rows[n]["why it differs"] for n in ("δ³", "δ²", "δw2", "δ¹")] == ["from o²"] * 4
+    assert rows["δ⁴"]["why it differs"] == "its own rounding"
+    text = said(at)
+    assert "δ⁴ differs too, but not because of o²" in text and "reaches δ³" not in text
+
+
+def test_a_rounded_lambda_has_its_row_among_what_float_reads():
+    """Weights float holds exactly (1/2, -1/4, 1/8) and λ₂ = 1/1000: P differs because of
+    the rounded λ₂, and the table shows it beside x and W2, named as the words name it."""
+    doc = json.loads(dump_spec(load_preset("article")))
+    doc["penalty"] = {"l2": "1/1000"}
+    doc["layers"][1]["weights"] = [["1/2", "-1/4", "1/8"]]
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["workspace"] = load_spec(json.dumps(doc))
+    at = opened(at.run())
+    rows = table(at)
+    assert list(rows)[:3] == ["x", "W2", "λ₂"] and "y" not in rows  # y (0 and 1) is a float
+    assert rows["W2"]["why it differs"] == "—" and rows["λ₂"]["why it differs"] == "float holds it rounded"
+    assert rows["λ₂"]["exact"] == "1/1000" and 0 < float(rows["λ₂"]["largest relative error"]) < 1e-15
+    assert rows["P"]["why it differs"] == "the first difference"  # with these weights, no trap at o²
+    assert "The first difference is P = λ₂·½Σw²" in said(at) and "(for one, λ₂ = 1/1000 becomes 0.001)" in said(at)
 
 
 def test_the_view_follows_explores_neuron_view():

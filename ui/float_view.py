@@ -6,9 +6,10 @@ value coloured by its relative error (engine/render/diff_view.py), the first div
 value and the operation that made it named in words (engine/float_words.py: in the
 graph's names, o², L³, a unit o²₁, a weight W2[1,1] as the paths panel writes it, counted
 from 1), and in a table every value the graph colours (what float reads, x and the
-weights, then each computed value: W2, o², δw2, named as the graph names them), its
-numbers, its relative error and why it differs (the first difference, reached from it,
-or its own: engine/float_reach.py). Nothing is computed until the view is switched on. A link
+weights, and y and λ₂, λ₁ where float holds them rounded, since a cause may blame them;
+then each computed value: W2, o², δw2, named as the graph names them), its numbers, its
+relative error and why it differs (the first difference, reached from it, its own, or
+both: engine/float_reach.py). Nothing is computed until the view is switched on. A link
 keeps the switch (``diff=on``, ui/share.py) for the models it can compare."""
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import numpy as np
 import streamlit as st
 
 from engine.float_diff import exact_impossible, float_diff, read_errors
-from engine.float_words import causes_in_words, story
+from engine.float_reach import causes_in_words
+from engine.float_words import story
 from engine.limits import check_exact_sizes
 from engine.numbers import NotExactError, format_number
 from engine.render.diff_view import diff_svg, largest_rel_error, legend
@@ -65,7 +67,8 @@ def _compute(spec, sample: int, row: int, look: dict) -> dict:
     found = float_diff(spec.model, x, y)  # NotExactError: the model has no exact arithmetic
     told = story(found, look["feature_names"])  # the inputs named as the neuron view labels them
     why = causes_in_words(found)
-    # what float reads (x, the weights) first: the graph colours their edges too
+    # what float reads first (x, the weights: the graph colours their edges too; y and
+    # λ when float holds them rounded, since a cause may blame them)
     rows = [_row(n, "float holds it rounded") for n in read_errors(found)]
     rows += [_row(n, why.get(n.name, "")) for n in found.nodes]
     svgs = [diff_svg(found, a, sample=row, told=told, **look) for a in SHOWN]
@@ -73,27 +76,36 @@ def _compute(spec, sample: int, row: int, look: dict) -> dict:
 
 
 # Fixed widths that add up to the table's: the exact rationals get the most room and wrap
-# anywhere (a long p/q has no space to break at), so no cell is cut at 1280 px.
-COLUMNS = (("value", 8), ("why it differs", 20), ("exact", 24), ("float", 20),
+# anywhere (a long p/q has no space to break at), so no cell is cut at 1280 px. Headers
+# and names break between words only ("val/ue", "δw/2" read as nothing): the value
+# column never wraps, and MIN_WIDTH keeps every header word whole on a phone, where the
+# table scrolls sideways in its own box instead.
+COLUMNS = (("value", 9), ("why it differs", 20), ("exact", 24), ("float", 19),
            ("largest difference", 13), ("largest relative error", 15))
-_CELL = "overflow-wrap:anywhere;word-break:break-word;vertical-align:top"
+MIN_WIDTH = 680  # px
+_TOP = "vertical-align:top"
+_CELL = f"overflow-wrap:anywhere;word-break:break-word;{_TOP}"  # numbers: anywhere
+_WORDS = f"overflow-wrap:normal;word-break:normal;{_TOP}"  # headers: between words
+_NAME = f"white-space:nowrap;{_TOP}"  # the value's name: one line
 
 
 def table_html(rows: list[dict]) -> str:
     """The comparison's table as HTML (every cell escaped): st.dataframe draws on a canvas
     and cuts what does not fit its column; this table wraps it instead."""
-    head = "".join(f'<th style="width:{w}%;{_CELL}">{escape(c)}</th>' for c, w in COLUMNS)
+    head = "".join(f'<th style="width:{w}%;{_WORDS}">{escape(c)}</th>' for c, w in COLUMNS)
     body = []
     for r in rows:
         cells = []
         for c, _ in COLUMNS:
             hover = r.get("hover", {}).get(c)
             title = f' title="{escape(hover)}"' if hover and hover != r[c] else ""
-            cells.append(f'<td style="{_CELL}"{title}>{escape(str(r[c]))}</td>')
+            style = _NAME if c == "value" else _CELL
+            cells.append(f'<td style="{style}"{title}>{escape(str(r[c]))}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
     # on a phone the table keeps a readable width and scrolls sideways in its own box
-    return (f'<div style="overflow-x:auto"><table class="bp-diff-table" style="width:100%;min-width:640px;'
-            f'table-layout:fixed"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+    return (f'<div style="overflow-x:auto"><table class="bp-diff-table" style="width:100%;'
+            f'min-width:{MIN_WIDTH}px;table-layout:fixed"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def no_exact(spec) -> str | None:
