@@ -247,3 +247,24 @@ def test_a_step_sends_a_few_kilobytes_not_the_frames_again(page, app_url):
     page.get_by_role("link", name="Explore").click()
     page.locator(".bp-stage svg g.edge").first.wait_for()
     expect(page.locator(PLAYER)).to_have_attribute("data-step", "3")
+
+
+def test_the_player_and_the_address_bar_agree_after_the_view_changes(page, app_url):
+    """A new graph (here the other view) opens at the step the server holds, and coming
+    back to a graph seen before does not bring back the step it had then."""
+    open_explore(page, app_url)
+    page.locator(".bp-stage").focus()
+    for n in range(1, 5):
+        page.keyboard.press("ArrowRight")
+        expect(page).to_have_url(re.compile(rf"[?&]step={n}(&|$)"))
+    page.get_by_text("neuron", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]view=neuron(&|$)"))
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "4")
+    page.locator(".bp-stage").focus()
+    for n in (5, 6):
+        page.keyboard.press("ArrowRight")
+        expect(page).to_have_url(re.compile(rf"[?&]step={n}(&|$)"))
+    page.get_by_text("layer", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]view=layer(&|$)"))
+    expect(page.locator(PLAYER)).to_have_attribute("data-step", "6")
+    assert "step=6" in page.url

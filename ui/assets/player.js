@@ -12,17 +12,14 @@ export default function (component) {
     root.__s = { signature: null };
   }
   const p = root.__p, s = root.__s;
-  // The last step reported per graph, on the page (it outlives this element): Python sends
-  // a graph's data once, with the step it first asked for (ui/player.py), so a player
-  // mounted again (Explore left and reopened) takes its step from here.
-  const steps = window.__bpSteps || (window.__bpSteps = new Map());
-  p.host.report = (step) => { steps.set(s.signature, step); setStateValue("step", step); };
+  p.host.report = (step) => setStateValue("step", step);
   p.host.select = (id) => setStateValue("selected", id);
   if (s.signature !== data.signature) {
-    // A new graph: take its frames and the step Python asks for (a shared link's), or
-    // the step this page last reported for it. Otherwise the step is the player's own.
+    // A new graph, or this player drawn afresh: take its frames and the step Python asks
+    // for (a shared link's, the one it holds). Otherwise the step is the player's own:
+    // Python sends the same data while the graph stays (ui/player.py).
     s.signature = data.signature;
-    p.load(steps.has(data.signature) ? { ...data, step: steps.get(data.signature) } : data);
+    p.load(data);
   }
   if (data.autoplay && !s.autoplayed) { s.autoplayed = true; p.play(); }
   // Streamlit calls this cleanup on unmount, and also at once when a newer rerun's render
