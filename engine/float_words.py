@@ -33,8 +33,18 @@ _ROUNDS = {
     "input": "float64 rounds the number as it reads it",
     "relu": "ReLU itself never rounds, so this comes from what it reads",
     "leaky_relu": "float64 rounds the product slope·X",
-    "loss": "float64 rounds the loss's products, squares and means (the mean divides by n)",
 }
+
+
+def _loss_rounds(g, phase: str) -> str:
+    """What float64 rounds in the loss (or its derivative): its products and squares, the
+    mean over a batch, the sum loss + P with a penalty; one sample's loss has no mean."""
+    parts = ["the loss's products and squares"]
+    if g.batch_size > 1:
+        parts.append("its mean over the batch (it divides by n)")
+    if phase == "loss" and g.model.penalty.active:
+        parts.append("the sum of the data's loss and P")
+    return "float64 rounds " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1])
 
 
 def _penalty_rounds(g) -> str:
@@ -85,7 +95,7 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
         return K + 1, f"P = {op}, the penalty on the weights", _penalty_rounds(g)
     if node.phase == "loss" or event.k == K + 1:
         what = f"the loss, {op}" if node.phase == "loss" else f"{value(node.name)} = {op}, the loss's derivative"
-        return K + 1, what, _ROUNDS["loss"]
+        return K + 1, what, _loss_rounds(g, node.phase)
     layer = g.model.layer(k)
     does = {"forward": "the output of", "backward": "the learning flow back through",
             "weight_grad": "the weight gradient of"}[node.phase]

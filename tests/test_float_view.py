@@ -325,8 +325,18 @@ def test_with_a_penalty_the_batch_loss_is_reached_by_p_and_rounds_its_mean_too()
     reach = causes(found)
     assert reach["loss"].via == ("P",) and reach["loss"].rounds and reach["loss"].origins == ("P", "loss")
     assert causes_in_words(found)["loss"] == "from P, and its own rounding"
-    assert "The loss differs on its own account too: float64 rounds the loss's products, squares and means " \
-           "(the mean divides by n)." in story(found).text
+    assert "The loss differs on its own account too: float64 rounds the loss's products and squares, its mean " \
+           "over the batch (it divides by n), and the sum of the data's loss and P." in story(found).text
+
+
+def test_one_samples_penalised_loss_rounds_only_its_sum_with_p():
+    """One sample's loss has no mean: ½(0 − 1)² = 1/2 is a float, so the loss's own
+    rounding is the sum 1/2 + P, and the words say that, not a mean."""
+    from engine.float_diff import float_diff
+    spec = penalised()
+    found = float_diff(spec.model, *spec.data.sample(3, "exact"))
+    text = story(found).text
+    assert "the sum of the data's loss and P" in text and "mean" not in text
 
 
 def test_an_l1_penalty_is_said_as_it_computes_no_square():

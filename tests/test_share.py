@@ -205,8 +205,8 @@ def test_a_link_copied_while_explore_showed_a_graph_from_training_says_so():
     at.run()
     assert not at.exception
     assert [w.value for w in at.warning] == [
-        "This link was copied while Explore showed a step from training, which a link cannot carry (export it "
-        "instead); showing the workspace model, xor."]
+        "This link was copied while a page showed a graph from training (on Explore or Export), which a link "
+        "cannot carry (export it instead); showing the workspace model, xor."]
     assert at.session_state["workspace"].name == "xor" and "graph" not in at.query_params
     assert at.query_params.get("step") == "0"  # the address bar now reproduces what is shown
     at.run()

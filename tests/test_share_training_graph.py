@@ -8,8 +8,8 @@ from engine.descent import record_step
 from engine.presets import load_preset
 from engine.train import train
 
-WARNING = ("This link was copied while Explore showed a step from training, which a link cannot carry "
-           "(export it instead); showing the workspace model, xor.")
+WARNING = ("This link was copied while a page showed a graph from training (on Explore or Export), which "
+           "a link cannot carry (export it instead); showing the workspace model, xor.")
 
 
 def _training_entry(spec):

@@ -232,8 +232,8 @@ def share_training_graph() -> None:
 def graph_link_warning(marker, name: str) -> str:
     """The one sentence for a link that carries ``graph=<marker>`` (said once, when it opens)."""
     if marker == TRAINING_GRAPH:
-        return ("This link was copied while Explore showed a step from training, which a link cannot carry "
-                f"(export it instead); showing the workspace model, {name}.")
+        return ("This link was copied while a page showed a graph from training (on Explore or Export), which "
+                f"a link cannot carry (export it instead); showing the workspace model, {name}.")
     return (f"The link asks for graph {str(marker)[:20]!r}, but only graph=training is known (a step from "
             f"training, which a link cannot carry); showing the workspace model, {name}.")
 
