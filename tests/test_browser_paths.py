@@ -31,18 +31,32 @@ def open_panel(page, url: str):
 
 
 def settled(page) -> None:
-    """The script run over: a rerun that ends while a dropdown is open closes it."""
+    """The script run over (a rerun that ends while a dropdown is open closes it), and the
+    page laid out: the panel's player sizes its graph after the run, and the page may
+    scroll with it, so a click aimed a moment before could land on another widget (seen
+    once in CI: the Sample box took a click meant for Component)."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+    last = None
+    for _ in range(40):
+        now = page.evaluate("""() => [window.scrollY, document.querySelector('[data-testid="stMain"]')?.scrollTop,
+            ...[...document.querySelectorAll('[data-testid="stSelectbox"]')].map(e => e.getBoundingClientRect().top)]""")
+        if now == last:
+            return
+        last = now
+        page.wait_for_timeout(150)
 
 
 def pick(page, label: str, option: str):
     for _ in range(6):  # a rerun still under way can close the list as it opens: open it again
         settled(page)
-        page.get_by_label(label, exact=True).click()
+        box = page.get_by_label(label, exact=True)
+        box.click()
         try:
+            # the list that opened is this box's own (not another one a stray click opened)
+            expect(box).to_have_attribute("aria-expanded", "true", timeout=5_000)
             page.get_by_role("option", name=option).click(timeout=10_000)
             return
-        except PlaywrightTimeout:
+        except (PlaywrightTimeout, AssertionError):
             page.keyboard.press("Escape")
     raise AssertionError(f"the option {option!r} of {label!r} never showed")
 
