@@ -25,21 +25,11 @@ def player(frames: list[str], titles: list[str], active: list[dict | None], expl
     """Mount the player. ``explain`` holds every step's explanation
     (engine.explain.step_texts), ``trace`` the evaluation trace and each step's row in it
     (engine.evaluation_trace). ``signature`` identifies the frames: when it changes the
-    browser takes the new frames and ``step``, as it does when the player is drawn
-    afresh (the page entered again); otherwise it keeps its own step. ``on_change`` runs when the browser reports a new step or a click
+    browser takes the new frames and ``step``; otherwise it keeps its own step unless
+    Python moved it. ``on_change`` runs when the browser reports a new step or a click
     on a node or edge (``st.session_state[key].step`` / ``.selected``). New frames with the
     same ``view_key`` (another path of the same graph) keep the zoom the user chose;
     ``focus``, a CSS selector, is what the view brings into the stage when no flow runs."""
-    # The frames weigh megabytes (moons' neuron view: 2.9 MB). Streamlit sends an element's
-    # message again only when it changed, so data and default stay the same while the
-    # browser plays the same graph: they carry the step Python asked for when the graph
-    # (signature) came, or when the player was drawn afresh (its state is gone once a run
-    # has not drawn it: the page was left), which is the step Python holds now. Between
-    # those the step is the browser's own; it reports it (on_change).
-    firsts = st.session_state.setdefault("_player_first_step", {})
-    if key not in st.session_state or firsts.get(key, (None,))[0] != signature:
-        firsts[key] = (signature, step)
-    step = firsts[key][1]
     return _player(
         data={"frames": frames, "titles": titles, "active": active, "explain": explain, "trace": trace, "step": step,
               "signature": signature, "autoplay": autoplay, "viewKey": view_key, "focus": focus},

@@ -15,9 +15,9 @@ export default function (component) {
   p.host.report = (step) => setStateValue("step", step);
   p.host.select = (id) => setStateValue("selected", id);
   if (s.signature !== data.signature) {
-    // A new graph, or this player drawn afresh: take its frames and the step Python asks
-    // for (a shared link's, the one it holds). Otherwise the step is the player's own:
-    // Python sends the same data while the graph stays (ui/player.py).
+    // A new graph: take its frames and the step Python asks for (a shared link's).
+    // Otherwise the step is the player's own: a rerun answering an earlier report
+    // carries an older step, which must not pull the player back.
     s.signature = data.signature;
     p.load(data);
   }
