@@ -118,23 +118,13 @@ def test_clicking_a_weights_edge_in_the_player_picks_it(page, app_url):
     expect(inspected).to_have_value("W2 · weights: W2 forward, δw2 backward")
     # an edge clicked in the panel's own graph picks that weight too
     paths_view = page.locator(".bp-player").filter(has=page.locator(".bp-paths-graph"))
-    paths_view.locator('button[data-act="fit"]').click()  # the whole graph in its frame
     paths_view.locator('g.edge[id="paths-L2_1_2"] text').first.click()
     expect(page.get_by_text("✓ equal to the backward pass's δw2[1,2] = -2000, exactly")).to_be_visible()
     expect(page.locator(f'{MARKED}[id="paths-L2_1_2"]')).to_have_count(1)
 
 
-def path_in_view(view, least: float = 0.8) -> float:
-    """How much of the stage's width (or of the path's, if narrower) the highlighted path
-    fills, once it is ``least`` (the view moves once the player is laid out) or after 10 s."""
-    for _ in range(40):
-        if (shown := _path_shown(view)) >= least:
-            return shown
-        view.page.wait_for_timeout(250)
-    return shown
-
-
-def _path_shown(view) -> float:
+def path_in_view(view) -> float:
+    """How much of the stage's width (or of the path's, if narrower) the highlighted path fills."""
     stage = view.locator(".bp-stage").bounding_box()
     path = view.locator("g.bp-path").evaluate_all("""els => { const b = els.map(e => e.getBoundingClientRect());
         return {left: Math.min(...b.map(r => r.left)), right: Math.max(...b.map(r => r.right))}; }""")
