@@ -116,39 +116,3 @@ def test_clicking_a_weights_edge_in_the_player_picks_it(page, app_url):
     inspected = page.get_by_role("combobox", name="Edge or layer")
     expect(inspected).to_be_visible()  # the panel opened
     expect(inspected).to_have_value("W2 · weights: W2 forward, δw2 backward")
-    # an edge clicked in the panel's own graph picks that weight too
-    paths_view = page.locator(".bp-player").filter(has=page.locator(".bp-paths-graph"))
-    paths_view.locator('g.edge[id="paths-L2_1_2"] text').first.click()
-    expect(page.get_by_text("✓ equal to the backward pass's δw2[1,2] = -2000, exactly")).to_be_visible()
-    expect(page.locator(f'{MARKED}[id="paths-L2_1_2"]')).to_have_count(1)
-
-
-def path_in_view(view) -> float:
-    """How much of the stage's width (or of the path's, if narrower) the highlighted path fills."""
-    stage = view.locator(".bp-stage").bounding_box()
-    path = view.locator("g.bp-path").evaluate_all("""els => { const b = els.map(e => e.getBoundingClientRect());
-        return {left: Math.min(...b.map(r => r.left)), right: Math.max(...b.map(r => r.right))}; }""")
-    shown = min(path["right"], stage["x"] + stage["width"]) - max(path["left"], stage["x"])
-    return shown / min(stage["width"], path["right"] - path["left"])
-
-
-def test_the_paths_graph_shows_the_path_and_keeps_the_zoom_chosen(page, app_url):
-    """At the readable size the view brings the highlighted path in (on a phone the
-    article's layer view opened on x and L1, the path W2 → L2 → L3 → loss off to the
-    right); a zoom the user chose (Fit) stays while the next paths show."""
-    page.set_viewport_size({"width": 390, "height": 844})
-    open_panel(page, f"{app_url}/?preset=article&sample=3&view=layer")
-    view = page.locator(".bp-player").filter(has=page.locator(".bp-paths-graph"))
-    expect(view).to_have_attribute("data-zoom", "1")
-    assert path_in_view(view) > 0.8
-    code = encode_model(load_spec(json.dumps(model_doc(5, "exact"))))  # three paths per weight of W2
-    open_panel(page, f"{app_url}/?model={code}&sample=2&view=neuron")
-    expect(view).to_have_attribute("data-zoom", "1")
-    assert path_in_view(view) > 0.8
-    view.locator('button[data-act="fit"]').click()
-    fitted = view.get_attribute("data-zoom")
-    assert float(fitted) < 1
-    page.get_by_role("button", name="Next path").click()
-    expect(page.get_by_text("Path 2 of 3:")).to_be_visible()
-    expect(view.locator(".bp-title")).to_have_text("Path 2 of 3 highlighted")
-    assert view.get_attribute("data-zoom") == fitted  # the next path, the same view

@@ -39,18 +39,12 @@ def _final_svg(key: str, graph, view: str, row: int, theme: str, rankdir: str, n
 
 
 def _take_click(graph) -> bool:
-    """A weight clicked in Explore's player or in the panel's own graph (their last reports)
-    becomes the panel's weight, once per click; True when it did, so the panel opens."""
-    for player_key in ("player", "paths_player"):
-        selected = (st.session_state.get(player_key) or {}).get("selected")
-        if selected and selected != st.session_state.get(f"_clicked_{player_key}"):
-            st.session_state[f"_clicked_{player_key}"] = selected
-            if _pick(graph, selected.removeprefix(ID_PREFIX)):
-                return True
-    return False
-
-
-def _pick(graph, selected: str) -> bool:
+    """A weight clicked in the player (its last report) becomes the panel's weight, once
+    per click; True when it did, so the panel opens."""
+    selected = (st.session_state.get("player") or {}).get("selected")
+    if not selected or selected == st.session_state.get("_paths_clicked"):
+        return False
+    st.session_state["_paths_clicked"] = selected
     hit = path_view.clicked_weight(graph, selected)
     if hit is None:
         return False
@@ -187,7 +181,7 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
     with panel:
         st.caption("A weight reaches the loss along every path through the later layers' units; each "
                    "path's product of local derivatives (this sample's numbers) is its share of δw, and the "
-                   "shares add up to δw. Pick a weight here, or click a weight's edge in a graph: Explore's above, or this one.")
+                   "shares add up to δw. Pick a weight here, or click a weight edge in the graph above.")
         if st.session_state.get("paths_weight") not in weights:
             st.session_state["paths_weight"] = next(iter(weights))
         left, right = st.columns([1, 2])
@@ -219,11 +213,9 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
         svg = _picture(root)
         # Explore's player with one picture, as Export's preview: the readable size, zoom,
         # pan (a pinch on a phone) and full screen; nothing to play.
-        # Each path of the same graph keeps the zoom chosen (view_key); at the readable size
-        # the view brings the highlighted path in (focus).
         player([svg], [f"Path {number} of {n:,} highlighted"], [None], [], step=0,
                signature="paths-" + hashlib.sha256(svg.encode()).hexdigest()[:16], key="paths_player",
-               on_change=_ignore, view_key=f"paths-{key}-{view}-{row}-{theme}-{rankdir}", focus="g.bp-path")
+               on_change=_ignore)
         if missing:
             st.caption(f"{len(missing)} of this path's elements are not drawn in the neuron view "
                        f"({', '.join(map(path_view.described, missing[:4]))}{', …' if len(missing) > 4 else ''}):"

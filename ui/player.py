@@ -20,19 +20,16 @@ _player = st.components.v2.component(
 
 
 def player(frames: list[str], titles: list[str], active: list[dict | None], explain: list[dict], *,
-           step: int, signature: str, key: str, on_change, autoplay: bool = False, trace: dict | None = None,
-           view_key: str | None = None, focus: str | None = None):
+           step: int, signature: str, key: str, on_change, autoplay: bool = False, trace: dict | None = None):
     """Mount the player. ``explain`` holds every step's explanation
     (engine.explain.step_texts), ``trace`` the evaluation trace and each step's row in it
     (engine.evaluation_trace). ``signature`` identifies the frames: when it changes the
     browser takes the new frames and ``step``; otherwise it keeps its own step unless
     Python moved it. ``on_change`` runs when the browser reports a new step or a click
-    on a node or edge (``st.session_state[key].step`` / ``.selected``). New frames with the
-    same ``view_key`` (another path of the same graph) keep the zoom the user chose;
-    ``focus``, a CSS selector, is what the view brings into the stage when no flow runs."""
+    on a node or edge (``st.session_state[key].step`` / ``.selected``)."""
     return _player(
         data={"frames": frames, "titles": titles, "active": active, "explain": explain, "trace": trace, "step": step,
-              "signature": signature, "autoplay": autoplay, "viewKey": view_key, "focus": focus},
+              "signature": signature, "autoplay": autoplay},
         key=key,
         default={"step": step, "selected": None},
         on_step_change=on_change,

@@ -72,14 +72,8 @@ var BP = (function () {
       s.n = s.frames ? s.frames.length : host.frameEls.length;
       s.titles = data.titles; s.active = data.active || []; s.explain = data.explain || [];
       s.cache = {};
-      s.focus = data.focus || null;
       traceTable(data.trace);
-      // a new graph opens at its readable size; new frames of the same view (the next
-      // path of the same graph: data.viewKey unchanged) keep the zoom the user chose
-      var same = !!data.viewKey && data.viewKey === s.viewKey;
-      s.viewKey = data.viewKey || null;
-      s.base = null;
-      if (!same) s.auto = true;
+      s.base = null; s.auto = true;  // a new graph opens at its readable size
       q(".bp-bar").hidden = s.n < 2;  // one picture (Export's preview): nothing to play
       root.classList.toggle("bp-solo", !s.explain.length);
       q(".bp-scrub").max = String(s.n - 1);
@@ -240,17 +234,12 @@ var BP = (function () {
       // step 0, nothing flows yet: where the flow starts, the first node drawn (the input)
       // and the nodes in its column (a neuron view's inputs); a tall graph's top-left
       // corner, shown otherwise, can be empty
-      // with no flow, what the host asks to see (s.focus: a selector, the paths panel's
-      // highlighted path), else where the flow starts
-      var b = active ? reached(svg, active.id, prefix) : (s.focus && union(svg.querySelectorAll(s.focus))) || start(svg);
-      var r = stage.getBoundingClientRect();
+      var b = active ? reached(svg, active.id, prefix) : start(svg), r = stage.getBoundingClientRect();
       if (!b) return;
       if (b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom) return;
       var z = s.z, W = stage.clientWidth, H = stage.clientHeight;
-      // centred; what is wider (or taller) than the stage shows from its start (a path
-      // from its weight), with a margin
-      z.x += b.right - b.left <= r.width ? r.left + r.width / 2 - (b.left + b.right) / 2 : r.left + 16 - b.left;
-      z.y += b.bottom - b.top <= r.height ? r.top + r.height / 2 - (b.top + b.bottom) / 2 : r.top + 16 - b.top;
+      z.x += r.left + r.width / 2 - (b.left + b.right) / 2;
+      z.y += r.top + r.height / 2 - (b.top + b.bottom) / 2;
       z.x = Math.min(0, Math.max(W - s.base.w * z.k, z.x));
       z.y = Math.min(0, Math.max(H - s.base.h * z.k, z.y));
       apply();
@@ -507,10 +496,6 @@ var BP = (function () {
     var els = svg.querySelectorAll(sel(id) + "," + sel("cluster_" + id));
     var layer = /^[Wb](\d+)$/.exec(id);
     if (!els.length && layer) els = svg.querySelectorAll('g.edge[id^="' + CSS.escape(prefix + "L" + layer[1] + "_") + '"]');
-    return union(els);
-  }
-
-  function union(els) {  // the box around elements on screen, or null
     var box = null;
     for (var i = 0; i < els.length; i++) {
       var b = els[i].getBoundingClientRect();
