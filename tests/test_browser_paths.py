@@ -77,12 +77,6 @@ def test_article_sample_3_a_weights_path_is_highlighted_and_its_sum_is_dw(page, 
     assert highlighted(page) != first and "paths-L2_1_2" not in highlighted(page)
     # the other elements are dimmed, not removed
     assert page.locator(".bp-paths-graph g.bp-dim").count() > 0
-    # the path's graph is in a player of its own: its title, zoom (a pinch on a phone), full screen
-    view = page.locator(".bp-player").filter(has=page.locator(".bp-paths-graph"))
-    expect(view.locator(".bp-title")).to_have_text("Path 1 of 1 highlighted")
-    view.locator('button[data-act="zoom-in"]').click()
-    expect(view).to_have_attribute("data-zoom", "1.25")
-    expect(view.locator('button[data-act="full"]')).to_be_visible()
 
 
 def test_next_path_moves_the_highlight_along_a_fan_out(page, app_url):

@@ -48,9 +48,8 @@ def paths_table(at):
 
 def graphs(at) -> list[dict]:
     """The data of the panel's graph components (the player and the leave guard are others)."""
-    found = [json.loads(c.proto.json) for c in at.get("bidi_component")
-             if c.proto.component_name.endswith("backprop_player")]
-    return [{"svg": d["frames"][0], **d} for d in found if d["signature"].startswith("paths-")]
+    return [json.loads(c.proto.json) for c in at.get("bidi_component")
+            if c.proto.component_name.endswith("backprop_paths_graph")]
 
 
 def path_line(at) -> str:

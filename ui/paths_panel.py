@@ -18,11 +18,31 @@ from engine.render import path_view
 from engine.render.frames import view_picture
 from engine.render.neuron_view import DEFAULT_MAX_EDGES, DEFAULT_MAX_NEURONS
 from engine.render.svg import to_svg
-from engine.render.svgdoc import portable_fonts, prefix_ids, serialise
+from engine.render.svgdoc import portable_fonts, prefix_ids, serialise, size_pt
 
 from .explore_data import FRAMES
-from .player import player
 from .text import md
+
+# st.html sanitises with an HTML-only profile and drops the whole SVG, so the graph comes
+# in as the player's frames do: a v2 component setting the SVG (Graphviz's, serialised by
+# ElementTree: every text escaped) as its markup, only when it changed.
+_graph = st.components.v2.component(
+    "backprop_paths_graph",
+    html="",
+    css=".bp-paths-box { overflow: auto; } .bp-paths-box svg { display: block; }",
+    js="""export default function ({ data, parentElement }) {
+  let box = parentElement.querySelector(".bp-paths-box");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "bp-paths-box";
+    parentElement.appendChild(box);
+  }
+  if (box.dataset.signature !== data.signature) {
+    box.innerHTML = data.svg;
+    box.dataset.signature = data.signature;
+  }
+}""",
+)
 
 LISTED = 1024  # components listed in one selectbox; a bigger matrix takes row and column
 ID_PREFIX = "paths-"
@@ -153,16 +173,15 @@ def _table(graph, found, names: tuple) -> list[dict]:
 
 
 def _picture(root) -> str:
-    """The marked SVG for the player: its ids prefixed (ID_PREFIX), as the player's graph
-    on the same page has the same ones."""
+    """The marked SVG as HTML: as wide as the panel, never wider than drawn; its ids
+    prefixed (ID_PREFIX), as the player's graph on the same page has the same ones."""
     prefix_ids(root, ID_PREFIX)
+    width = size_pt(root)[0]
+    root.set("width", "100%")
+    root.attrib.pop("height", None)
+    root.set("style", f"max-width:{width:.0f}pt;height:auto")
     root.set("class", "bp-paths-graph")
     return serialise(portable_fonts(root), declaration=False)
-
-
-def _ignore() -> None:
-    """The paths graph's player reports nothing the panel uses: its weight comes from the
-    selectors, or from a click in Explore's own player (_take_click)."""
 
 
 def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, names: tuple = ()) -> None:
@@ -211,11 +230,8 @@ def paths_panel(graph, key: str, view: str, row: int, theme: str, rankdir: str, 
         if said.fused:
             st.caption(md(said.fused))
         svg = _picture(root)
-        # Explore's player with one picture, as Export's preview: the readable size, zoom,
-        # pan (a pinch on a phone) and full screen; nothing to play.
-        player([svg], [f"Path {number} of {n:,} highlighted"], [None], [], step=0,
-               signature="paths-" + hashlib.sha256(svg.encode()).hexdigest()[:16], key="paths_player",
-               on_change=_ignore)
+        _graph(data={"svg": svg, "signature": hashlib.sha256(svg.encode()).hexdigest()[:16]},
+               key="paths_graph", height="content")
         if missing:
             st.caption(f"{len(missing)} of this path's elements are not drawn in the neuron view "
                        f"({', '.join(map(path_view.described, missing[:4]))}{', …' if len(missing) > 4 else ''}):"
