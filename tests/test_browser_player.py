@@ -228,9 +228,10 @@ def test_explore_left_and_reopened_comes_back_at_its_step(page, app_url):
     for n in (1, 2, 3):
         page.keyboard.press("ArrowRight")
         expect(page).to_have_url(re.compile(rf"[?&]step={n}(&|$)"))  # the server had the step
-    page.get_by_role("link", name="Build").click()
+    nav = page.get_by_test_id("stSidebarNavItems")  # the navigation's links (Build has its own "Explore this model")
+    nav.get_by_role("link", name="Build", exact=True).click()
     page.get_by_role("heading", name="Build", exact=True).wait_for()
-    page.get_by_role("link", name="Explore").click()
+    nav.get_by_role("link", name="Explore", exact=True).click()
     page.locator(".bp-stage svg g.edge").first.wait_for()
     expect(page.locator(PLAYER)).to_have_attribute("data-step", "3")
 
