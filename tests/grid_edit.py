@@ -28,6 +28,7 @@ def open_editor(page, grid, dx: float, dy: float, shows: str, *, keys: tuple[str
     """Open the editor of the cell at (dx, dy) in ``grid`` (then moved by ``keys``, e.g.
     ArrowRight) and check that it shows ``shows``: the cell meant, not a neighbour."""
     editor = page.locator(EDITOR).first
+    seen = []  # what each try found, for the failure's message
     for attempt in range(attempts):
         # the script run over first (a rerun redraws the grid under the click); a busy
         # machine draws the grid's canvas a moment later, so each attempt waits longer
@@ -41,13 +42,17 @@ def open_editor(page, grid, dx: float, dy: float, shows: str, *, keys: tuple[str
         try:
             editor.wait_for(timeout=10_000)
             # a rerun may redraw the grid and close the editor just opened: read it briefly
-            if editor.input_value(timeout=5_000) == shows:
+            value = editor.input_value(timeout=5_000)
+            if value == shows:
                 return editor
+            seen.append(value)
         except PlaywrightTimeout:  # the click or a key was lost, or the editor closed: again
+            seen.append(None)
             continue
         page.keyboard.press("Escape")
         editor.wait_for(state="detached")
-    raise AssertionError(f"the cell's editor never showed {shows!r} in {attempts} tries")
+    raise AssertionError(f"the cell's editor never showed {shows!r} in {attempts} tries; it showed {seen} "
+                         "(None: no editor)")
 
 
 def edit_cell(page, grid, dx: float, dy: float, shows: str, text: str, acknowledged, *,
