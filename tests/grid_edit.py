@@ -1,19 +1,32 @@
 """Typing into a Streamlit data_editor grid from a browser test, on a machine of any speed.
 
-The grid is a canvas (glide-data-grid): a cell is reached by coordinates, and its editor is an
-input in the page's ``#portal``. Under load, each step can be lost: the click that selects the
-cell, the Enter that opens its editor, the editor itself (a late rerun redraws the grid and
-closes it: seen once in CI), and, rarely, the Enter that commits the edit (the editor closes
-and the grid sends nothing: seen about once in ten runs with both cores busy). So each
-attempt checks what the previous step did, and an edit counts as done only when the app
-acknowledges it; a lost one is typed again, up to ``attempts`` times.
+The grid is a canvas (glide-data-grid), but glide keeps an accessibility table beside it:
+one ``td#glide-cell-COL-ROW`` per cell, ``aria-selected="true"`` on the selected one, which
+also holds the keyboard focus. So a test clicks a cell it can find by coordinates (the first
+row's) only when no cell is selected, waits until glide has selected it and focused it, then
+walks the selection to the cell it means with the arrow keys, reading after each key where
+the selection is, and opens the editor with Enter, as a keyboard user does. Where a later
+column is drawn does not matter. The old helper (click, ArrowRight, Enter at once) failed
+in CI both ways this prevents: a key pressed before glide had taken the click was lost (the
+neighbour's editor opened), and a click on the cell already selected opens its editor (the
+keys then went into it and no editor was left).
+
+Under load, each step can still be lost: a key, the Enter that opens the editor, the editor
+itself (a late rerun redraws the grid and closes it: seen once in CI), and, rarely, the
+Enter that commits the edit (the editor closes and the grid sends nothing: seen about once
+in ten runs with both cores busy, and most of the time when Enter follows the last key at
+once). So each step is checked before the next, and an edit counts as done only when the
+app acknowledges it; a lost one is typed again.
 """
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 EDITOR = "#portal textarea, #portal input"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SELECTED = 'td[aria-selected="true"]'
 
 
 def on_screen(grid) -> dict:
@@ -23,45 +36,100 @@ def on_screen(grid) -> dict:
     return grid.bounding_box()
 
 
-def open_editor(page, grid, dx: float, dy: float, shows: str, *, keys: tuple[str, ...] = (),
+def selected(grid) -> tuple[int, int] | None:
+    """(column, row) of the grid's selected cell, or None. Column 0 is the index or row marker."""
+    found = grid.locator(SELECTED)
+    if found.count() != 1:
+        return None
+    got = re.fullmatch(r"glide-cell-(\d+)-(\d+)", found.get_attribute("id") or "")
+    return (int(got[1]), int(got[2])) if got else None
+
+
+def _close_editor(page) -> None:
+    editor = page.locator(EDITOR)
+    if editor.count():
+        page.keyboard.press("Escape")
+        try:
+            editor.first.wait_for(state="detached", timeout=5_000)
+        except PlaywrightTimeout:
+            pass  # the next step finds out
+
+
+def _walk(page, grid, cell: tuple[int, int], presses: int = 16) -> bool:
+    """Move the selection to ``cell`` one arrow key at a time, each key's effect read back."""
+    for _ in range(presses):
+        now = selected(grid)
+        if now == cell:
+            return True
+        if now is None:
+            return False
+        key = ("ArrowRight" if now[0] < cell[0] else "ArrowLeft" if now[0] > cell[0]
+               else "ArrowDown" if now[1] < cell[1] else "ArrowUp")
+        page.keyboard.press(key)
+        try:  # a lost key leaves the selection where it was: the next turn presses it again
+            page.wait_for_function(
+                "([g, was]) => g.querySelector('td[aria-selected=\"true\"]')?.id !== was",
+                arg=[grid.element_handle(), f"glide-cell-{now[0]}-{now[1]}"], timeout=3_000)
+        except PlaywrightTimeout:
+            pass
+    return selected(grid) == cell
+
+
+def _into(page, grid, at: tuple[float, float]) -> bool:
+    """The keyboard in ``grid`` with a cell selected. A click at ``at`` (any cell) selects one
+    only when none is: a click on the cell already selected would open its editor."""
+    if selected(grid) is None:
+        box = on_screen(grid)
+        page.mouse.click(box["x"] + at[0], box["y"] + at[1])
+    elif not grid.evaluate("g => g.contains(document.activeElement)"):
+        grid.locator(SELECTED).focus()
+    try:  # glide marks the cell selected and moves the focus to it a moment after the click
+        page.wait_for_function("g => g.querySelector('td[aria-selected=\"true\"]') === document.activeElement",
+                               arg=grid.element_handle(), timeout=5_000)
+        return True
+    except PlaywrightTimeout:
+        return False
+
+
+def open_editor(page, grid, cell: tuple[int, int], shows: str, *, at: tuple[float, float] = (90, 52),
                 attempts: int = 8):
-    """Open the editor of the cell at (dx, dy) in ``grid`` (then moved by ``keys``, e.g.
-    ArrowRight) and check that it shows ``shows``: the cell meant, not a neighbour."""
+    """Open the editor of ``cell`` (column, row) in ``grid`` and check that it shows ``shows``:
+    the cell meant, not a neighbour (or a grid that changed under the test). ``at`` is a point
+    in any of the grid's cells (the default: the first row's second column)."""
     editor = page.locator(EDITOR).first
     seen = []  # what each try found, for the failure's message
     for attempt in range(attempts):
-        # the script run over first (a rerun redraws the grid under the click); a busy
-        # machine draws the grid's canvas a moment later, so each attempt waits longer
+        # the script run over first (a rerun redraws the grid); a busy machine draws the
+        # grid a moment later, so each attempt waits longer
         page.locator(IDLE).wait_for()
         page.wait_for_timeout(250 * attempt)
-        box = on_screen(grid)
-        page.mouse.click(box["x"] + dx, box["y"] + dy)
-        for key in keys:
-            page.keyboard.press(key)
+        _close_editor(page)
+        if not (_into(page, grid, at) and _walk(page, grid, cell)):
+            seen.append(f"selection at {selected(grid)}")
+            continue
         page.keyboard.press("Enter")
         try:
             editor.wait_for(timeout=10_000)
             # a rerun may redraw the grid and close the editor just opened: read it briefly
             value = editor.input_value(timeout=5_000)
-            if value == shows:
-                return editor
-            seen.append(value)
-        except PlaywrightTimeout:  # the click or a key was lost, or the editor closed: again
-            seen.append(None)
+        except PlaywrightTimeout:  # the Enter was lost, or the editor closed: again
+            seen.append("no editor")
             continue
-        page.keyboard.press("Escape")
-        editor.wait_for(state="detached")
-    raise AssertionError(f"the cell's editor never showed {shows!r} in {attempts} tries; it showed {seen} "
-                         "(None: no editor)")
+        if value == shows:
+            return editor
+        seen.append(repr(value))
+    raise AssertionError(f"the editor of cell {cell} never showed {shows!r} in {attempts} tries; "
+                         f"each try found: {', '.join(seen)}")
 
 
-def edit_cell(page, grid, dx: float, dy: float, shows: str, text: str, acknowledged, *,
-              keys: tuple[str, ...] = (), attempts: int = 4) -> None:
-    """Replace the cell's ``shows`` with ``text`` (typed key by key, as a person does) and
-    wait for ``acknowledged``, a locator the app shows once the edit has reached it."""
+def edit_cell(page, grid, cell: tuple[int, int], shows: str, text: str, acknowledged, *,
+              at: tuple[float, float] = (90, 52), attempts: int = 4) -> None:
+    """Replace the ``shows`` of ``cell`` (column, row) with ``text`` (typed key by key, as a
+    person does) and wait for ``acknowledged``, a locator the app shows once the edit has
+    reached it."""
     typed = None
-    for _ in range(attempts):
-        editor = open_editor(page, grid, dx, dy, shows, keys=keys)
+    for attempt in range(attempts):
+        editor = open_editor(page, grid, cell, shows, at=at)
         try:
             editor.fill("", timeout=5_000)
             page.keyboard.type(text)
@@ -71,6 +139,10 @@ def edit_cell(page, grid, dx: float, dy: float, shows: str, text: str, acknowled
         if typed != text:  # a key was lost (or the grid refused one: then every try fails)
             page.keyboard.press("Escape")
             continue
+        # glide takes the editor's text a moment after the input shows it: an Enter pressed at
+        # once closed the editor and committed nothing in 3 of 4 tries here (100 ms after the
+        # last key was enough in 4 of 4), so it waits as a person would, longer on each try
+        page.wait_for_timeout(300 * (attempt + 1))
         page.keyboard.press("Enter")
         try:
             acknowledged.wait_for(timeout=20_000)

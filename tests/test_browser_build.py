@@ -25,9 +25,8 @@ def test_edit_a_weight_apply_and_explore_shows_it(page, app_url):
     page.get_by_role("heading", name="Build").wait_for()
     grids = page.locator('[data-testid="stDataFrame"]')
     grids.nth(2).wait_for()  # layers, W2, data
-    # W2's first cell is 1/200; ArrowRight: -3/11600, the weight of the strawberries
-    edit_cell(page, grids.nth(1), 90, 52, "-3/11600", "-1/11600", page.get_by_text("Unapplied edits"),
-              keys=("ArrowRight",))
+    # W2's cells: column 0 is the neuron's name, then 1/200 and -3/11600, the strawberries' weight
+    edit_cell(page, grids.nth(1), (2, 0), "-3/11600", "-1/11600", page.get_by_text("Unapplied edits"))
     page.get_by_role("button", name="Apply").click()
     page.get_by_text("is now the model in use").wait_for()
     page.screenshot(path=f"{SHOTS}/build_applied.png")
@@ -56,8 +55,8 @@ def test_the_order_hint_can_be_typed_in_the_grid(page, app_url):
     with page.expect_download() as got:  # the model in use as a file named after it
         page.get_by_role("button", name="Export JSON").click()
     assert got.value.suggested_filename == "article.json"
-    # the layers grid: a row marker column, then "#"; row 3 is the ReLU
-    edit_cell(page, grids.nth(0), 70, 35 * 3 + 17, "3", typed, page.get_by_text("Unapplied edits"))
+    # the layers grid: a row marker column, then "#" (column 1); row 3 (index 2) is the ReLU
+    edit_cell(page, grids.nth(0), (1, 2), "3", typed, page.get_by_text("Unapplied edits"), at=(70, 52))
     page.get_by_role("button", name="Apply").click()
     page.get_by_text("is now the model in use").wait_for()
     # the panel of the model in use may still be the last run's a moment: expect() waits
