@@ -231,10 +231,11 @@ with side:
         st.caption(f"{ws.model.arithmetic} arithmetic · {n_params:,} weights · {len(ws.data):,} samples")
         st.page_link("pages/explore.py", label="Explore this model", icon=":material/arrow_forward:")
     state.link_note(ws)  # too big for a link: said above the file that shares it instead
-    # the file is made on click: a big model's dump takes a while
+    # the file is made on click: a big model's dump takes a while. No rerun on click: a rerun
+    # that ends before the file is asked for drops the click's file (seen in CI: no download)
     st.download_button("Export JSON", lambda: export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
                        mime="application/json", icon=":material/file_download:", width="stretch",
-                       help="The model in use as a model file (docs/model-format.md)")
+                       help="The model in use as a model file (docs/model-format.md)", on_click="ignore")
     params = state.link_params(ws)
     if "preset" in params:
         st.caption(f":material/link: The address bar links to this view (`?preset={params['preset']}`).")

@@ -159,9 +159,11 @@ def link_note(ws, *, compact: bool = False) -> None:
         st.caption(":material/link_off: " + text)
     else:
         st.warning(text, icon=":material/link_off:")
-    if compact:  # Build has its own Export JSON button right under the note
+    if compact:  # the sidebar's note offers the file; Build's panel has its own button under it
+        # made on click, with no rerun (see Build's Export JSON)
         st.download_button("Model file (JSON)", lambda: export_model(ws), file_name=file_name(ws.name or "model", ext="json"),
-                           mime="application/json", icon=":material/file_download:", key="link_note_download")
+                           mime="application/json", icon=":material/file_download:", key="link_note_download",
+                           on_click="ignore")
 
 
 # what a reload or a replacement would lose ---------------------------------------
