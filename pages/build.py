@@ -181,18 +181,20 @@ with main:
                    if pending else ":gray[:material/check_circle: The draft is the model in use.]")
     show_errors("general")
 
-    c1, c2, c3, c4 = st.columns([1.2, 2, 1, 1.4])
+    # name and description get a row of their own: beside the other fields they were
+    # ~15 characters wide at 1280 px, too narrow to read a preset's description
+    c1, c2 = st.columns([1, 2.6])
     c1.text_input("Name", draft["name"], key=key("name"), max_chars=100)
     c2.text_input("Description", draft["description"], key=key("description"), max_chars=1000)
+    c3, c4, c5, c6 = st.columns([1, 1.6, 1, 1])
     c3.radio("Arithmetic", ARITHMETICS, index=ARITHMETICS.index(draft["arithmetic"]), key=key("arithmetic"),
              help=f"exact: fractions, no rounding (no exp/log: no {', '.join(bf.FLOAT_ONLY)})")
     losses = list(LOSSES)
     c4.selectbox("Loss", losses, index=losses.index(draft["loss"]) if draft["loss"] in losses else 0,
                  format_func=lambda k: f"{k} · {LOSSES[k].title}" if LOSSES[k].title else k, key=key("loss"))
-    for place in ("name", "description", "arithmetic", "loss"):
+    penalty_fields({"l2": key("l2"), "l1": key("l1")}, draft, columns=(c5, c6))
+    for place in ("name", "description", "arithmetic", "loss", "penalty"):
         show_errors(place)
-    penalty_fields({"l2": key("l2"), "l1": key("l1")}, draft)
-    show_errors("penalty")
 
     st.subheader("Layers")
     st.data_editor(

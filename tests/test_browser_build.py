@@ -64,7 +64,9 @@ def test_the_order_hint_can_be_typed_in_the_grid(page, app_url):
 
 
 def test_the_apply_row_reads_whole_on_a_laptop(page, app_url):
-    """At 1280 px the Discard button read "Discard ed…": no button label of the row is cut."""
+    """At 1280 px the Discard button read "Discard ed…": no button label of the row is cut.
+    The Name and Description fields were ~15 characters wide: they now show a preset's name
+    and most of its description, and the loss's name whole."""
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(app_url + "/build?preset=xor")
     page.get_by_role("button", name="Discard edits").wait_for()
@@ -78,3 +80,10 @@ def test_the_apply_row_reads_whole_on_a_laptop(page, app_url):
             pen.font = getComputedStyle(e.querySelector('p') || e).font;
             return pen.measureText(e.textContent).width > e.getBoundingClientRect().width; })""")  # half a pixel cuts
         assert not cut, name
+    shown = {label: page.get_by_label(label, exact=True).evaluate("""i => {
+        const pen = document.createElement('canvas').getContext('2d');
+        pen.font = getComputedStyle(i).font;
+        const chars = i.value || i.textContent;
+        return [i.clientWidth / (pen.measureText(chars).width / chars.length), chars]; }""")
+        for label in ("Name", "Description")}
+    assert shown["Name"][0] >= 20 and shown["Description"][0] >= 55, shown  # characters in view

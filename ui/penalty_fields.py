@@ -21,10 +21,11 @@ HELP = {"l2": "Adds λ₂·½Σw² over the weight matrices (not the biases) to 
               f"gradient is taken as 0. 0 (none) or more: {EXAMPLES}."}
 
 
-def penalty_fields(keys: dict, values: dict | None = None) -> dict:
+def penalty_fields(keys: dict, values: dict | None = None, columns=None) -> dict:
     """The two text fields side by side, keyed ``keys["l2"]``, ``keys["l1"]``, starting
-    from ``values`` (the model's λ as text; "0" when not given). Returns what they hold."""
+    from ``values`` (the model's λ as text; "0" when not given), in two ``columns`` of the
+    caller's row or in a row of their own. Returns what they hold."""
     values = values or {}
-    columns = st.columns([1.2, 1.2, 3])
+    columns = columns or st.columns([1.2, 1.2, 3])
     return {name: column.text_input(LABELS[name], values.get(name, "0"), key=keys[name], help=HELP[name])
             for name, column in zip(LABELS, columns)}
