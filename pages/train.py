@@ -116,7 +116,7 @@ with st.container(border=True):
     penalty, penalty_error = None, None
     try:
         # read as Build and Data read theirs (through the file's entry): the same text, the same message
-        entry = penalty_entry(l2, l1, arithmetic)
+        entry = penalty_entry(l2, l1)
         penalty = penalty_of(entry.get("l2", 0), entry.get("l1", 0), arithmetic)
     except ValueError as e:
         penalty_error = str(e)
