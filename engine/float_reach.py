@@ -28,7 +28,7 @@ import numpy as np
 from .float_diff import FloatDiff, lambdas, read_errors
 from .float_replay import Unreplayable, through
 from .float_names import listed, node_name
-from .graph import Graph
+from .graph import Graph, weight_key
 from .penalty import weight_keys
 
 
@@ -53,7 +53,7 @@ def _penalised(graph: Graph) -> list[str]:
 
 def inputs(graph: Graph, name: str) -> tuple[list[str], list[str]]:
     """(the computed values, the read numbers) a recorded value depends on."""
-    event = next(e for e in graph.timeline if e.name == name)
+    event = graph.event(name)
     k, K = event.k, graph.K
     params = [f"{p}{k}" for p in graph.model.layer(k).params] if 1 <= k <= K else []
     below = [f"o{k - 1}"] if k > 1 else []  # o^{k-1}: x for layer 1, a read number
@@ -69,7 +69,7 @@ def inputs(graph: Graph, name: str) -> tuple[list[str], list[str]]:
         if k == K + 1:
             return [f"o{K}"], ["y"]
         return [f"δ{k + 1}"] + below + [f"o{k}"], data + params
-    key = name[1:].replace("w", "W", 1)  # weight_grad: δw2 reads δ³, o¹ (and W2, λ with a penalty)
+    key = weight_key(name)  # weight_grad: δw2 reads δ³, o¹ (and W2, λ with a penalty)
     penalised = ([key] + lam) if key in _penalised(graph) else []
     return [f"δ{k + 1}"] + below, data + penalised
 
@@ -81,7 +81,7 @@ def _read_differs(found: FloatDiff) -> dict[str, bool]:
 
 def term_differs(found: FloatDiff, name: str) -> bool:
     """Whether the penalty's term of δw (λ₂·W + λ₁·sign(W)) differs in float."""
-    key = name[1:].replace("w", "W", 1)
+    key = weight_key(name)
     ge, gf = found.exact_graph, found.float_graph
     if key not in (ge.penalty_grads or {}):
         return False

@@ -23,7 +23,7 @@ from fractions import Fraction
 import numpy as np
 
 from .float_diff import FloatDiff
-from .graph import Graph
+from .graph import Graph, weight_key
 from .penalty import Penalty, gradient, value as penalty_value, weight_keys
 
 
@@ -59,7 +59,7 @@ def _held(g: Graph, name: str, exact: bool):
 def evaluate(g: Graph, name: str, world: dict) -> np.ndarray:
     """The recorded value ``name`` computed exactly from ``world`` (each of its inputs by
     name, exact arrays) with the operations of ``g``'s model."""
-    event = next(e for e in g.timeline if e.name == name)
+    event = g.event(name)
     k, K, model = event.k, g.K, g.model
     if event.phase == "penalty":
         held = model.with_weights({w: world[w] for w in weight_keys(model.layers)})
@@ -78,9 +78,8 @@ def evaluate(g: Graph, name: str, world: dict) -> np.ndarray:
         return layer.forward(below)
     if event.phase == "backward":
         return layer.backward(below, world[f"o{k}"], world[f"δ{k + 1}"])
-    param = name[1]  # weight_grad: δw2 → W, δb2 → b
-    grad = layer.param_grads(below, world[f"δ{k + 1}"])["W" if param == "w" else param]
-    key = f"{'W' if param == 'w' else param}{k}"
+    key = weight_key(name)  # weight_grad: δw2 → W2, δb2 → b2
+    grad = layer.param_grads(below, world[f"δ{k + 1}"])[key.removesuffix(str(k))]
     if key in world:  # a penalised weight matrix: its term λ₂·W + λ₁·sign(W)
         grad = grad + gradient(Penalty(world.get("λ₂", 0), world.get("λ₁", 0)), world[key])
     return grad

@@ -22,6 +22,7 @@ from .float_diff import FloatDiff, NodeDiff, lambdas
 from .float_reach import Cause, causes, inputs, penalty_term
 from .float_names import (first_component, is_zero, listed, named_node, node_name, relative,
                           unheld_value)
+from .graph import weight_key
 from .numbers import format_number
 from .render.path_view import scripted, value
 
@@ -88,7 +89,7 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     """(the layer that computed the node, the node and its operation described, what
     that operation rounds)."""
     g = found.exact_graph
-    event = next(e for e in g.timeline if e.name == node.name)
+    event = g.event(node.name)
     k, K = event.k, g.K
     op = _operation(found, node, k)
     if node.phase == "penalty":
@@ -133,7 +134,7 @@ def _flow(found: FloatDiff, node: NodeDiff, exact: bool):
     term, the learning flow's part), in either arithmetic."""
     g = found.exact_graph if exact else found.float_graph
     values = node.exact if exact else node.float
-    term = (g.penalty_grads or {}).get(node.name[1:].replace("w", "W", 1)) if node.phase == "weight_grad" else None
+    term = (g.penalty_grads or {}).get(weight_key(node.name)) if node.phase == "weight_grad" else None
     return values if term is None else values - term
 
 
