@@ -74,13 +74,11 @@ def inputs(graph: Graph, name: str) -> tuple[list[str], list[str]]:
     return [f"δ{k + 1}"] + below, data + penalised
 
 
-def _read_differs(found: FloatDiff) -> dict[str, bool]:
-    """Whether float holds each read number rounded: x, the weights, y, each λ."""
-    return {n.name: n.differs for n in read_errors(found)}
-
-
-def term_differs(found: FloatDiff, name: str) -> bool:
-    """Whether the penalty's term of δw (λ₂·W + λ₁·sign(W)) differs in float."""
+def penalty_term(found: FloatDiff, name: str) -> bool:
+    """Whether ``name`` is a δw whose penalty's term (λ₂·W + λ₁·sign(W)) float computes
+    differently."""
+    if not name.startswith("δw"):
+        return False
     key = weight_key(name)
     ge, gf = found.exact_graph, found.float_graph
     if key not in (ge.penalty_grads or {}):
@@ -101,7 +99,7 @@ def causes(found: FloatDiff) -> dict[str, Cause]:
 
 def _causes(found: FloatDiff, g: Graph) -> dict[str, Cause]:
     differs = {n.name: n.differs for n in found.nodes}
-    read = _read_differs(found)
+    read = {n.name: n.differs for n in read_errors(found)}  # float holds it rounded: x, a weight, y, a λ
     order = [m.name for m in found.nodes]
     out: dict[str, Cause] = {}
     for n in found.nodes:
@@ -122,22 +120,13 @@ def _causes(found: FloatDiff, g: Graph) -> dict[str, Cause]:
     return out
 
 
-def penalty_term(found: FloatDiff, name: str) -> bool:
-    """Whether ``name`` is a δw whose penalty's term float computes differently."""
-    return name.startswith("δw") and term_differs(found, name)
-
-
 def causes_in_words(found: FloatDiff) -> dict[str, str]:
-    """Each differing value (the computed ones and what float reads rounded: x, W2) → why,
-    in a few words, for the comparison's table: "the first difference", "from o²", "reads
-    rounded numbers", "float holds it rounded"."""
+    """Each differing computed value → why, in a few words, for the comparison's table:
+    "the first difference", "from o²", "its own: reads rounded numbers" (what float reads
+    rounded, x or W2, the table says itself: ui/float_view.py)."""
     first = found.first
-    out = {}
-    for n in found.nodes:
-        if n.name == getattr(first, "name", None):
-            out[n.name] = "the first difference"
-    reach = causes(found)
-    for c in reach.values():
+    out = {first.name: "the first difference"} if first else {}
+    for c in causes(found).values():
         if c.name in out:
             continue
         if c.origin:
