@@ -114,8 +114,8 @@ def graph_marker(shown_here: bool) -> None:
     so the marker goes (a link opened with it was warned about by :func:`workspace`)."""
     if shown_here and EXPLORE_GRAPH in ss:
         share.share_training_graph()
-    elif "graph" in st.query_params:
-        share.unshare_training_graph()
+    else:
+        share.unshare_training_graph()  # nothing to do without the marker
 
 
 def open_in_explore(entry: dict) -> None:
