@@ -58,6 +58,12 @@ def exact_impossible(model: Model) -> str | None:
     return None
 
 
+def same_value(exact, f) -> bool:
+    """Whether the float ``f`` is exactly the rational ``exact`` (inf and nan never are)."""
+    f = float(f)
+    return math.isfinite(f) and Fraction(f) == exact
+
+
 def _errors(exact: np.ndarray, floats: np.ndarray):
     """(absolute errors, relative errors, whether any component differs)."""
     abs_error = np.empty(exact.shape)

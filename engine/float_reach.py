@@ -21,11 +21,10 @@ cause in the few words of Explore's table ("from o², and its own rounding")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
-from .float_diff import FloatDiff, lambdas, read_errors
+from .float_diff import FloatDiff, lambdas, read_errors, same_value
 from .float_replay import Unreplayable, through
 from .float_names import listed, node_name
 from .graph import Graph, weight_key
@@ -84,7 +83,7 @@ def penalty_term(found: FloatDiff, name: str) -> bool:
     if key not in (ge.penalty_grads or {}):
         return False
     e, f = ge.penalty_grads[key], gf.penalty_grads[key]
-    return any(Fraction(float(b)) != a for a, b in zip(np.ravel(e), np.ravel(f)))
+    return not all(same_value(a, b) for a, b in zip(np.ravel(e), np.ravel(f)))
 
 
 def causes(found: FloatDiff) -> dict[str, Cause]:
