@@ -107,6 +107,12 @@ def lambdas(graph: Graph) -> dict[str, object]:
     return {name: v for name, v in (("λ₂", p.l2), ("λ₁", p.l1)) if v}
 
 
+def read_numbers(graph: Graph) -> dict[str, object]:
+    """The numbers a record reads rather than computes, by name: the data x, the weights
+    ("W2", "b2"), the target y, each active λ ("λ₂")."""
+    return {"x": graph.x, **graph.model.weights(), "y": graph.y, **lambdas(graph)}
+
+
 def read_errors(found: FloatDiff) -> tuple[NodeDiff, ...]:
     """The numbers float reads, as it holds them, against their exact values (phase
     "read"): the data x and the weights ("W2", "b2") always, the graph colours their
@@ -115,16 +121,14 @@ def read_errors(found: FloatDiff) -> tuple[NodeDiff, ...]:
     ge, gf = found.exact_graph, found.float_graph
     if ge is None or gf is None:
         return ()
-    pairs = [("x", ge.x, gf.x)]
-    we, wf = ge.model.weights(), gf.model.weights()
-    pairs += [(name, we[name], wf[name]) for name in we]
-    pairs += [("y", ge.y, gf.y)] + [(name, v, float(v)) for name, v in lambdas(ge).items()]  # as cast does
+    held, always = read_numbers(gf), {"x", *ge.model.weights()}  # the graph colours their edges
     out = []
-    for name, e, f in pairs:
-        e, f = np.asarray(e, dtype=object), np.asarray(f, dtype=float)
+    for name, e in read_numbers(ge).items():
+        # a tiny λ float lost is 0 (the float model's penalty casts λ, and has none then)
+        e, f = np.asarray(e, dtype=object), np.asarray(held.get(name, 0.0), dtype=float)
         if name in ("x", "y") and len(e) == 1:  # one sample: its row, as the nodes
             e, f = e[0], f[0]
         n = NodeDiff(name, "read", e, f, *_errors(e, f))
-        if n.differs or name == "x" or name in we:
+        if n.differs or name in always:
             out.append(n)
     return tuple(out)

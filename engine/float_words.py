@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .float_diff import FloatDiff, NodeDiff, lambdas
+from .float_diff import FloatDiff, NodeDiff, read_numbers
 from .float_reach import Cause, causes, inputs, penalty_term
 from .float_names import (first_component, is_zero, listed, named_node, node_name, relative,
                           unheld_value)
@@ -163,8 +163,7 @@ def _first_reach(found: FloatDiff, reached: list[NodeDiff]) -> list[str]:
 def _rounded_reads(found: FloatDiff, names, features) -> str | None:
     """'W2[1,1] = 1/200 becomes 0.005': the first of the read numbers ``names`` that float
     holds rounded, or None."""
-    g = found.exact_graph
-    held = {"x": g.x, "y": g.y, **g.model.weights(), **lambdas(g)}
+    held = read_numbers(found.exact_graph)
     return next((u for r in names if r in held and (u := unheld_value(r, held[r], features))), None)
 
 
