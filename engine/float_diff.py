@@ -1,6 +1,6 @@
 """Exact against float: one sample recorded in both arithmetics, compared node by node.
 
-Every value the recording computes (o^k forward, the loss, δ^k backward, δw^k), in the
+Every value the recording computes (o^k forward, P, the loss, δ^k backward, δw^k), in the
 order it is computed, with the exact value, the float value and their absolute and
 relative errors. The first node where they differ is where float arithmetic first went
 its own way; everything after may only inherit it (the article's trap: o2 is a tiny
@@ -24,8 +24,8 @@ from .record import record
 
 @dataclass(frozen=True)
 class NodeDiff:
-    name: str  # "o2", "loss", "δ3", "δw2"
-    phase: str  # "forward" | "loss" | "backward" | "weight_grad"
+    name: str  # "o2", "P", "loss", "δ3", "δw2"; a read number: "x", "W2", "y", "λ₂"
+    phase: str  # the event's: "forward" | "penalty" | "loss" | "backward" | "weight_grad"; "read" (read_errors)
     exact: np.ndarray  # Fractions
     float: np.ndarray  # float64, the same shape
     abs_error: np.ndarray  # |float − exact| per component (inf where float is not finite)

@@ -1,5 +1,7 @@
 """Where float departs from the truth, in words: the operation that made the first
-difference, the gate it flips, and how far the difference travels.
+difference, the gate it flips, and how far the difference travels; then each difference
+that starts elsewhere (with a penalty, P and δw from the rounded weights: the causes of
+engine/float_reach.py).
 
 On the article's third sample: o² = w·X is a tiny negative number in float instead of
 0 (the rounding is w·X's own, on the weights float rounded as it read them), the ReLU
@@ -28,7 +30,7 @@ from .render.path_view import scripted, value
 
 __all__ = ["Story", "story"]
 
-# What each operation rounds, in words (a layer kind or "loss").
+# What each layer kind's forward operation rounds, in words (the loss's and P's: _loss_rounds, _penalty_rounds).
 _ROUNDS = {
     "linear": "float64 rounds every product and every partial sum of w·X to 53 significant bits",
     "input": "float64 rounds the number as it reads it",
