@@ -16,8 +16,8 @@ reached by their difference), numbers float reads rounded (the data, y, the weig
 gets through is an **origin**: its difference starts there. A value can be both reached
 and differ on its own account (``own``: the loss's mean by n, a penalised δw's term);
 its origins then name it too, beside those of what reaches it (``origins``, transitively:
-the one list the words and the CLI's JSON give). :func:`causes_in_words` says each
-cause in the few words of Explore's table ("from o², and its own rounding")."""
+the one list the words and the CLI's JSON give). Explore's table says each cause in a
+few words (ui/float_view.py: causes_in_words)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +26,6 @@ import numpy as np
 
 from .float_diff import FloatDiff, lambdas, read_errors, same_value
 from .float_replay import Unreplayable, through
-from .float_names import listed, node_name
 from .graph import Graph, weight_key
 from .penalty import weight_keys
 
@@ -117,28 +116,3 @@ def _causes(found: FloatDiff, g: Graph) -> dict[str, Cause]:
         origins = {o for v in via for o in out[v].origins} | ({n.name} if own else set())
         out[n.name] = Cause(n.name, via, rounded, tuple(sorted(origins, key=order.index)), own, rounds)
     return out
-
-
-def causes_in_words(found: FloatDiff) -> dict[str, str]:
-    """Each differing computed value → why, in a few words, for the comparison's table:
-    "the first difference", "from o²", "its own: reads rounded numbers" (what float reads
-    rounded, x or W2, the table says itself: ui/float_view.py)."""
-    first = found.first
-    out = {first.name: "the first difference"} if first else {}
-    for c in causes(found).values():
-        if c.name in out:
-            continue
-        if c.origin:
-            own = "its penalty's term reads" if penalty_term(found, c.name) else "reads"
-            out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
-        else:
-            out[c.name] = "from " + listed([node_name(o) for o in c.origins if o != c.name]) + _also(found, c)
-    return out
-
-
-def _also(found: FloatDiff, c: Cause) -> str:
-    """", and its own rounding": what a reached value adds of its own, or nothing."""
-    if not c.own:
-        return ""
-    return (", and its penalty's term" if penalty_term(found, c.name) else ", and reads rounded numbers"
-            if c.rounded else ", and its own rounding")
