@@ -1,6 +1,6 @@
 """Exact against float: one sample recorded in both arithmetics, compared node by node.
 
-Every value the recording computes (o^k forward, the loss, δ^k backward, δw^k), in the
+Every value the recording computes (o^k forward, P, the loss, δ^k backward, δw^k), in the
 order it is computed, with the exact value, the float value and their absolute and
 relative errors. The first node where they differ is where float arithmetic first went
 its own way; everything after may only inherit it (the article's trap: o2 is a tiny
@@ -24,8 +24,8 @@ from .record import record
 
 @dataclass(frozen=True)
 class NodeDiff:
-    name: str  # "o2", "loss", "δ3", "δw2"
-    phase: str  # "forward" | "loss" | "backward" | "weight_grad"
+    name: str  # "o2", "P", "loss", "δ3", "δw2"; a read number: "x", "W2", "y", "λ₂"
+    phase: str  # the event's: "forward" | "penalty" | "loss" | "backward" | "weight_grad"; "read" (read_errors)
     exact: np.ndarray  # Fractions
     float: np.ndarray  # float64, the same shape
     abs_error: np.ndarray  # |float − exact| per component (inf where float is not finite)
@@ -56,6 +56,12 @@ def exact_impossible(model: Model) -> str | None:
     if not model.loss.exact_ok:
         return f"its loss ({model.loss.kind}) needs exp or log, which have no exact rational value"
     return None
+
+
+def same_value(exact, f) -> bool:
+    """Whether the float ``f`` is exactly the rational ``exact`` (inf and nan never are)."""
+    f = float(f)
+    return math.isfinite(f) and Fraction(f) == exact
 
 
 def _errors(exact: np.ndarray, floats: np.ndarray):
@@ -101,6 +107,12 @@ def lambdas(graph: Graph) -> dict[str, object]:
     return {name: v for name, v in (("λ₂", p.l2), ("λ₁", p.l1)) if v}
 
 
+def read_numbers(graph: Graph) -> dict[str, object]:
+    """The numbers a record reads rather than computes, by name: the data x, the weights
+    ("W2", "b2"), the target y, each active λ ("λ₂")."""
+    return {"x": graph.x, **graph.model.weights(), "y": graph.y, **lambdas(graph)}
+
+
 def read_errors(found: FloatDiff) -> tuple[NodeDiff, ...]:
     """The numbers float reads, as it holds them, against their exact values (phase
     "read"): the data x and the weights ("W2", "b2") always, the graph colours their
@@ -109,16 +121,14 @@ def read_errors(found: FloatDiff) -> tuple[NodeDiff, ...]:
     ge, gf = found.exact_graph, found.float_graph
     if ge is None or gf is None:
         return ()
-    pairs = [("x", ge.x, gf.x)]
-    we, wf = ge.model.weights(), gf.model.weights()
-    pairs += [(name, we[name], wf[name]) for name in we]
-    pairs += [("y", ge.y, gf.y)] + [(name, v, float(v)) for name, v in lambdas(ge).items()]  # as cast does
+    held, always = read_numbers(gf), {"x", *ge.model.weights()}  # the graph colours their edges
     out = []
-    for name, e, f in pairs:
-        e, f = np.asarray(e, dtype=object), np.asarray(f, dtype=float)
+    for name, e in read_numbers(ge).items():
+        # a tiny λ float lost is 0 (the float model's penalty casts λ, and has none then)
+        e, f = np.asarray(e, dtype=object), np.asarray(held.get(name, 0.0), dtype=float)
         if name in ("x", "y") and len(e) == 1:  # one sample: its row, as the nodes
             e, f = e[0], f[0]
         n = NodeDiff(name, "read", e, f, *_errors(e, f))
-        if n.differs or name == "x" or name in we:
+        if n.differs or name in always:
             out.append(n)
     return tuple(out)

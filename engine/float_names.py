@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .float_diff import NodeDiff
+from .float_diff import NodeDiff, same_value
 from .numbers import format_number
 from .render.path_view import value
 
@@ -25,11 +25,7 @@ def exact_in_float(v) -> bool:
 
 def first_component(node: NodeDiff) -> tuple:
     """The index of the first component where float differs from exact."""
-    for i in np.ndindex(node.exact.shape):
-        f = float(node.float[i])
-        if not math.isfinite(f) or Fraction(f) != node.exact[i]:
-            return i
-    return ()
+    return next((i for i in np.ndindex(node.exact.shape) if not same_value(node.exact[i], node.float[i])), ())
 
 
 def named_component(name: str, index: tuple, shape: tuple, rows: bool = False, features=()) -> str:

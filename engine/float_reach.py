@@ -16,19 +16,17 @@ reached by their difference), numbers float reads rounded (the data, y, the weig
 gets through is an **origin**: its difference starts there. A value can be both reached
 and differ on its own account (``own``: the loss's mean by n, a penalised δw's term);
 its origins then name it too, beside those of what reaches it (``origins``, transitively:
-the one list the words and the CLI's JSON give). :func:`causes_in_words` says each
-cause in the few words of Explore's table ("from o², and its own rounding")."""
+the one list the words and the CLI's JSON give). Explore's table says each cause in a
+few words (ui/float_view.py: causes_in_words)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
-from .float_diff import FloatDiff, lambdas, read_errors
+from .float_diff import FloatDiff, lambdas, read_errors, same_value
 from .float_replay import Unreplayable, through
-from .float_names import listed, node_name
-from .graph import Graph
+from .graph import Graph, weight_key
 from .penalty import weight_keys
 
 
@@ -53,7 +51,7 @@ def _penalised(graph: Graph) -> list[str]:
 
 def inputs(graph: Graph, name: str) -> tuple[list[str], list[str]]:
     """(the computed values, the read numbers) a recorded value depends on."""
-    event = next(e for e in graph.timeline if e.name == name)
+    event = graph.event(name)
     k, K = event.k, graph.K
     params = [f"{p}{k}" for p in graph.model.layer(k).params] if 1 <= k <= K else []
     below = [f"o{k - 1}"] if k > 1 else []  # o^{k-1}: x for layer 1, a read number
@@ -69,24 +67,22 @@ def inputs(graph: Graph, name: str) -> tuple[list[str], list[str]]:
         if k == K + 1:
             return [f"o{K}"], ["y"]
         return [f"δ{k + 1}"] + below + [f"o{k}"], data + params
-    key = name[1:].replace("w", "W", 1)  # weight_grad: δw2 reads δ³, o¹ (and W2, λ with a penalty)
+    key = weight_key(name)  # weight_grad: δw2 reads δ³, o¹ (and W2, λ with a penalty)
     penalised = ([key] + lam) if key in _penalised(graph) else []
     return [f"δ{k + 1}"] + below, data + penalised
 
 
-def _read_differs(found: FloatDiff) -> dict[str, bool]:
-    """Whether float holds each read number rounded: x, the weights, y, each λ."""
-    return {n.name: n.differs for n in read_errors(found)}
-
-
-def term_differs(found: FloatDiff, name: str) -> bool:
-    """Whether the penalty's term of δw (λ₂·W + λ₁·sign(W)) differs in float."""
-    key = name[1:].replace("w", "W", 1)
+def penalty_term(found: FloatDiff, name: str) -> bool:
+    """Whether ``name`` is a δw whose penalty's term (λ₂·W + λ₁·sign(W)) float computes
+    differently."""
+    if not name.startswith("δw"):
+        return False
+    key = weight_key(name)
     ge, gf = found.exact_graph, found.float_graph
     if key not in (ge.penalty_grads or {}):
         return False
     e, f = ge.penalty_grads[key], gf.penalty_grads[key]
-    return any(Fraction(float(b)) != a for a, b in zip(np.ravel(e), np.ravel(f)))
+    return not all(same_value(a, b) for a, b in zip(np.ravel(e), np.ravel(f)))
 
 
 def causes(found: FloatDiff) -> dict[str, Cause]:
@@ -101,7 +97,7 @@ def causes(found: FloatDiff) -> dict[str, Cause]:
 
 def _causes(found: FloatDiff, g: Graph) -> dict[str, Cause]:
     differs = {n.name: n.differs for n in found.nodes}
-    read = _read_differs(found)
+    read = {n.name: n.differs for n in read_errors(found)}  # float holds it rounded: x, a weight, y, a λ
     order = [m.name for m in found.nodes]
     out: dict[str, Cause] = {}
     for n in found.nodes:
@@ -120,37 +116,3 @@ def _causes(found: FloatDiff, g: Graph) -> dict[str, Cause]:
         origins = {o for v in via for o in out[v].origins} | ({n.name} if own else set())
         out[n.name] = Cause(n.name, via, rounded, tuple(sorted(origins, key=order.index)), own, rounds)
     return out
-
-
-def penalty_term(found: FloatDiff, name: str) -> bool:
-    """Whether ``name`` is a δw whose penalty's term float computes differently."""
-    return name.startswith("δw") and term_differs(found, name)
-
-
-def causes_in_words(found: FloatDiff) -> dict[str, str]:
-    """Each differing value (the computed ones and what float reads rounded: x, W2) → why,
-    in a few words, for the comparison's table: "the first difference", "from o²", "reads
-    rounded numbers", "float holds it rounded"."""
-    first = found.first
-    out = {}
-    for n in found.nodes:
-        if n.name == getattr(first, "name", None):
-            out[n.name] = "the first difference"
-    reach = causes(found)
-    for c in reach.values():
-        if c.name in out:
-            continue
-        if c.origin:
-            own = "its penalty's term reads" if penalty_term(found, c.name) else "reads"
-            out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
-        else:
-            out[c.name] = "from " + listed([node_name(o) for o in c.origins if o != c.name]) + _also(found, c)
-    return out
-
-
-def _also(found: FloatDiff, c: Cause) -> str:
-    """", and its own rounding": what a reached value adds of its own, or nothing."""
-    if not c.own:
-        return ""
-    return (", and its penalty's term" if penalty_term(found, c.name) else ", and reads rounded numbers"
-            if c.rounded else ", and its own rounding")

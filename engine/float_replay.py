@@ -22,8 +22,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .float_diff import FloatDiff
-from .graph import Graph
+from .float_diff import FloatDiff, lambdas
+from .graph import Graph, weight_key
 from .penalty import Penalty, gradient, value as penalty_value, weight_keys
 
 
@@ -50,20 +50,25 @@ def _held(g: Graph, name: str, exact: bool):
     """An input of a recorded value, as ``g`` holds it (x, y, a weight, a λ, o2, δ3, P),
     exactly: float's as the binary fraction it is; a λ as a number, the others as arrays."""
     if name.startswith("λ"):
-        v = {"λ₂": g.model.penalty.l2, "λ₁": g.model.penalty.l1}[name]  # 0 if float lost a tiny one
+        v = lambdas(g).get(name, 0)  # 0 if float lost a tiny one
         return v if exact else Fraction(float(v))
     held = g.y if name == "y" else g.value(name)
     return np.asarray(held, dtype=object) if exact else _fractions(held)
 
 
+def _penalty(world: dict) -> Penalty:
+    """The penalty of ``world``'s λ (a λ it lacks is 0)."""
+    return Penalty(world.get("λ₂", 0), world.get("λ₁", 0))
+
+
 def evaluate(g: Graph, name: str, world: dict) -> np.ndarray:
     """The recorded value ``name`` computed exactly from ``world`` (each of its inputs by
     name, exact arrays) with the operations of ``g``'s model."""
-    event = next(e for e in g.timeline if e.name == name)
+    event = g.event(name)
     k, K, model = event.k, g.K, g.model
     if event.phase == "penalty":
         held = model.with_weights({w: world[w] for w in weight_keys(model.layers)})
-        return np.asarray(penalty_value(Penalty(world.get("λ₂", 0), world.get("λ₁", 0)), held.layers))
+        return np.asarray(penalty_value(_penalty(world), held.layers))
     if event.phase == "loss" or k == K + 1:
         o, y = world[f"o{K}"], world["y"]
         if event.phase == "backward":
@@ -78,11 +83,10 @@ def evaluate(g: Graph, name: str, world: dict) -> np.ndarray:
         return layer.forward(below)
     if event.phase == "backward":
         return layer.backward(below, world[f"o{k}"], world[f"δ{k + 1}"])
-    param = name[1]  # weight_grad: δw2 → W, δb2 → b
-    grad = layer.param_grads(below, world[f"δ{k + 1}"])["W" if param == "w" else param]
-    key = f"{'W' if param == 'w' else param}{k}"
+    key = weight_key(name)  # weight_grad: δw2 → W2, δb2 → b2
+    grad = layer.param_grads(below, world[f"δ{k + 1}"])[key.removesuffix(str(k))]
     if key in world:  # a penalised weight matrix: its term λ₂·W + λ₁·sign(W)
-        grad = grad + gradient(Penalty(world.get("λ₂", 0), world.get("λ₁", 0)), world[key])
+        grad = grad + gradient(_penalty(world), world[key])
     return grad
 
 

@@ -1,5 +1,7 @@
 """Where float departs from the truth, in words: the operation that made the first
-difference, the gate it flips, and how far the difference travels.
+difference, the gate it flips, and how far the difference travels; then each difference
+that starts elsewhere (with a penalty, P and δw from the rounded weights: the causes of
+engine/float_reach.py).
 
 On the article's third sample: o² = w·X is a tiny negative number in float instead of
 0 (the rounding is w·X's own, on the weights float rounded as it read them), the ReLU
@@ -18,16 +20,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .float_diff import FloatDiff, NodeDiff, lambdas
+from .float_diff import FloatDiff, NodeDiff, read_numbers
 from .float_reach import Cause, causes, inputs, penalty_term
 from .float_names import (first_component, is_zero, listed, named_node, node_name, relative,
                           unheld_value)
+from .graph import weight_key
 from .numbers import format_number
 from .render.path_view import scripted, value
 
 __all__ = ["Story", "story"]
 
-# What each operation rounds, in words (a layer kind or "loss").
+# What each layer kind's forward operation rounds, in words (the loss's and P's: _loss_rounds, _penalty_rounds).
 _ROUNDS = {
     "linear": "float64 rounds every product and every partial sum of w·X to 53 significant bits",
     "input": "float64 rounds the number as it reads it",
@@ -88,7 +91,7 @@ def _where(found: FloatDiff, node: NodeDiff) -> tuple[int, str, str]:
     """(the layer that computed the node, the node and its operation described, what
     that operation rounds)."""
     g = found.exact_graph
-    event = next(e for e in g.timeline if e.name == node.name)
+    event = g.event(node.name)
     k, K = event.k, g.K
     op = _operation(found, node, k)
     if node.phase == "penalty":
@@ -133,7 +136,7 @@ def _flow(found: FloatDiff, node: NodeDiff, exact: bool):
     term, the learning flow's part), in either arithmetic."""
     g = found.exact_graph if exact else found.float_graph
     values = node.exact if exact else node.float
-    term = (g.penalty_grads or {}).get(node.name[1:].replace("w", "W", 1)) if node.phase == "weight_grad" else None
+    term = (g.penalty_grads or {}).get(weight_key(node.name)) if node.phase == "weight_grad" else None
     return values if term is None else values - term
 
 
@@ -162,8 +165,7 @@ def _first_reach(found: FloatDiff, reached: list[NodeDiff]) -> list[str]:
 def _rounded_reads(found: FloatDiff, names, features) -> str | None:
     """'W2[1,1] = 1/200 becomes 0.005': the first of the read numbers ``names`` that float
     holds rounded, or None."""
-    g = found.exact_graph
-    held = {"x": g.x, "y": g.y, **g.model.weights(), **lambdas(g)}
+    held = read_numbers(found.exact_graph)
     return next((u for r in names if r in held and (u := unheld_value(r, held[r], features))), None)
 
 

@@ -87,6 +87,10 @@ class Graph:
         """δ^k for the batch, k = 1 … K+1."""
         return self.deltas[k - 1]
 
+    def event(self, name: str) -> Event:
+        """The timeline's event that computes ``name`` ("o2", "δ3", "δw2", "P", "loss")."""
+        return next(e for e in self.timeline if e.name == name)
+
     def value(self, name: str) -> np.ndarray:
         """A recorded value by its article name: x, o2, δ3, δw2, W2, loss."""
         if name == "x":
@@ -98,7 +102,7 @@ class Graph:
         if name == "δP":  # ∂(loss + P)/∂P
             return np.asarray(1.0 if self.arithmetic == "float" else Fraction(1))
         if name.startswith("δw") or name.startswith("δb"):
-            return self.weight_grads[name[1:].replace("w", "W", 1)]
+            return self.weight_grads[weight_key(name)]
         if name.startswith("δ"):
             return self.delta(int(name[1:]))
         if name.startswith("o"):
@@ -120,6 +124,11 @@ class Graph:
                                              self.delta(k + 1)[sample:sample + 1]).items():
                 grads[f"{name}{k}"] = g
         return grads
+
+
+def weight_key(grad: str) -> str:
+    """The weight a gradient belongs to, the key of ``weight_grads``: "δw2" → "W2", "δb2" → "b2"."""
+    return grad[1:].replace("w", "W", 1)
 
 
 def structure(model: Model) -> tuple[tuple[Node, ...], tuple[Edge, ...], tuple[Event, ...]]:

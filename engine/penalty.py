@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np
 
-from .numbers import check_size, float_of, format_number, parse_number, shown_number
-from .spec_json import kind_of
+from .numbers import check_size, format_number, parse_number, shown_number
+from .spec_json import read_number
 
 KEYS = ("l2", "l1")
 # How every message names a λ: Train's, Build's and the Data page's fields, the CLI's
@@ -61,18 +61,12 @@ NONE = Penalty()
 def read_lambda(value, key: str, arithmetic: str):
     """λ₂ (``key`` "l2") or λ₁ ("l1") as typed or as a model file holds it (the number
     grammar of engine/numbers.py): a number ≥ 0 within float64's range (every value is
-    shown in float too). ValueError otherwise, naming the λ as NAMES does."""
-    what = NAMES[key]
-    if isinstance(value, (list, dict, bool)) or value is None:  # a model file's wrong JSON type
-        raise ValueError(f"{what}: expected a number, got {kind_of(value)}")
-    try:
-        f = parse_number(value, EXAMPLES)
-        x = float_of(f, shown_number(value), tiny_ok=arithmetic == "exact")
-    except ValueError as e:
-        raise ValueError(f"{what}: {e}") from None
+    shown in float too). ValueError otherwise, naming the λ as NAMES does: read as any
+    number of a model file is (engine/spec_json.py: read_number), with a λ's examples."""
+    f = read_number(value, NAMES[key], arithmetic, EXAMPLES)
     if f < 0:
-        raise ValueError(f"{what} must be 0 or more, got {shown_number(value)}")
-    return f if arithmetic == "exact" else x
+        raise ValueError(f"{NAMES[key]} must be 0 or more, got {shown_number(value)}")
+    return f if arithmetic == "exact" else float(f)
 
 
 def penalty_of(l2, l1, arithmetic: str) -> Penalty:

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .numbers import MAX_EXACT_DIGITS, Literal, clip, float_of, parse_number, shown_number
+from .numbers import EXAMPLES, MAX_EXACT_DIGITS, Literal, clip, float_of, parse_number, shown_number
 
 _FLOAT_EXACT_INTS = 2 ** 53  # past this a JSON integer is not exactly a float64
 # In names: a lone surrogate ("\ud800" in JSON) has no UTF-8 encoding, and control
@@ -89,8 +89,9 @@ def read_numbers(rows: list, where: str, arithmetic: str) -> np.ndarray:
     return out
 
 
-def read_number(value, where: str, arithmetic: str) -> Fraction:
-    """One number of a model file, exactly (engine.numbers.parse_number's grammar and bounds).
+def read_number(value, where: str, arithmetic: str, examples: str = EXAMPLES) -> Fraction:
+    """One number of a model file, exactly (engine.numbers.parse_number's grammar and bounds;
+    ``examples``: what a text that is not a number is told to write instead).
 
     Past float64's range is refused in both arithmetics (every model can be shown in
     float: Explore's side-by-side view, charts); a nonzero number that float64 would
@@ -99,7 +100,7 @@ def read_number(value, where: str, arithmetic: str) -> Fraction:
     if isinstance(value, (list, dict)) or value is None or isinstance(value, bool):
         raise SpecError(f"{where}: expected a number, got {kind_of(value)}")
     try:
-        f = parse_number(value)
+        f = parse_number(value, examples)
         float_of(f, shown_number(value), tiny_ok=arithmetic == "exact")
     except ValueError as e:
         raise SpecError(f"{where}: {e}") from None

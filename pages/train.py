@@ -20,6 +20,7 @@ from ui import boundary_chart, chart_style
 from ui import train_charts as charts
 from ui.state import TRAINING, workspace
 from ui.draft import cell, penalty_entry
+from ui.penalty_fields import LABELS as LAMBDA_LABELS
 from ui.text import md, message
 from pages import in_app
 
@@ -105,18 +106,18 @@ with st.container(border=True):
 
     # L2/L1 penalty (engine/penalty.py): part of the objective the run minimises
     pen = st.columns([1.2, 1.2, 3.9], vertical_alignment="bottom")
-    l2 = pen[0].text_input("L2 penalty λ₂", key="train_l2",
+    l2 = pen[0].text_input(LAMBDA_LABELS["l2"], key="train_l2",
                          help="Adds λ₂·½Σw² over the weight matrices (not the biases) to the loss, so each step also "
                               "shrinks the weights by α·λ₂·w (PyTorch's weight_decay). 0: none; or more: "
                               + EXAMPLES + ".")
-    l1 = pen[1].text_input("L1 penalty λ₁", key="train_l1",
+    l1 = pen[1].text_input(LAMBDA_LABELS["l1"], key="train_l1",
                          help="Adds λ₁·Σ|w| over the weight matrices (not the biases) to the loss: each step moves "
                               "the weights towards 0 by α·λ₁ (at w = 0 the gradient is taken as 0). 0: none; or more: "
                               + EXAMPLES + ".")
     penalty, penalty_error = None, None
     try:
         # read as Build and Data read theirs (through the file's entry): the same text, the same message
-        entry = penalty_entry(l2, l1, arithmetic)
+        entry = penalty_entry(l2, l1)
         penalty = penalty_of(entry.get("l2", 0), entry.get("l1", 0), arithmetic)
     except ValueError as e:
         penalty_error = str(e)

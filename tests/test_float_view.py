@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from engine.float_diff import float_diff, read_errors
-from engine.float_reach import causes, causes_in_words, inputs
+from engine.float_reach import causes, inputs
 from engine.float_names import exact_in_float
 from engine.float_words import story
 from engine.numbers import NotExactError, format_number
@@ -18,6 +18,7 @@ from engine.presets import load_preset
 from engine.render import path_view
 from engine.render.diff_view import COLORS, SCALE, diff_svg, legend, severity
 from engine.spec import dump_spec, load_spec
+from ui.float_view import causes_in_words  # the table's few words of each cause
 from float_trap import float_trap_after
 from random_models import model_doc
 

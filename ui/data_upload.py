@@ -16,7 +16,7 @@ import streamlit as st
 
 from engine.csv_data import MAX_CSV_BYTES, CsvError, header_of, read_csv
 from engine.data_split import table_dataset
-from engine.mlp import ACTIVATIONS, ARITHMETIC, mlp_spec, parse_hidden
+from engine.mlp import ACTIVATIONS, mlp_spec, parse_hidden
 from engine.presets import NOISE_DEFAULTS, PRESETS
 from . import state
 from .draft import penalty_entry
@@ -140,7 +140,7 @@ def options(good, table) -> None:
             hidden = parse_hidden(hidden_text)
             data = table_dataset(table, test_fraction=float(fraction), seed=int(seed), standardize=standardize)
             spec = mlp_spec(data, table.task, hidden=hidden, activation=activation, seed=int(seed),
-                            name=_model_name(good["name"]), penalty=penalty_entry(**lambdas, arithmetic=ARITHMETIC))
+                            name=_model_name(good["name"]), penalty=penalty_entry(**lambdas))
         except ValueError as e:
             st.error(message(str(e)), icon=":material/error:")
             return

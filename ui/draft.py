@@ -194,20 +194,20 @@ def draft_to_doc(draft: dict, numbers=None) -> dict:
     data.update(_fitting_extras(draft))
     doc = {"format": FORMAT, "name": draft["name"] or "untitled", "description": draft["description"] or "",
            "arithmetic": draft["arithmetic"], "layers": layers, "loss": draft["loss"], "data": data}
-    penalty = penalty_entry(draft.get("l2"), draft.get("l1"), a)
+    penalty = penalty_entry(draft.get("l2"), draft.get("l1"))
     if penalty:
         doc["penalty"] = penalty
     return doc
 
 
-def penalty_entry(l2, l1, arithmetic: str) -> dict:
+def penalty_entry(l2, l1) -> dict:
     """The model file's "penalty" entry of the two λ fields as typed (Build's draft, the
     Data page's form, Train's run), for engine.spec to judge: an empty field means 0.
     Each λ stays the text typed, not a JSON number: the message then quotes it as typed,
     word for word what the CLI's --l2/--l1 say for the same text (engine/penalty.py:
     read_lambda), and a λ read from text or from its number is the same λ.
-    {} when both are 0: a model without a penalty, as a file without the key.
-    ``arithmetic`` is the model's: the entry is the same text in both."""
+    {} when both are 0: a model without a penalty, as a file without the key. The entry
+    is the same text in either arithmetic: the loader reads it in the model's."""
     penalty = {key: str(text or "").strip() or "0" for key, text in (("l2", l2), ("l1", l1))}
     return penalty if any(value != 0 for value in _lambdas(penalty).values()) else {}
 

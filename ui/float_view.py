@@ -19,7 +19,8 @@ import numpy as np
 import streamlit as st
 
 from engine.float_diff import exact_impossible, float_diff, read_errors
-from engine.float_reach import causes_in_words
+from engine.float_reach import Cause, causes, penalty_term
+from engine.float_names import listed, node_name
 from engine.float_words import story
 from engine.limits import check_exact_sizes
 from engine.numbers import NotExactError, format_number
@@ -60,6 +61,31 @@ def _row(n, why: str) -> dict:
             "largest relative error": ("—" if not n.differs else "∞ (exact 0)" if np.isinf(rel)
                                        else format_number(rel)),
             "hover": {"exact": _full(n.exact), "float": _full(n.float)}}
+
+
+def causes_in_words(found) -> dict[str, str]:
+    """Each differing computed value → why, in a few words, for the comparison's table:
+    "the first difference", "from o²", "its own: reads rounded numbers" (what float reads
+    rounded, x or W2, :func:`_compute` says itself), from the causes of engine/float_reach.py."""
+    first = found.first
+    out = {first.name: "the first difference"} if first else {}
+    for c in causes(found).values():
+        if c.name in out:
+            continue
+        if c.origin:
+            own = "its penalty's term reads" if penalty_term(found, c.name) else "reads"
+            out[c.name] = f"its own: {own} rounded numbers" if c.rounded else "its own rounding"
+        else:
+            out[c.name] = "from " + listed([node_name(o) for o in c.origins if o != c.name]) + _also(found, c)
+    return out
+
+
+def _also(found, c: Cause) -> str:
+    """", and its own rounding": what a reached value adds of its own, or nothing."""
+    if not c.own:
+        return ""
+    return (", and its penalty's term" if penalty_term(found, c.name) else ", and reads rounded numbers"
+            if c.rounded else ", and its own rounding")
 
 
 def _compute(spec, sample: int, row: int, look: dict) -> dict:

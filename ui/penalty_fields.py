@@ -4,8 +4,8 @@ each, so that both pages say the same. What is typed goes, as text, through
 ui.draft.penalty_entry into the model file's "penalty" entry, which engine.spec judges
 (the same message for the same mistake on both pages).
 
-The Train page's λ fields set a run's penalty, not the model's; their help speaks of
-the steps, so it is its own.
+The Train page's λ fields set a run's penalty, not the model's: the same labels, but
+their help speaks of the steps, so it is its own.
 """
 from __future__ import annotations
 

@@ -195,23 +195,29 @@ def shared_diff() -> str | None:
     return st.query_params.get("diff") if "diff" in st.query_params else None
 
 
+def _put(key: str, value: str | None) -> None:
+    """Set the URL's ``key`` to ``value``, or remove it (None), writing only a change: each
+    write is a round trip to the browser."""
+    import streamlit as st
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
 def share_diff(on: bool) -> None:
     """``diff=on`` while the comparison is shown, no ``diff`` at all otherwise."""
-    import streamlit as st
-    if on and st.query_params.get("diff") != "on":
-        st.query_params["diff"] = "on"
-    elif not on and "diff" in st.query_params:
-        del st.query_params["diff"]
+    _put("diff", "on" if on else None)
 
 
 def share_view(sample: int | str | None = None, step: int | None = None,
                arithmetic: str | None = None, view: str | None = None) -> None:
     """Write the place in the view into the URL (only what changed, to spare round trips);
     ``sample`` is 1-based, or "batch" for the whole batch."""
-    import streamlit as st
     for key, value in (("sample", sample), ("step", step), ("arithmetic", arithmetic), ("view", view)):
-        if value is not None and st.query_params.get(key) != str(value):
-            st.query_params[key] = str(value)
+        if value is not None:
+            _put(key, str(value))
 
 
 VIEW_PARAMS = ("sample", "step", "arithmetic", "view", "diff")  # the place in a model's view
@@ -221,12 +227,9 @@ TRAINING_GRAPH = "training"  # the ``graph`` parameter while Explore shows a gra
 def share_training_graph() -> None:
     """The URL while Explore or Export shows a graph from training (ui/state.py: open_in_explore):
     the workspace model (kept by ui/state.py) and ``graph=training``, no place in a view."""
-    import streamlit as st
     for key in VIEW_PARAMS:
-        if key in st.query_params:
-            del st.query_params[key]
-    if st.query_params.get("graph") != TRAINING_GRAPH:
-        st.query_params["graph"] = TRAINING_GRAPH
+        _put(key, None)
+    _put("graph", TRAINING_GRAPH)
 
 
 def graph_link_warning(marker, name: str) -> str:
@@ -253,15 +256,9 @@ def share_model(spec: Spec, *, reset_view: bool = False, params: dict[str, str] 
     """Point the URL at this model (``preset`` or ``model``); ``reset_view``: drop what belonged
     to the model before (sample, step, arithmetic, the comparison).
     ``params``: the spec's :func:`model_params` if known (ui/state.py keeps them once per model)."""
-    import streamlit as st
     wanted = params or model_params(spec)
     for key in ("preset", "model"):
-        if key in wanted:
-            if st.query_params.get(key) != wanted[key]:
-                st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]
+        _put(key, wanted.get(key))
     if reset_view:
         for key in ("sample", "step", "arithmetic", "diff"):
-            if key in st.query_params:
-                del st.query_params[key]
+            _put(key, None)

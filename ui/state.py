@@ -114,8 +114,8 @@ def graph_marker(shown_here: bool) -> None:
     so the marker goes (a link opened with it was warned about by :func:`workspace`)."""
     if shown_here and EXPLORE_GRAPH in ss:
         share.share_training_graph()
-    elif "graph" in st.query_params:
-        share.unshare_training_graph()
+    else:
+        share.unshare_training_graph()  # nothing to do without the marker
 
 
 def open_in_explore(entry: dict) -> None:
@@ -131,10 +131,9 @@ def open_in_explore(entry: dict) -> None:
 
 def back_to_workspace() -> None:
     """Explore shows the workspace model again, at the sample and step it had (the page
-    checks them against the model); the page writes the view back into the address bar
-    (ui/share.py: share_view)."""
+    checks them against the model); on the rerun that follows, :func:`graph_marker` drops
+    the marker and the page writes the view back into the address bar (ui/share.py: share_view)."""
     ss.pop(EXPLORE_GRAPH, None)
-    share.unshare_training_graph()  # the page writes the view instead
     place = ss.pop(PLACE, {})
     ss["step"] = place.get("step", 0)
     if "sample" in place:

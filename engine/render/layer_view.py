@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..graph import Graph
+from ..graph import Graph, weight_key
 from ..numbers import format_number
 from . import picture, style
 from .progress import check_sample, progress
@@ -66,7 +66,7 @@ def layer_view(graph: Graph, *, step: int | None = None, sample: int = 0,
 
     def value(name: str):
         if name.startswith("δw") or name.startswith("δb"):
-            return sample_grads[name[1:].replace("w", "W", 1)]
+            return sample_grads[weight_key(name)]
         v = graph.value(name)
         return v if name[0] not in "xoδ" or name == "δP" else v[sample]
 
