@@ -186,6 +186,8 @@ with main:
     c1, c2 = st.columns([1, 2.6])
     c1.text_input("Name", draft["name"], key=key("name"), max_chars=100)
     c2.text_input("Description", draft["description"], key=key("description"), max_chars=1000)
+    for place in ("name", "description"):  # each error under its own row
+        show_errors(place)
     c3, c4, c5, c6 = st.columns([1, 1.6, 1, 1])
     c3.radio("Arithmetic", ARITHMETICS, index=ARITHMETICS.index(draft["arithmetic"]), key=key("arithmetic"),
              help=f"exact: fractions, no rounding (no exp/log: no {', '.join(bf.FLOAT_ONLY)})")
@@ -193,7 +195,7 @@ with main:
     c4.selectbox("Loss", losses, index=losses.index(draft["loss"]) if draft["loss"] in losses else 0,
                  format_func=lambda k: f"{k} · {LOSSES[k].title}" if LOSSES[k].title else k, key=key("loss"))
     penalty_fields({"l2": key("l2"), "l1": key("l1")}, draft, columns=(c5, c6))
-    for place in ("name", "description", "arithmetic", "loss", "penalty"):
+    for place in ("arithmetic", "loss", "penalty"):
         show_errors(place)
 
     st.subheader("Layers")

@@ -107,11 +107,13 @@ BUILD_CASES = [
     ("first layer not input", "article", (LAYERS, {"deleted_rows": [0]}), "build_layers", "layer 1: the first layer"),
     ("too many layers", "xor", (LAYERS, {"added_rows": [{"type": "relu"}] * 40}), "build_layers",
      "layers: 45 layers; at most 32"),
-    # the λ fields share a row (ui/penalty_fields.py): their errors go under it, not under the layers
+    # the arithmetic, the loss and the λ fields share a row (ui/penalty_fields.py): their errors
+    # go under it, not under the layers
     ("negative λ₂", "xor", ("l2", "-1"), "build_l1", "the L2 penalty λ₂ must be 0 or more, got '-1'"),
     ("word in λ₁", "article", ("l1", "abc"), "build_l1", "the L1 penalty λ₁: 'abc' is not a number (use 0.001, 1e-3 or 1/1000)"),
-    # the name, description, arithmetic and loss share a row: their errors go under it
-    ("control character in the name", "article", ("name", "a\x1b[31mb"), "build_loss", "name: character 2 (U+001B)"),
+    # the name and description share the row above: their errors go under it, not under the λ
+    ("control character in the name", "article", ("name", "a\x1b[31mb"), "build_description",
+     "name: character 2 (U+001B)"),
 ]
 
 
