@@ -38,10 +38,8 @@ def on_screen(grid) -> dict:
 
 def selected(grid) -> tuple[int, int] | None:
     """(column, row) of the grid's selected cell, or None. Column 0 is the index or row marker."""
-    found = grid.locator(SELECTED)
-    if found.count() != 1:
-        return None
-    got = re.fullmatch(r"glide-cell-(\d+)-(\d+)", found.get_attribute("id") or "")
+    # one read: the selection may move between two
+    got = re.fullmatch(r"glide-cell-(\d+)-(\d+)", grid.evaluate(f"g => g.querySelector('{SELECTED}')?.id ?? ''"))
     return (int(got[1]), int(got[2])) if got else None
 
 

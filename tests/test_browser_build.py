@@ -28,7 +28,7 @@ def test_edit_a_weight_apply_and_explore_shows_it(page, app_url):
     # W2's cells: column 0 is the neuron's name, then 1/200 and -3/11600, the strawberries' weight
     edit_cell(page, grids.nth(1), (2, 0), "-3/11600", "-1/11600", page.get_by_text("Unapplied edits"))
     page.get_by_role("button", name="Apply").click()
-    page.get_by_text("is now the model in use").wait_for()
+    page.get_by_text("is now the model in use").first.wait_for()
     page.screenshot(path=f"{SHOTS}/build_applied.png")
 
     page.get_by_role("link", name="Explore").first.click()
@@ -58,7 +58,7 @@ def test_the_order_hint_can_be_typed_in_the_grid(page, app_url):
     # the layers grid: a row marker column, then "#" (column 1); row 3 (index 2) is the ReLU
     edit_cell(page, grids.nth(0), (1, 2), "3", typed, page.get_by_text("Unapplied edits"), at=(70, 52))
     page.get_by_role("button", name="Apply").click()
-    page.get_by_text("is now the model in use").wait_for()
+    page.get_by_text("is now the model in use").first.wait_for()
     # the panel of the model in use may still be the last run's a moment: expect() waits
     expect(page.locator('[data-testid="stCode"]').first).to_have_text(re.compile(r"1\. input.*2\. relu.*3\. linear", re.S))
 

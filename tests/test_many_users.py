@@ -155,7 +155,9 @@ def test_a_session_cannot_start_work_past_the_limits(page, app_url):
     epochs.fill("1000000")
     epochs.press("Enter")
     page.get_by_text("is more than this server's limit").wait_for()
-    assert page.get_by_role("button", name=re.compile(r"Train$")).is_disabled()
+    # the message and the button arrive as separate updates: wait for the button's too
+    from playwright.sync_api import expect
+    expect(page.get_by_role("button", name=re.compile(r"Train$"))).to_be_disabled()
 
 
 def test_a_big_model_holds_the_shared_graphviz_lock_only_briefly():
