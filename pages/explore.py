@@ -56,7 +56,9 @@ else:
         if warning:
             warn_link(warning)
     arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="arithmetic", horizontal=True,
-                                   help="Exact: rational numbers, as the article. Float: float64, as a computer.")
+                                   help="Exact: rational numbers, as the article. Float: float64, as a computer.",
+                                   on_change=parts.refuse_exact, args=(spec,))
+    parts.say_refused()
     try:
         graph = record_sample(spec, sample, arithmetic)
     except NotExactError as e:

@@ -5,7 +5,7 @@ from engine.model import Dataset
 from engine.numbers import NotExactError
 from engine.render.frames import captions
 from engine.spec import dump_spec
-from ui import exports as ex
+from ui import explore_parts as parts, exports as ex
 from ui.code_export import code_downloads
 from ui.explore_data import graph_key, record_sample  # Explore's: one frame cache key for both pages
 from ui.player import player
@@ -53,7 +53,9 @@ else:
     sample = controls[0].selectbox("Sample", [0, *range(1, n + 1)], key="export_sample",
                                    format_func=lambda i: f"whole batch (n = {n})" if i == 0 else f"sample {i}")
     init("export_arithmetic", st.session_state.get("arithmetic", spec.arithmetic))
-    arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="export_arithmetic", horizontal=True)
+    arithmetic = controls[1].radio("Arithmetic", ["exact", "float"], key="export_arithmetic", horizontal=True,
+                                   on_change=parts.refuse_exact, args=(spec, "export_arithmetic"))
+    parts.say_refused()
     try:
         graph = record_sample(spec, sample, arithmetic)
     except (NotExactError, ValueError) as e:

@@ -190,6 +190,29 @@ def test_a_new_model_opens_in_its_own_arithmetic():
     assert at.radio(key="arithmetic").value == "float"
 
 
+def test_exact_chosen_on_a_model_without_it_goes_back_to_float_and_says_why():
+    """Choosing exact on moons (tanh) left the page with one error and no graph, while a
+    link asking for the same says why and shows float: the radio now does the same."""
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["preset"] = "moons"
+    at.run()
+    assert at.radio(key="arithmetic").value == "float"
+    before = player_data(at)["signature"]
+    at.radio(key="arithmetic").set_value("exact").run()
+    assert not at.exception and not at.error
+    assert at.radio(key="arithmetic").value == "float"
+    assert any("no exact arithmetic" in w.value and "tanh" in w.value and "showing float" in w.value
+               for w in at.warning), [w.value for w in at.warning]
+    assert player_data(at)["signature"] == before  # the same float graph, still shown
+    assert at.query_params["arithmetic"] in ("float", ["float"])
+    at.radio(key="view").set_value("neuron").run()  # said once, not on every run after
+    assert not any("no exact arithmetic" in w.value for w in at.warning)
+    at.switch_page("pages/export.py").run()  # Export's own radio does the same
+    at.radio(key="export_arithmetic").set_value("exact").run()
+    assert not at.exception and not at.error and at.radio(key="export_arithmetic").value == "float"
+    assert any("no exact arithmetic" in w.value for w in at.warning)
+
+
 def test_a_link_can_open_the_float_trap():
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.query_params["preset"] = "article"

@@ -29,6 +29,26 @@ def linked_arithmetic(spec, asked: str | None) -> tuple[str, str | None]:
     return asked, None
 
 
+REFUSED = "_exact_refused"  # session key: why the Arithmetic radio went back to float, shown once
+
+
+def refuse_exact(spec, key: str = "arithmetic") -> None:
+    """An Arithmetic radio's callback (Explore's, Export's ``key``): exact on a model that
+    has none (tanh, sigmoid, a layer too wide) goes back to float, and the page says why,
+    as a link asking for it does, instead of leaving the page with an error and no graph."""
+    if st.session_state.get(key) == "exact":
+        why = no_exact(spec)
+        if why:
+            st.session_state[key] = "float"
+            st.session_state[REFUSED] = f"This model has no exact arithmetic ({why}); showing float."
+
+
+def say_refused() -> None:
+    """The sentence :func:`refuse_exact` left, once, under the radio."""
+    if refused := st.session_state.pop(REFUSED, None):
+        st.warning(refused, icon=":material/info:")
+
+
 def from_player() -> None:
     """The browser reported a step (the player stopped or was stepped); its clicks are
     read by the panels that take them (:func:`inspector`, ui/paths_panel.py)."""
