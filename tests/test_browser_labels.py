@@ -12,6 +12,8 @@ from engine.render.export import html_file
 from engine.spec import spec_from_dict
 from ui.share import encode_model
 
+from player_steps import step_on
+
 PLAYER = ".bp-player"
 LAPTOP = {"width": 1280, "height": 800}
 READABLE = 9  # px: issue 13's floor for a label's height
@@ -120,8 +122,7 @@ def test_the_marker_never_hides_a_number_and_stays_in_view(laptop, app_url):
     expect(page.locator(".bp-hint")).to_be_visible()  # more beyond the frame: panned, not shrunk
     total = int(page.locator(".bp-scrub").get_attribute("max"))
     for step in range(1, total + 1):
-        page.locator(f'{PLAYER} button[data-act="next"]').click()
-        expect(page.locator(PLAYER)).to_have_attribute("data-step", str(step))
+        step_on(page, step)
         seen = graph(page).evaluate("""svg => {
             const stage = svg.closest('.bp-stage').getBoundingClientRect();
             const dot = svg.querySelector('circle.bp-marker');
@@ -168,8 +169,7 @@ def test_the_neuron_view_follows_the_forward_flow(laptop, app_url):
         col = page.locator(f'.bp-stage svg g[id="cluster_X{step + 1}"]').bounding_box()
         return col["x"] < stage["x"] + stage["width"] and stage["x"] < col["x"] + col["width"]
     for step in range(1, 8):  # step t fills column t + 1
-        page.locator(f'{PLAYER} button[data-act="next"]').click()
-        expect(page.locator(PLAYER)).to_have_attribute("data-step", str(step))
+        step_on(page, step)
         for _ in range(40):  # the view pans to it in the next frames (a busy machine: later)
             if column_in_frame(step):
                 break

@@ -11,6 +11,8 @@ from engine import record
 from engine.presets import load_preset
 from engine.render.export import html_file
 
+from player_steps import step_on
+
 PLAYER = ".bp-player"
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,9 +136,8 @@ def test_the_keyboard_plays_and_steps(page, app_url):
 
 def test_the_marker_never_hides_the_number_it_points_at(page, app_url):
     open_explore(page, app_url)
-    for _ in range(5):  # step 5: δ4 flows back along L3 → Loss, labelled "δ4 = -1"
-        page.locator(f'{PLAYER} button[data-act="next"]').click()
-    expect(page.locator(PLAYER)).to_have_attribute("data-step", "5")
+    for step in range(1, 6):  # step 5: δ4 flows back along L3 → Loss, labelled "δ4 = -1"
+        step_on(page, step)
     overlaps = page.locator(".bp-stage svg").evaluate("""svg => {
         const dot = svg.querySelector('circle.bp-marker');
         const labels = [...svg.querySelector('g[id="X4"]').querySelectorAll('text')].filter(t => t.textContent.trim());
