@@ -231,8 +231,9 @@ def test_explore_shows_a_wide_float_model_and_refuses_only_its_exact_side():
     assert not at.exception and any("exact arithmetic allows at most 64" in w.value for w in at.warning)
     at.selectbox(key="sample").set_value(0).run()  # the whole batch
     assert not at.exception
-    at.radio(key="arithmetic").set_value("exact").run()
-    assert not at.exception and any("exact arithmetic allows at most 64" in e.value for e in at.error)
+    at.radio(key="arithmetic").set_value("exact").run()  # refused with the reason, the float graph kept
+    assert not at.exception and not at.error and at.radio(key="arithmetic").value == "float"
+    assert any("no exact arithmetic" in w.value and "exact arithmetic allows at most 64" in w.value for w in at.warning)
 
 
 def test_the_gradient_check_of_a_big_model_stays_within_its_budget():
