@@ -10,7 +10,10 @@ def test_png_download_is_a_png(page, app_url, tmp_path):
     page.goto(app_url + "/export")
     page.get_by_role("heading", name="Export").wait_for()
     expect(page.locator('.bp-stage svg').first).to_be_visible()  # the preview
-    button = page.locator('[data-testid="stDownloadButton"]', has_text="PNG").first
+    # this frame's PNG: its own box (while the page draws, another PNG button can come first)
+    this_frame = page.locator('[data-testid="stVerticalBlock"]').filter(
+        has_text="This frame ·").filter(has_not_text="Final frame").first
+    button = this_frame.locator('[data-testid="stDownloadButton"]', has_text="PNG")
     with page.expect_download() as info:
         button.click()
     download = info.value
