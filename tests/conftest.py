@@ -95,3 +95,17 @@ def page(browser, app_url):
     pg.set_default_timeout(60_000)
     yield pg
     context.close()
+
+
+# A browser test drives a real Chromium against a real server, over a websocket, on a
+# machine whose other cores run the rest of the suite: a click can land between two
+# script runs in a way no user waits for. Such a test gets two more tries (Playwright's
+# own runner retries on CI by default); a real regression fails all three, and every
+# rerun is listed in the summary (-ra: "RERUN"), so a flaky test stays visible.
+BROWSER_RERUNS = 2
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.flaky(reruns=BROWSER_RERUNS))
