@@ -197,13 +197,25 @@ def shared_diff() -> str | None:
 
 def _put(key: str, value: str | None) -> None:
     """Set the URL's ``key`` to ``value``, or remove it (None), writing only a change: each
-    write is a round trip to the browser."""
+    write is a round trip to the browser.
+
+    A change is judged against two things: the address the browser sent with this run
+    (``st.query_params``), and what this session last wrote. The first alone goes stale:
+    a run started by a request sent before the browser applied the previous run's write
+    sees the older address, finds its value already there and writes nothing, and the
+    browser then shows the previous run's value for good (seen: the player at step 4, the
+    address bar at step=5, after an arrow key met a view change)."""
     import streamlit as st
+    sent = st.session_state.setdefault("_url_sent", {})
     if value is None:
         if key in st.query_params:
             del st.query_params[key]
-    elif st.query_params.get(key) != value:
+        elif sent.get(key) is not None:  # on its way to the browser: send the address without it
+            st.query_params[key] = ""
+            del st.query_params[key]
+    elif st.query_params.get(key) != value or sent.get(key, value) != value:
         st.query_params[key] = value
+    sent[key] = value
 
 
 def share_diff(on: bool) -> None:

@@ -12,7 +12,7 @@ export default function (component) {
     root.__s = { signature: null };
   }
   const p = root.__p, s = root.__s;
-  p.host.report = (step) => setStateValue("step", step);
+  p.host.report = (step) => { s.reported = step; setStateValue("step", step); };
   p.host.select = (id) => setStateValue("selected", id);
   if (s.signature !== data.signature) {
     // A new graph: take its frames and the step Python asks for (a shared link's).
@@ -20,6 +20,10 @@ export default function (component) {
     // carries an older step, which must not pull the player back.
     s.signature = data.signature;
     p.load(data);
+    // A step reported on the old frames (an arrow key just before these arrived) reaches
+    // Python after it drew them at its older step: say the step shown now, or the address
+    // bar, Export and the inspector would hold the reported one while the picture shows this.
+    if (s.reported !== undefined && s.reported !== p.state.step) p.host.report(p.state.step);
   }
   if (data.autoplay && !s.autoplayed) { s.autoplayed = true; p.play(); }
   // Streamlit calls this cleanup on unmount, and also at once when a newer rerun's render
