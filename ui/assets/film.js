@@ -82,11 +82,11 @@ function Film(root) {
     const edges = "edges: thickness |w|, blue w > 0, orange w < 0";
     q(".bf-net-cap").textContent = !data.plane ? "Edges: thickness |w|, blue w > 0, orange w < 0 (neuron pictures need 2 inputs)"
       : data.plane.task === "classes"
-        ? "Each neuron's output over the input plane, the output neurons' too (one per class): blue positive, " +
+        ? "Each neuron's output over the input plane, the outputs' too (one per class): blue positive, " +
           "orange negative, not the classes' colours; " + edges
-        : "Each neuron's output over the input plane, the inputs' and hidden layers': blue positive, orange negative; " +
-          "the output's picture is " +
-          "coloured as the " + (data.plane.task === "binary" ? "decision boundary" : "plane") + ": " + scale + "; " + edges;
+        : "Each neuron's output over the input plane; inputs and hidden neurons: blue positive, orange negative; " +
+          "the output: coloured as the " + (data.plane.task === "binary" ? "decision boundary" : "plane") + ", " +
+          scale + "; " + edges;
     draw = FilmDraw(q, d);
     f.show(Math.max(0, Math.min(d.n - 1, data.frame || 0)));
   };
