@@ -97,6 +97,11 @@ def test_upload_train_watch_pause_step_and_inspect_the_frame_in_explore(page, ap
     for name in ("loss", "norms", "boundary"):
         shown = page.locator(f"{FILM} canvas.bf-{name}").evaluate("c => c.getBoundingClientRect().width / c.width")
         assert shown >= 0.95, (name, shown)
+    # the output's picture is the decision boundary's, orange = class 1, and the caption says
+    # so beside the hidden neurons' orange = negative (tests/test_browser_film_colours.py: the pixels)
+    expect(page.locator(f"{FILM} .bf-net-cap")).to_contain_text(
+        "inputs and hidden neurons: blue positive, orange negative; the output: coloured as the decision boundary, "
+        "blue toward 0 (class 0), white at 0.5, orange toward 1 (class 1);")
 
     # slower, from the start: the counter advances, the pictures change; then pause
     page.locator(f"{FILM} .bf-speed").select_option("5")

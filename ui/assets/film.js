@@ -66,7 +66,9 @@ function Film(root) {
       d.grid = FilmMath.grid(p.bounds, R);
     }
     q(".bf-plane").hidden = !data.plane;
-    q(".bf-plane-cap").textContent = "Decision boundary and the data" + (d.tlab && d.tlab.length ? " (hollow: test rows)" : "");
+    const scale = data.plane ? FilmMath.planeScale(data.plane, data.size_out) : "";
+    q(".bf-plane-cap").textContent = (data.plane && data.plane.task === "regression" ? "The model's output" : "Decision boundary") +
+      " and the data" + (d.tlab && d.tlab.length ? " (hollow: test rows)" : "") + ": " + scale;
     q(".bf-scrub").max = String(d.n - 1);
     const L = d.pen && d.pen.labels;
     q(".bf-loss-cap").textContent = (L
@@ -75,9 +77,16 @@ function Film(root) {
       : "Loss over the training rows" + (d.test ? " (blue) and the test rows (orange, dashed)" : "") + ", at each frame's weights");
     q(".bf-norms-cap").textContent = "Gradient norm per layer, ‖δw‖" + (L ? " of " + L.total : "") +
       " over the training rows (log scale)";
-    q(".bf-net-cap").textContent = data.plane
-      ? "Each neuron's output over the input plane (blue positive, orange negative); edges: thickness |w|, blue w > 0, orange w < 0"
-      : "Edges: thickness |w|, blue w > 0, orange w < 0 (neuron pictures need 2 inputs)";
+    // Every picture's colours said: the one output is drawn on the plane's scale (FilmDraw's
+    // drawNet), where orange is high (class 1), the opposite of a hidden neuron's orange.
+    const edges = "edges: thickness |w|, blue w > 0, orange w < 0";
+    q(".bf-net-cap").textContent = !data.plane ? "Edges: thickness |w|, blue w > 0, orange w < 0 (neuron pictures need 2 inputs)"
+      : data.plane.task === "classes"
+        ? "Each neuron's output over the input plane, the outputs' too (one per class): blue positive, " +
+          "orange negative, not the classes' colours; " + edges
+        : "Each neuron's output over the input plane; inputs and hidden neurons: blue positive, orange negative; " +
+          "the output: coloured as the " + (data.plane.task === "binary" ? "decision boundary" : "plane") + ", " +
+          scale + "; " + edges;
     draw = FilmDraw(q, d);
     f.show(Math.max(0, Math.min(d.n - 1, data.frame || 0)));
   };

@@ -201,13 +201,18 @@ function FilmDraw(q, d) {
       g.stroke();
     });
     g.globalAlpha = 1;
+    const drawn = [];  // [column, neuron, x, y] of each picture: tests read their colours
     cols.forEach(function (c, ci) {
       const out = outs ? outs[c.last] : null, n = c.size;
       for (let j = 0; j < shown[ci]; j++) {
         const [x, y] = pos(ci, j);
+        drawn.push([ci, j, x, y]);
         if (out) {
           const t = tile("n" + ci + "_" + j), ctx = t.getContext("2d"), img = t.img;
-          const p = d.plane, scaled = ci === cols.length - 1 && n === 1;  // the output: the boundary's scale
+          // The one output (binary, regression) is the decision picture, on the boundary's
+          // scale, as Playground's; several classes' outputs are drawn as the hidden neurons.
+          // The net's caption says which (film.js, FilmMath.planeScale).
+          const p = d.plane, scaled = ci === cols.length - 1 && p.task !== "classes";
           let s = 1;
           for (let i = 0; i < R * R; i++) s = Math.max(s, Math.abs(out[i * n + j]) || 0);
           for (let i = 0; i < R * R; i++) {
@@ -223,6 +228,7 @@ function FilmDraw(q, d) {
       const label = ci === 0 ? "input" : ci === cols.length - 1 ? "output" : "L" + (c.linear + 1) + "–L" + (c.last + 1);
       g.fillText(label + (c.size > MAXN ? " (" + MAXN + " of " + c.size + ")" : ""), colX(ci), H - 6);
     });
+    cv.dataset.tiles = JSON.stringify({ size: size, at: drawn });
   }
 
   // Frame k: every picture; outs are the grid's layer outputs (null without a plane).

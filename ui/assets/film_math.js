@@ -107,5 +107,23 @@ const FilmMath = (function () {
 
   function rgb(c) { return "rgb(" + c[0] + "," + c[1] + "," + c[2] + ")"; }
 
-  return { unpack, layer, forward, columns, grid, diverging, twoClass, rgb, BLUE, ORANGE, CLASSES };
+  // The plane's colours in words, for the film's captions: the boundary, the data points
+  // and, as in TensorFlow Playground where the output's picture is the decision picture,
+  // the output neuron's picture (FilmDraw's twoClass over p.range; several classes: their
+  // colours, and the output neurons are drawn as the others are, blue positive).
+  const COLOUR_NAMES = ["blue", "orange", "green", "purple", "yellow", "pink"];
+  function planeScale(p, m) {  // m: the model's outputs (the classes' count)
+    const num = (v) => String(Number(v.toPrecision(4)));
+    if (p.task === "binary") return "blue toward 0 (class 0), white at 0.5, orange toward 1 (class 1)";
+    if (p.task === "regression") {
+      const [lo, hi] = p.range;
+      return "blue at " + num(lo) + " (the lowest target) and below, white at " + num((lo + hi) / 2) +
+        ", orange at " + num(hi) + " (the highest) and above";
+    }
+    const names = [];
+    for (let c = 0; c < m; c++) names.push("class " + c + " " + COLOUR_NAMES[c % 6]);
+    return "each point's likeliest class, " + names.join(", ") + " (deeper where the model is surer)";
+  }
+
+  return { unpack, layer, forward, columns, grid, diverging, twoClass, planeScale, rgb, BLUE, ORANGE, CLASSES };
 })();
