@@ -1,12 +1,13 @@
 """The Build page's description and loss hint (AppTest): a generated description follows the
 layers and the loss, a preset's stays while the model is the preset's, a typed one is never
-replaced."""
+replaced; a sigmoid output with ½(x − y)² gets a hint to use binary cross-entropy."""
 from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from engine.losses import LOSSES
 from engine.presets import load_preset
-from ui.draft_words import generated_description
+from ui.draft_words import generated_description, loss_hint
 from ui.text import md
 
 GROWN = "input 2 → linear 8 → relu 8 → linear 8 → relu 8 → linear 1 → half_squared_error"
@@ -54,6 +55,10 @@ def grow_to_2_8_8_1(at: AppTest) -> None:
 def apply(at: AppTest) -> None:
     at.button(key="build_apply").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+
+
+def hints(at: AppTest) -> list[str]:
+    return [i.value for i in at.info if "sigmoid" in i.value]
 
 
 def test_a_scratch_model_grown_to_2_8_8_1_is_described_by_its_new_layers():
@@ -115,3 +120,29 @@ def test_a_generated_description_too_long_for_the_file_is_shortened():
     layers = [{"type": "input", "size": 4096}] + [{"type": "leaky_relu"}, {"type": "linear", "size": 4096}] * 40
     text = generated_description(layers, "softmax_cross_entropy")
     assert len(text) <= 1000 and text.startswith("input 4096 → ") and text.endswith("softmax_cross_entropy")
+
+
+def test_the_sigmoid_hint_appears_with_half_squared_error_and_goes_with_bce():
+    at = open_build()
+    assert not hints(at)  # the article: ReLU output
+    at.radio(key=f"build_arithmetic_{gen(at)}").set_value("float").run()
+    edit_layers(at, {"edited_rows": {2: {"type": "sigmoid"}}})
+    shown = hints(at)
+    assert len(shown) == 1
+    # the loss named as the Loss selector shows it
+    label = at.selectbox(key=f"build_loss_{gen(at)}").format_func("binary_cross_entropy")
+    assert label in shown[0] and LOSSES["half_squared_error"].title in shown[0]
+    at.selectbox(key=f"build_loss_{gen(at)}").set_value("binary_cross_entropy").run()
+    assert not hints(at)
+    at.selectbox(key=f"build_loss_{gen(at)}").set_value("half_squared_error").run()
+    assert len(hints(at)) == 1
+    edit_layers(at, {"edited_rows": {2: {"type": "tanh"}}})  # no sigmoid output: no hint
+    assert not hints(at)
+
+
+def test_no_hint_for_a_sigmoid_that_is_not_the_output_or_another_loss():
+    assert loss_hint({"layers": [{"type": "input"}, {"type": "sigmoid"}, {"type": "linear"}],
+                      "loss": "half_squared_error"}) is None
+    assert loss_hint({"layers": [{"type": "input"}, {"type": "linear"}, {"type": "sigmoid"}],
+                      "loss": "mse"}) is None
+    assert loss_hint({"layers": [], "loss": "half_squared_error"}) is None

@@ -1,6 +1,7 @@
 """The words the Build page writes about a draft (ui/draft.py): the description it generates
 ("input 2 → linear 8 → tanh 8 → linear 1 → half_squared_error"), kept in step with the
-layers and the loss while the user has not written one.
+layers and the loss while the user has not written one; the Loss selector's label of a
+loss; and the hint shown under it when the loss does not suit the output layer.
 
 No Streamlit import here, so all of it is testable.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from engine.layers import LAYER_TYPES
 from engine.limits import MAX_DESCRIPTION_CHARS
+from engine.losses import LOSSES
 
 
 def generated_description(layers: list[dict], loss: str) -> str:
@@ -47,3 +49,25 @@ def follow_structure(draft: dict, before: str, preset_texts=()) -> bool:
         return False
     draft["description"] = now
     return True
+
+
+def loss_label(kind: str) -> str:
+    """A loss as the Loss selector shows it: "binary_cross_entropy · binary cross-entropy"."""
+    cls = LOSSES.get(kind)
+    return f"{kind} · {cls.title}" if cls is not None and cls.title else str(kind)
+
+
+# The pairing the hint is about: a sigmoid output read with ½(x − y)² learns slowly where the
+# sigmoid saturates (its σ' ≈ 0 scales δ down); binary cross-entropy's δ at the sigmoid's
+# input is σ(z) − y, no σ' factor (engine/losses.py: BinaryCrossEntropy fuses with it).
+_SLOW, _SUITED = "half_squared_error", "binary_cross_entropy"
+
+
+def loss_hint(draft: dict) -> str | None:
+    """A short hint when the draft's output layer is a sigmoid and its loss ½(x − y)²; else None."""
+    layers = draft.get("layers") or []
+    if not layers or layers[-1].get("type") != LOSSES[_SUITED].fuses_with or draft.get("loss") != _SLOW:
+        return None
+    return (f"The output is a sigmoid: **{loss_label(_SUITED)}** usually suits it better than "
+            f"{LOSSES[_SLOW].title}, whose gradient fades where the sigmoid saturates "
+            "(near 0 or 1). Choose it under **Loss**; it needs float arithmetic.")
