@@ -68,6 +68,6 @@ def loss_hint(draft: dict) -> str | None:
     layers = draft.get("layers") or []
     if not layers or layers[-1].get("type") != LOSSES[_SUITED].fuses_with or draft.get("loss") != _SLOW:
         return None
-    return (f"The output is a sigmoid: **{loss_label(_SUITED)}** usually suits it better than "
+    return (f"The output is a sigmoid: `{loss_label(_SUITED)}` usually suits it better than "
             f"{LOSSES[_SLOW].title}, whose gradient fades where the sigmoid saturates "
-            "(near 0 or 1). Choose it under **Loss**; it needs float arithmetic.")
+            "(near 0 or 1). Choose it under **Loss**.")
