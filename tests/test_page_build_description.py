@@ -120,6 +120,8 @@ def test_a_generated_description_too_long_for_the_file_is_shortened():
     layers = [{"type": "input", "size": 4096}] + [{"type": "leaky_relu"}, {"type": "linear", "size": 4096}] * 40
     text = generated_description(layers, "softmax_cross_entropy")
     assert len(text) <= 1000 and text.startswith("input 4096 → ") and text.endswith("softmax_cross_entropy")
+    # a forged layer type is not copied into the text (it could be 10,000 characters long)
+    assert generated_description([{"type": "x" * 10_000, "size": 3}], "mse") == "? 3 → mse"
 
 
 def test_the_sigmoid_hint_appears_with_half_squared_error_and_goes_with_bce():

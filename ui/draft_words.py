@@ -21,8 +21,10 @@ def generated_description(layers: list[dict], loss: str) -> str:
         cls = LAYER_TYPES.get(kind) if isinstance(kind, str) else None
         if cls is None or cls.sized:  # an activation keeps its input's size
             size = row.get("size")
-        parts.append(f"{kind if isinstance(kind, str) and kind else '?'} {_size(size)}")
-    text = " → ".join([*parts, str(loss)])
+        # an unknown type or loss (a forged change set) is "?": Apply names it, and the text stays short
+        parts.append(f"{kind if cls else '?'} {_size(size)}")
+    loss = loss if isinstance(loss, str) and loss in LOSSES else "?"
+    text = " → ".join([*parts, loss])
     if len(text) > MAX_DESCRIPTION_CHARS:  # a draft of too many layers: Apply says so, not "description too long"
         text = f"{parts[0]} → … {len(parts) - 2} layers … → {parts[-1]} → {loss}"
     return text
