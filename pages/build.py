@@ -20,6 +20,7 @@ from engine.numbers import ARITHMETICS
 from engine.presets import PRESETS, load_preset
 from ui import build_forms as bf
 from ui import build_grids
+from ui.draft_words import follow_structure, generated_description, loss_hint, loss_label
 from ui.draft import build_spec, copy_draft, draft_from_spec, export_model, import_model, same_model, scratch_spec
 from ui import share
 from ui.exports import file_name
@@ -68,6 +69,7 @@ def key(name: str) -> str:
 def commit_pending(draft: dict) -> None:
     """Fold the tables' and fields' edits of the last interaction into the draft."""
     changed, notes = False, []
+    before = generated_description(draft["layers"], draft["loss"])  # the structure before this run's edits
     for row in draft["layers"]:
         name = f"w{row['id']}"
         changes = ss.get(build_grids.grid_key(key, name))
@@ -85,6 +87,8 @@ def commit_pending(draft: dict) -> None:
     if bf.has_changes(ss.get(key("layers"))):
         notes = bf.commit_layers(draft, ss[key("layers")])
         changed = True
+    # a generated (or a preset's) description follows new layers or a new loss; a typed one stays
+    changed = follow_structure(draft, before, preset_descriptions().values()) or changed
     if changed:
         ss["build_gen"] += 1  # fresh tables showing the draft; the old change sets are spent
         ss["build_errors"], ss["build_notes"] = [], notes
@@ -193,10 +197,13 @@ with main:
              help=f"exact: fractions, no rounding (no exp/log: no {', '.join(bf.FLOAT_ONLY)})")
     losses = list(LOSSES)
     c4.selectbox("Loss", losses, index=losses.index(draft["loss"]) if draft["loss"] in losses else 0,
-                 format_func=lambda k: f"{k} · {LOSSES[k].title}" if LOSSES[k].title else k, key=key("loss"))
+                 format_func=loss_label, key=key("loss"))
     penalty_fields({"l2": key("l2"), "l1": key("l1")}, draft, columns=(c5, c6))
     for place in ("arithmetic", "loss", "penalty"):
         show_errors(place)
+    hint = loss_hint(draft)
+    if hint:
+        st.info(hint, icon=":material/lightbulb:")
 
     st.subheader("Layers")
     st.data_editor(

@@ -21,6 +21,7 @@ from engine.numbers import format_number, is_decimal, parse_number
 from engine.penalty import NAMES as LAMBDA_NAMES
 from engine.spec import FORMAT, Spec, dump_spec, load_spec, spec_from_dict
 from engine.spec_data import extras_to_dict
+from ui.draft_words import generated_description
 
 # The layers whose size is chosen (input, linear); activations keep their input's.
 SIZED = tuple(kind for kind, cls in LAYER_TYPES.items() if cls.sized)
@@ -106,10 +107,11 @@ def draft_from_spec(spec: Spec) -> dict:
 def scratch_spec(inputs: int = 2, outputs: int = 1, arithmetic: str = "float",
                  loss: str = "half_squared_error") -> Spec:
     """The smallest useful model: input n → linear (with bias) → loss, two samples of zeros and ones."""
-    doc = {"format": FORMAT, "name": "scratch", "description": f"input {inputs} → linear {outputs} → {loss}",
-           "arithmetic": arithmetic,
-           "layers": [{"type": "input", "size": inputs},
-                      {"type": "linear", "size": outputs, "bias": True, "init": {"scheme": "xavier", "seed": 0}}],
+    layers = [{"type": "input", "size": inputs},
+              {"type": "linear", "size": outputs, "bias": True, "init": {"scheme": "xavier", "seed": 0}}]
+    # the generated description, which the Build page keeps in step as the layers change
+    doc = {"format": FORMAT, "name": "scratch", "description": generated_description(layers, loss),
+           "arithmetic": arithmetic, "layers": layers,
            "loss": loss, "data": {"x": [[0] * inputs, [1] * inputs], "y": [[0] * outputs, [1] * outputs]}}
     return spec_from_dict(doc)
 
