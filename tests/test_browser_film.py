@@ -208,6 +208,8 @@ def test_a_penalised_run_plays_with_mean_loss_plus_p_in_its_status(page, app_url
     # = 0.1667; the sum now shows P's share. And P's line, the lowest, is drawn above the
     # loss picture's bottom edge, not on it.
     l1.fill("0")
+    l1.press("Enter")  # λ₁'s own run over before λ₂ is typed: one edit per run
+    expect(page.get_by_text("The loss shown is the objective")).to_have_count(0)  # no penalty now
     l2 = page.get_by_role("textbox", name="L2 penalty λ₂")
     l2.fill("1/4")
     l2.press("Enter")
