@@ -86,6 +86,7 @@ def test_one_layer_and_one_window_is_shown_and_an_edit_lands_in_its_cell():
 def test_another_layer_is_chosen_and_edited():
     at = open_big()
     second = at.session_state["build_draft"]["layers"][3]["id"]
+    assert at.radio(key=build_grids.PICK).options == ["W2, b2", "W4, b4"]  # as the graph names them
     at.radio(key=build_grids.PICK).set_value(second).run()
     w = at.data_editor[1].value
     assert w.shape == (N_OUT, build_grids.WINDOW_COLS + 1)  # 3 neurons: no neuron window

@@ -63,7 +63,7 @@ def weights(draft: dict, key, show_errors) -> None:
     ids = [row["id"] for _, row in linear]
     if ss.get(PICK) not in ids:
         ss[PICK] = ids[0]
-    labels = {row["id"]: f"W{k}" + (" · b" if row["bias"] else "") for k, row in linear}
+    labels = {row["id"]: f"W{k}" + (f", b{k}" if row["bias"] else "") for k, row in linear}  # as the graph names them
     if len(ids) > 1:
         st.radio("Layer", ids, format_func=labels.get, key=PICK, horizontal=True, label_visibility="collapsed")
     for lid in ids:  # another layer's error stays visible, not only the chosen one's
