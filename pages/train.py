@@ -308,4 +308,5 @@ with b.container(border=True):
             graph = record_step(result, film.trained_model(run), spec.data, int(pick))
             state.open_in_explore({
                 "graph": graph, "label": f"training step {int(pick)} (epoch {s.epoch}, {graph.batch_size} "
-                                         f"sample{'s' if graph.batch_size > 1 else ''})"})
+                                         f"sample{'s' if graph.batch_size > 1 else ''})",
+                "training": {"epoch": s.epoch, "update": int(pick), "after": False}})  # Export's file names
