@@ -34,7 +34,10 @@ def init(key: str, value) -> None:
 
 controls = st.columns([1.3, 1, 1, 1, 1.2, 1])
 if override:
-    graph, stem = override["graph"], f"{spec.name}-training"
+    # every file's name says which training step and epoch it is from (pictures, animations, model, code)
+    graph, stem = override["graph"], ex.training_stem(spec.name, override.get("training"))
+    weights = "the weights after its update" if (override.get("training") or {}).get("after") else \
+        "the weights before its update"
     shown = "batch" if graph.batch_size > 1 else None  # a training step's batch, not a workspace sample
     st.caption(f"**{override['label']}** from training, as Explore shows it · a link cannot carry it (the "
                f"address bar reopens the workspace model, **{md(spec.name)}**), its files can · go back to the "
@@ -44,7 +47,7 @@ if override:
         init("export_row", min(st.session_state.get("row", 1), graph.batch_size))
         row = controls[0].number_input("Row of the batch", 1, graph.batch_size, key="export_row") - 1
     model_json = dump_spec(graph.model, Dataset(x=graph.x, y=graph.y), name=stem,
-                           description=f"{override['label']}: the weights before its update, and its batch")
+                           description=f"{override['label']}: {weights}, and its batch")
 else:
     n = len(spec.data)
     explore_sample = st.session_state.get("sample")

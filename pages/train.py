@@ -244,15 +244,19 @@ if steps:
     part = "mean loss + P" if penalised else "mean loss"
     m[1].metric(f"{what} before step 1", f"{first:.4g}",
                 help=f"The first step's batch ({part}), at the weights before its update")
+    # The delta says what it is measured against (a bare "↓ -1.21" does not); "inverse":
+    # a loss going down is shown green.
     m[2].metric(f"{what} before step {steps[-1].step:,}", f"{last:.4g}", delta=f"{last - first:+.3g}",
-                delta_color="inverse",
-                help=f"The last step's batch ({part}), at the weights before its update; the change since step 1")
+                delta_color="inverse", delta_description="vs. step 1",
+                help=f"The last step's batch ({part}), at the weights before its update; the change is "
+                     f"from step 1's, {first:.4g}")
 if history.epoch_losses:
     # One step's loss is one batch's: with small batches it jumps, so the trend is read
     # from the epoch means (xor sample by sample: the last step up, the epoch mean down).
     lasts, firsts = float(history.epoch_losses[-1]), float(history.epoch_losses[0])
     m[3].metric("Mean loss + P, last epoch" if penalised else "Mean loss, last epoch", f"{lasts:.4g}",
                 delta=f"{lasts - firsts:+.3g}" if len(history.epoch_losses) > 1 else None, delta_color="inverse",
+                delta_description="vs. epoch 1" if len(history.epoch_losses) > 1 else None,
                 help=f"epoch {len(history.epoch_losses)}; the change is from the first epoch's mean, {firsts:.4g}")
 
 if steps:
@@ -304,4 +308,5 @@ with b.container(border=True):
             graph = record_step(result, film.trained_model(run), spec.data, int(pick))
             state.open_in_explore({
                 "graph": graph, "label": f"training step {int(pick)} (epoch {s.epoch}, {graph.batch_size} "
-                                         f"sample{'s' if graph.batch_size > 1 else ''})"})
+                                         f"sample{'s' if graph.batch_size > 1 else ''})",
+                "training": {"epoch": s.epoch, "update": int(pick), "after": False}})  # Export's file names

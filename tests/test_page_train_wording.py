@@ -3,6 +3,8 @@ step's update (the film's frames are after it), the objective mean loss + P when
 was penalised; and a run of one epoch is "1 epoch"."""
 import json
 
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
 from test_page_train import figures, start, train_page
 
 
@@ -55,3 +57,27 @@ def test_one_epoch_is_singular():
 def click_train(at):
     next(b for b in at.button if b.label == "Train").click()
     return at.run()
+
+
+def test_each_loss_delta_says_what_it_is_measured_against():
+    # A bare "↓ -0.2" does not say from what: the step's delta is against step 1's batch
+    # loss, the epoch mean's against epoch 1's mean; a loss going down is good (green).
+    at = start(train_page("xor"), lr="0.1", epochs=50, batch=1)
+    assert not at.exception and not at.error
+    step = loss_metrics(at)["Batch loss before step 200"]
+    first = loss_metrics(at)["Batch loss before step 1"]
+    assert step.proto.delta_description == "vs. step 1"
+    assert step.proto.help.endswith(f"the change is from step 1's, {first.value}")
+    mean = next(m for m in at.metric if m.label == "Mean loss, last epoch")
+    assert mean.delta.startswith("-") and mean.proto.delta_description == "vs. epoch 1"
+    assert mean.proto.help.startswith("epoch 50; the change is from the first epoch's mean")
+    for m in (step, mean):  # "inverse": down is green, up is red
+        want = MetricProto.MetricColor.GREEN if m.delta.startswith("-") else MetricProto.MetricColor.RED
+        assert m.proto.color == want
+    assert first.proto.delta == "" and not first.proto.delta_description  # nothing to compare with
+
+
+def test_one_epoch_has_no_epoch_delta_to_describe():
+    at = start(train_page("xor"), lr="0.5", epochs=1, batch=4)
+    mean = next(m for m in at.metric if m.label == "Mean loss, last epoch")
+    assert mean.proto.delta == "" and not mean.proto.delta_description

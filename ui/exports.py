@@ -62,11 +62,30 @@ def model_file(spec: Spec) -> bytes:
     return dump_spec(spec).encode("utf-8")
 
 
+def _joined(*parts) -> str:
+    """Each part cleaned on its own, so "article (edited)" gives "article_edited-…", not
+    "article_edited_-…"; then joined by "-"."""
+    clean = (re.sub(r"[^A-Za-z0-9._-]+", "_", str(p)).strip("_.-") for p in parts if p)
+    return "-".join(p for p in clean if p)
+
+
 def file_name(stem: str, *parts: str, ext: str) -> str:
-    """A safe, readable file name: "moons-layer-step7.png"; each part is cleaned on its
-    own, so "article (edited)" gives "article_edited-…", not "article_edited_-…"."""
-    clean = (re.sub(r"[^A-Za-z0-9._-]+", "_", str(p)).strip("_.-") for p in (stem, *parts) if p)
-    return ("-".join(p for p in clean if p) or "backprop") + "." + ext
+    """A safe, readable file name: "moons-layer-step7.png"."""
+    return (_joined(stem, *parts) or "backprop") + "." + ext
+
+
+def training_stem(model: str, training: dict | None) -> str:
+    """The stem of every file of a graph from training (ui/state.py: open_in_explore), so
+    that a picture of epoch 40 does not pass for the workspace's:
+    "moons-epoch40-before-update1234" (Train's step: its pass at the weights before training
+    step 1234's update, in epoch 40), "moons-epoch40-after-update1234" (a film frame: after
+    it, on the same batch; the film's first frame: "moons-epoch0-before-update1").
+    ``training``: {"epoch", "update", "after"}; None (an entry that does not say): "moons-training".
+    The word is "update", not "step": "step9" in a picture's name is the pass's own step."""
+    if not training:
+        return _joined(model, "training")
+    return _joined(model, f"epoch{int(training['epoch'])}",
+                   f"{'after' if training['after'] else 'before'}-update{int(training['update'])}")
 
 
 def picture_name(model: str, *, sample: int | str | None, step: int | str, arithmetic: str,

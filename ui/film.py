@@ -61,8 +61,11 @@ def explore_entry(run: dict, frame: int) -> dict:
              record_step(result, model0, spec.data, step, after=True))
     n = graph.batch_size
     where = "before training" if step == 0 else f"epoch {epoch}, after step {step:,}"
+    # Export's file names (ui/exports.py: training_stem): frame 0 (epoch 0) is step 1's pass before its update
+    training = ({"epoch": epoch, "update": 1, "after": False} if step == 0 else
+                {"epoch": epoch, "update": step, "after": True})
     return {"graph": graph, "label": f"the film's frame {frame + 1} ({where}; {n} sample{'s' if n > 1 else ''})",
-            "step": step}
+            "step": step, "training": training}
 
 
 def resume_spec(run: dict, frame: int):

@@ -120,7 +120,8 @@ def graph_marker(shown_here: bool) -> None:
 
 def open_in_explore(entry: dict) -> None:
     """Show ``entry`` ({"graph", "label"}: Train's "Open in Explore", the film's Inspect) on
-    Explore, from its first step (the workspace's step belongs to another timeline)."""
+    Explore, from its first step (the workspace's step belongs to another timeline). Its
+    "training" ({"epoch", "update", "after"}) names Export's files (ui/exports.py: training_stem)."""
     if EXPLORE_GRAPH not in ss:  # leaving the workspace model: remember where it was
         place = {"sample": ss.get("sample", ss.get("_sample")), "step": ss.get("step")}
         ss[PLACE] = {key: value for key, value in place.items() if value is not None}
