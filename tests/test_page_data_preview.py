@@ -1,6 +1,6 @@
 """The Data page's preview as a new user meets it: the scatter plot's classes in the
 colours Train and the film give them (class 0 blue, class 1 orange, class 2 green...),
-a regression on a continuous scale."""
+a regression on a continuous scale; after a bad file, one target selector, the kept file's."""
 import base64
 import json
 import re
@@ -67,3 +67,16 @@ def test_a_regression_target_is_a_continuous_scale():
     assert scale[0][1] == blue and scale[-1][1] == orange and len(scale) >= 3  # the film's regression scale
     assert trace["marker"]["colorbar"]["title"]["text"] == "price"
 
+
+def test_a_bad_file_after_a_good_one_leaves_one_target_selector_the_kept_files():
+    at = upload(open_data(), "blobs.csv", BLOBS)
+    at = upload(at, "bad.csv", b"kind,a,y\ncat,2,0\ndog,4,1\n")  # text in a feature column
+    assert [e.value for e in at.error] == ["bad.csv: row 2, column 1 ('kind'): 'cat' is not a number "
+                                           "(use 0.5, -3 or 1/200)"]
+    targets = [s for s in at.selectbox if "Target column" in s.label]
+    assert [(s.label, s.value, s.options) for s in targets] == [("Target column", "label", ["x1", "x2", "label"])]
+    (info,) = [i.value for i in at.info if "last good file" in i.value]
+    assert "blobs" in info and "if **bad\\.csv**'s is another, move it last" in info  # how to read it otherwise
+    targets[0].set_value("x1").run()  # the one selector works on the kept file
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value.columns[-1] == "target: x1" and len(at.dataframe[0].value) == 40

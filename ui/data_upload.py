@@ -54,15 +54,21 @@ def csv_section() -> None:
         if upload is not None and ss.get("data_file_id") != upload.file_id:
             ss["data_file_id"] = upload.file_id
             _read(upload.name, upload.getvalue(), None)
+        good = ss.get(GOOD)
         if ss.get("data_error"):
             st.error(message(ss["data_error"]), icon=":material/error:")
-            retarget()
-        good = ss.get(GOOD)
+            if good is None:  # nothing kept: the refused file's own selector is the page's only one
+                retarget()
         if good is None:
             return
         table = good["table"]
         if ss.get("data_error"):
-            st.info(f"Still showing the last good file, **{md(good['name'])}**.", icon=":material/history:")
+            # One target selector, the kept file's: a second one for the refused file looked like
+            # two choices for the same data. Its columns can still be read another way round.
+            failed = ss.get("data_failed")
+            hint = (f" A file's target is its last column: if **{md(failed['name'])}**'s is another, move it "
+                    "last, or upload the file in a new tab, where its target can be chosen." if failed else "")
+            st.info(f"Still showing the last good file, **{md(good['name'])}**.{hint}", icon=":material/history:")
         columns = list(table.columns)
         key = f"data_target_{ss['data_file_id']}"
         if ss.get(key) != table.target:  # a first showing, or a file read with another target since
