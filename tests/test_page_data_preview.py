@@ -48,7 +48,9 @@ def train_boundary(at) -> dict:
 def test_the_scatter_plot_colours_each_class_as_train_and_the_film_do(raw, names):
     at = upload(open_data(), "points.csv", raw)
     assert not at.error and not at.get("vega_lite_chart")  # plotly, as Train's charts
-    data = point_colours(plotly(at, "data_scatter"))
+    fig = plotly(at, "data_scatter")
+    data = point_colours(fig)
+    assert fig["layout"]["legend"]["title"]["text"] == ("label" if raw == BLOBS else "kind")
     assert list(data) == names
     assert list(data.values()) == film_classes()[:len(names)]  # class c in the film's colour c
     assert len(set(data.values())) == len(names)

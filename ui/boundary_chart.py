@@ -82,9 +82,8 @@ def data_figure(x: np.ndarray, y: np.ndarray, task: str, *, feature_names=("x1",
                                              line=dict(color="#57606a", width=0.5))))  # white points stay visible
     else:
         add_points(fig, x, labels_of(y), max(2, y.shape[1]), class_names)
-    fig = chart_layout(fig, f"Features coloured by the target, {label(target)}",
-                       label(feature_names[0]), label(feature_names[1]))
-    fig.update_layout(hovermode="closest")
+    fig = chart_layout(fig, "The data, coloured by the target", label(feature_names[0]), label(feature_names[1]))
+    fig.update_layout(hovermode="closest", legend_title_text=label(target))  # the name in the legend, the title stays short
     return fig
 
 
