@@ -31,7 +31,7 @@ def upload(at: AppTest, name: str, raw: bytes) -> AppTest:
 
 
 def charts(at: AppTest) -> list:
-    return [e for e in at.get("vega_lite_chart")]
+    return [e for e in at.get("plotly_chart")]
 
 
 def test_upload_preview_and_use_the_data_on_build():

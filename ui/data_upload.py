@@ -19,6 +19,7 @@ from engine.data_split import table_dataset
 from engine.mlp import ACTIVATIONS, mlp_spec, parse_hidden
 from engine.presets import NOISE_DEFAULTS, PRESETS
 from . import state
+from .boundary_chart import data_figure
 from .draft import penalty_entry
 from .penalty_fields import penalty_fields
 from .text import md, message, plain
@@ -53,15 +54,21 @@ def csv_section() -> None:
         if upload is not None and ss.get("data_file_id") != upload.file_id:
             ss["data_file_id"] = upload.file_id
             _read(upload.name, upload.getvalue(), None)
+        good = ss.get(GOOD)
         if ss.get("data_error"):
             st.error(message(ss["data_error"]), icon=":material/error:")
-            retarget()
-        good = ss.get(GOOD)
+            if good is None:  # nothing kept: the refused file's own selector is the page's only one
+                retarget()
         if good is None:
             return
         table = good["table"]
         if ss.get("data_error"):
-            st.info(f"Still showing the last good file, **{md(good['name'])}**.", icon=":material/history:")
+            # One target selector, the kept file's: a second one for the refused file looked like
+            # two choices for the same data. Its columns can still be read another way round.
+            failed = ss.get("data_failed")
+            hint = (f" A file's target is its last column: if **{md(failed['name'])}**'s is another, move it "
+                    "last, or upload the file in a new tab, where its target can be chosen." if failed else "")
+            st.info(f"Still showing the last good file, **{md(good['name'])}**.{hint}", icon=":material/history:")
         columns = list(table.columns)
         key = f"data_target_{ss['data_file_id']}"
         if ss.get(key) != table.target:  # a first showing, or a file read with another target since
@@ -116,11 +123,11 @@ def preview(table) -> None:
     frame.index = list(table.rows)  # the file's row numbers, as the error messages count them
     st.dataframe(frame, height=240)
     if len(table.features) == 2:
-        chart = pd.DataFrame({"x1": table.x[:, 0], "x2": table.x[:, 1],
-                              "target": [plain(v) for v in table.labels] if table.task != "regression"
-                              else table.y[:, 0]})
-        st.scatter_chart(chart, x="x1", y="x2", color="target", x_label=plain(table.features[0]),
-                         y_label=plain(table.features[1]), height=320)
+        # plotly in Train's colours (ui/chart_style.CLASS_COLORS): class 0 blue, class 1 orange, as
+        # the boundary and the film draw them after "Use this data" (the classes keep their order)
+        st.plotly_chart(data_figure(table.x, table.y, table.task, feature_names=table.features, target=table.target,
+                                    class_names=table.classes if table.task == "classes" else ()),
+                        key="data_scatter")
 
 
 def options(good, table) -> None:
