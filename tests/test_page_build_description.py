@@ -10,18 +10,9 @@ from engine.presets import load_preset
 from ui.draft_words import generated_description, loss_hint
 from ui.text import md
 
+from test_page_build import open_build
+
 GROWN = "input 2 → linear 8 → relu 8 → linear 8 → relu 8 → linear 1 → half_squared_error"
-
-
-def open_build(**query) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception
-    at.switch_page("pages/build.py").run()
-    assert not at.exception
-    return at
 
 
 def gen(at: AppTest) -> int:

@@ -6,6 +6,7 @@ import sys
 
 from streamlit.testing.v1 import AppTest
 
+from downloads import record_downloads
 from test_codegen import HAS_TORCH, check_against_app, parse_output
 
 import math
@@ -18,16 +19,7 @@ from engine.train import train
 def export_downloads(monkeypatch, **state) -> tuple[AppTest, dict]:
     """The page, and each download's (file name, bytes) by its label (read where
     Streamlit stores the file: the button's proto carries only a URL)."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    files = {}
-    real = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        file_id = real(self, path_or_data, mimetype, kind, filename)
-        files[file_id] = (filename, path_or_data)
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    files = record_downloads(monkeypatch)
     at = AppTest.from_file("../app.py", default_timeout=120)
     for k, v in state.items():
         at.session_state[k] = v

@@ -4,8 +4,8 @@ picture of the trained weights does not pass for one of the workspace's model.""
 import json
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
+from downloads import record_downloads
 from test_page_train import click, start, train_page
 from ui import exports as ex
 from ui.film import explore_entry
@@ -14,17 +14,8 @@ from ui.state import TRAINING
 
 @pytest.fixture
 def saved(monkeypatch) -> dict:
-    """Each download's file by its id (the button's proto carries only a URL)."""
-    files = {}
-    real = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        file_id = real(self, path_or_data, mimetype, kind, filename)
-        files[file_id] = (filename, path_or_data)
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return files
+    """Each download's file by its id."""
+    return record_downloads(monkeypatch)
 
 
 def downloads(at, saved: dict) -> dict:
