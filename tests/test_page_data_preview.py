@@ -70,15 +70,20 @@ def test_a_regression_target_is_a_continuous_scale():
     assert trace["marker"]["colorbar"]["title"]["text"] == "price"
 
 
-def test_a_bad_file_after_a_good_one_leaves_one_target_selector_the_kept_files():
+def test_a_bad_file_after_a_good_one_leaves_one_target_selector_the_refused_files():
+    """One "Target column" box on the page: while the refused file can be read again with
+    another target, its own (the kept file stays previewed, its target named)."""
     at = upload(open_data(), "blobs.csv", BLOBS)
     at = upload(at, "bad.csv", b"kind,a,y\ncat,2,0\ndog,4,1\n")  # text in a feature column
     assert [e.value for e in at.error] == ["bad.csv: row 2, column 1 ('kind'): 'cat' is not a number "
                                            "(use 0.5, -3 or 1/200)"]
     targets = [s for s in at.selectbox if "Target column" in s.label]
-    assert [(s.label, s.value, s.options) for s in targets] == [("Target column", "label", ["x1", "x2", "label"])]
+    assert [(s.label, s.value, s.options) for s in targets] == [("Target column of bad.csv", "y", ["kind", "a", "y"])]
     (info,) = [i.value for i in at.info if "last good file" in i.value]
-    assert "blobs" in info and "if **bad\\.csv**'s is another, move it last" in info  # how to read it otherwise
-    targets[0].set_value("x1").run()  # the one selector works on the kept file
+    assert "blobs" in info and "(target **label**)" in info and "Choose another target for **bad\\.csv**" in info
+    assert at.dataframe[0].value.columns[-1] == "target: label"  # the kept file, still shown
+    targets[0].set_value("kind").run()  # the text column is the target: the file reads
     assert not at.exception and not at.error
-    assert at.dataframe[0].value.columns[-1] == "target: x1" and len(at.dataframe[0].value) == 40
+    targets = [s for s in at.selectbox if "Target column" in s.label]
+    assert [(s.label, s.value) for s in targets] == [("Target column", "kind")]
+    assert at.dataframe[0].value.columns[-1] == "target: kind" and len(at.dataframe[0].value) == 2

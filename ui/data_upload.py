@@ -55,26 +55,27 @@ def csv_section() -> None:
             ss["data_file_id"] = upload.file_id
             _read(upload.name, upload.getvalue(), None)
         good = ss.get(GOOD)
+        refused = ss.get("data_failed") if ss.get("data_error") else None
         if ss.get("data_error"):
             st.error(message(ss["data_error"]), icon=":material/error:")
-            if good is None:  # nothing kept: the refused file's own selector is the page's only one
-                retarget()
+            retarget()  # the refused file's own selector: read with another target, it may do
         if good is None:
             return
         table = good["table"]
         if ss.get("data_error"):
-            # One target selector, the kept file's: a second one for the refused file looked like
-            # two choices for the same data. Its columns can still be read another way round.
-            failed = ss.get("data_failed")
-            hint = (f" A file's target is its last column: if **{md(failed['name'])}**'s is another, move it "
-                    "last, or upload the file in a new tab, where its target can be chosen." if failed else "")
-            st.info(f"Still showing the last good file, **{md(good['name'])}**.{hint}", icon=":material/history:")
-        columns = list(table.columns)
-        key = f"data_target_{ss['data_file_id']}"
-        if ss.get(key) != table.target:  # a first showing, or a file read with another target since
-            ss[key] = table.target
-        st.selectbox("Target column", columns, format_func=plain, key=key, on_change=_target_changed, args=(key,),
-                     help="What the model learns to predict; the other columns are its inputs")
+            again = (f" Choose another target for **{md(refused['name'])}** above to read it again."
+                     if refused else "")
+            st.info(f"Still showing the last good file, **{md(good['name'])}** (target **{md(table.target)}**)."
+                    + again, icon=":material/history:")
+        # One target selector on the page: while a refused file can be read again, its own
+        # (two "Target column" boxes looked like two choices for the same data).
+        if not refused:
+            columns = list(table.columns)
+            key = f"data_target_{ss['data_file_id']}"
+            if ss.get(key) != table.target:  # a first showing, or a file read with another target since
+                ss[key] = table.target
+            st.selectbox("Target column", columns, format_func=plain, key=key, on_change=_target_changed,
+                         args=(key,), help="What the model learns to predict; the other columns are its inputs")
         st.caption(f"{len(table.x):,} rows · {len(table.features)} features · target {md(table.target)}: "
                    f"{TASKS[table.task]}" + (f" ({len(table.classes)} classes)" if table.task == "classes" else ""))
         preview(table)
