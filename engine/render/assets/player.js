@@ -81,6 +81,9 @@ var BP = (function () {
       q(".bp-scrub").max = String(s.n - 1);
       stop(false);
       show(Math.max(0, Math.min(data.step || 0, s.n - 1)), false);
+      // KaTeX's fonts, still loading, change the rows' heights (a value wraps onto more or
+      // fewer lines): the current row, scrolled into view before, may have left it
+      if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { traceRow(s.step); });
     }
 
     function show(step, report) {
