@@ -171,3 +171,96 @@ def test_the_forward_reverse_chart_fits_a_phone(phone, app_url):
                 shown: [...c.querySelectorAll('.textpoint text')].map(t => t.textContent)}; }""")
     assert got["title"] and got["labels"], got
     assert "8×" in got["shown"]
+
+
+# A control nothing covers (not Streamlit's header, not the graph scrolled under it), inside the screen.
+ON_SCREEN = """e => { const b = e.getBoundingClientRect();
+  const hit = e.getRootNode().elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+  return b.top >= 0 && b.bottom <= window.innerHeight && !!hit && (hit === e || e.contains(hit)); }"""
+
+# Every chain-rule line and trace cell: text that runs past its box is a fault unless the box
+# scrolls sideways; a line of numbers with no matrix in it must wrap (fit its box), and the
+# trace does not scroll sideways as a whole (its values wrap under their formulas).
+CUT = """async r => {
+  await document.fonts.ready;
+  const out = [], pane = r.querySelector('.bp-trace-scroll');
+  for (const e of r.querySelectorAll('.bp-explain .katex-display, .bp-explain .bp-line, .bp-trace td')) {
+    if (e.scrollWidth <= e.clientWidth + 1) continue;
+    const src = (e.querySelector('annotation') || e).textContent;
+    if (!['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) out.push('cut: ' + src.slice(0, 60));
+    else if (e.closest('.bp-explain') && !src.includes('pmatrix')) out.push('scrolls, not wrapped: ' + src.slice(0, 60));
+  }
+  if (pane.scrollWidth > pane.clientWidth + 1) out.push(`the trace scrolls sideways: ${pane.scrollWidth} > ${pane.clientWidth}`);
+  return out;
+}"""
+
+
+def test_the_play_bar_graph_and_chain_rule_share_a_phone_screen(phone, app_url):
+    """The play bar sticks under Streamlit's header as the page scrolls down to the chain rule
+    and the trace, and the graph is short enough that the bar, the whole graph and the chain
+    rule's first line are on one screen (the graph was 525 px tall, the bar scrolled away)."""
+    phone.goto(app_url + "/?preset=moons&view=neuron&step=11")
+    phone.locator(".bp-stage svg g.edge").first.wait_for()
+    settled(phone)
+    player = phone.locator(PLAYER)
+    play, nxt = phone.locator(f"{PLAYER} button.bp-play"), phone.locator(f'{PLAYER} button[data-act="next"]')
+    # scrolled until the graph's top meets the bar's bottom (the bar stuck at the top)
+    shown = player.evaluate("""async r => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        const bar = r.querySelector('.bp-bar'), stage = r.querySelector('.bp-stage');
+        const stuck = (parseFloat(getComputedStyle(bar).top) || 0) + bar.getBoundingClientRect().height;
+        main.scrollTop += stage.getBoundingClientRect().top - stuck;
+        await new Promise(requestAnimationFrame);
+        const box = s => r.querySelector(s).getBoundingClientRect();
+        return {bar: box('.bp-bar').bottom, stage: [box('.bp-stage').top, box('.bp-stage').bottom],
+                line: box('.bp-ex-lines > *').bottom, scrolled: main.scrollTop}; }""")
+    assert shown["scrolled"] > 0, shown
+    assert play.evaluate(ON_SCREEN), shown
+    assert shown["bar"] <= shown["stage"][0] + 1 and shown["stage"][1] <= PHONE["height"], shown
+    assert shown["line"] <= PHONE["height"], shown  # the chain rule's first line (δ6 = …)
+    # on down to the end of the trace: the bar is still there, and steps
+    phone.locator(".bp-trace").evaluate("e => e.scrollIntoView({block: 'end'})")
+    phone.wait_for_timeout(200)
+    assert phone.locator(".bp-trace").evaluate("e => e.getBoundingClientRect().bottom <= window.innerHeight + 1")
+    assert play.evaluate(ON_SCREEN) and nxt.evaluate(ON_SCREEN)
+    nxt.click()
+    expect(player).to_have_attribute("data-step", "12")
+
+
+def test_long_chain_rule_lines_and_trace_values_wrap_on_a_phone(phone, app_url):
+    """δ6 = 0.731968 · (0.4789, 0.2103, −0.3676, … ran 650 px into a 330 px box, cut, and
+    the trace's value column was cut at the screen's edge (a phone hides the scrollbar)."""
+    phone.goto(app_url + "/?preset=moons&view=neuron&step=11")
+    phone.locator(".bp-stage svg g.edge").first.wait_for()
+    settled(phone)
+    player = phone.locator(PLAYER)
+    for step in (11, 12, 14, 15, 16):  # δ6 (the review's), δw6, δ5, δ4 (· W4: a matrix), δw4 (one)
+        phone.locator(".bp-scrub").fill(str(step))
+        expect(player).to_have_attribute("data-step", str(step))
+        assert player.evaluate(CUT) == [], step
+
+
+def test_the_exported_page_on_a_phone(browser, tmp_path):
+    """The exported page, the same player: its bar sticks at the top of the page as it
+    scrolls to the chain rule, and the long lines wrap."""
+    from engine import record
+    from engine.presets import load_preset
+    from engine.render.export import html_file
+    p = load_preset("moons")
+    path = tmp_path / "moons.html"
+    path.write_bytes(html_file(record(p.model, *p.data.sample(1, "float")), view="neuron"))
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(path.as_uri())
+        player = page.locator(PLAYER)
+        expect(page.locator(".bp-explain .katex").first).to_be_visible()
+        for step in (11, 15):
+            page.locator(".bp-scrub").fill(str(step))
+            expect(player).to_have_attribute("data-step", str(step))
+            assert player.evaluate(CUT) == [], step
+        page.locator(".bp-trace").evaluate("e => e.scrollIntoView({block: 'end'})")
+        assert page.locator(".bp-stage").evaluate("e => e.getBoundingClientRect().top < 0")  # scrolled past its top
+        assert page.locator(f"{PLAYER} button.bp-play").evaluate(ON_SCREEN)
+    finally:
+        context.close()

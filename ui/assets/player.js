@@ -12,6 +12,10 @@ export default function (component) {
     root.__s = { signature: null };
   }
   const p = root.__p, s = root.__s;
+  // The play bar sticks under Streamlit's header, fixed over the top of the main area that
+  // scrolls (stMain), not behind it (engine/render/assets/player.css: .bp-bar).
+  const header = document.querySelector('[data-testid="stHeader"]');
+  root.style.setProperty("--bp-top", (header ? Math.max(0, header.getBoundingClientRect().bottom) : 0) + "px");
   p.host.report = (step) => { s.reported = step; setStateValue("step", step); };
   p.host.select = (id) => setStateValue("selected", id);
   if (s.signature !== data.signature) {

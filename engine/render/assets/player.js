@@ -13,7 +13,9 @@ var BP = (function () {
   // Zoom 100% is the readable size: the whole graph fitted to the stage, unless that
   // draws its smallest label under READABLE px; then the graph is drawn that much bigger
   // and panned (followed while it plays), not shrunk until it is unreadable. "Fit" shows
-  // all of it. MAXH: the stage's largest height, a share of the window.
+  // all of it. MAXH: the stage's largest height, a share of the window, less where the
+  // chain rule sits under the graph (a phone: player.css sets --bp-maxh there) so that
+  // the play bar, the graph and the chain rule's first lines share one screen.
   var READABLE = 9.5, MAXH = 0.62;
 
   function icon(d) {
@@ -79,6 +81,9 @@ var BP = (function () {
       q(".bp-scrub").max = String(s.n - 1);
       stop(false);
       show(Math.max(0, Math.min(data.step || 0, s.n - 1)), false);
+      // KaTeX's fonts, still loading, change the rows' heights (a value wraps onto more or
+      // fewer lines): the current row, scrolled into view before, may have left it
+      if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { traceRow(s.step); });
     }
 
     function show(step, report) {
@@ -121,7 +126,7 @@ var BP = (function () {
         var tr = document.createElement("tr");
         tr.className = "bp-tr-" + r.phase;
         tr.dataset.row = String(i);
-        [r.v, r.formula, r.value].forEach(function (src) {
+        [r.v, r.formula, breakable(r.value)].forEach(function (src) {
           var td = document.createElement("td");
           td.innerHTML = inline(src);  // KaTeX's own markup (trust off: no links, no HTML)
           tr.appendChild(td);
@@ -141,7 +146,8 @@ var BP = (function () {
       root.dataset.traceRow = at === undefined ? "" : String(at);
       var row = rows[at], pane = q(".bp-trace-scroll");
       if (!row || !pane.clientHeight) return;
-      var top = row.offsetTop, head = q(".bp-trace thead").offsetHeight;
+      // the header row's height: thead has no box on a phone (player.css)
+      var top = row.offsetTop, head = q(".bp-trace thead tr").offsetHeight;
       if (top - head < pane.scrollTop) pane.scrollTop = top - head;
       else if (top + row.offsetHeight > pane.scrollTop + pane.clientHeight) pane.scrollTop = top + row.offsetHeight - pane.clientHeight;
     }
@@ -152,8 +158,8 @@ var BP = (function () {
       if (!ex) return;
       var c = s.cache[step] || (s.cache[step] = {
         general: tex(ex.general),
-        lines: ex.lines.map(tex).join(""),
-        impacts: ex.impacts ? tex(ex.impacts) : "",
+        lines: ex.lines.map(line).join(""),
+        impacts: ex.impacts ? line(ex.impacts) : "",
       });
       q(".bp-ex-general").innerHTML = c.general;  // KaTeX's own markup (trust off: no links, no HTML)
       q(".bp-ex-lines").innerHTML = c.lines;
@@ -190,7 +196,10 @@ var BP = (function () {
 
     // size: every frame shares one layout, so one size (s.base) serves them all --------
     function maxHeight() {
-      if (!root.classList.contains("bp-fullscreen")) return window.innerHeight * MAXH;
+      if (!root.classList.contains("bp-fullscreen")) {
+        var share = parseFloat(getComputedStyle(q(".bp-main")).getPropertyValue("--bp-maxh")) || MAXH;
+        return Math.max(180, window.innerHeight * share);
+      }
       // full screen: what the title and the (wrapped, on a phone) play bar leave above the
       // stage, less the zoom bar under it, so that its buttons (Exit too) stay on screen
       var above = stage.getBoundingClientRect().top - root.getBoundingClientRect().top + root.scrollTop;
@@ -384,6 +393,36 @@ var BP = (function () {
       var d = document.createElement("div"); d.textContent = src; return d.innerHTML;
     }
     return katex.renderToString(src, { displayMode: true, throwOnError: false, trust: false });
+  }
+
+  // A line of numbers (δ⁵ = (0.35, …) ⊙ (0.99, …) = …): KaTeX never breaks a display, so
+  // it is typeset inline, in display style, where KaTeX breaks after =, +, · and, with
+  // breakable(), after a vector's commas; on a phone it wraps instead of running out of
+  // its box. What cannot break (a wide matrix) scrolls in its .bp-line (player.css).
+  function line(src) {
+    if (typeof katex === "undefined") return tex(src);
+    return '<div class="bp-line">' + katex.renderToString("\\displaystyle " + breakable(src),
+      { displayMode: false, throwOnError: false, trust: false }) + "</div>";
+  }
+
+  // The LaTeX with a break allowed after each comma outside braces and environments:
+  // those of a vector (engine/latex.py: vector), written at the top level.
+  function breakable(src) {
+    var out = "", depth = 0, env = 0;
+    for (var i = 0; i < src.length; i++) {
+      var c = src[i];
+      if (c === "\\") {
+        var m = /^\\(begin|end)\b/.exec(src.slice(i));
+        if (m) env += m[1] === "begin" ? 1 : -1;
+        out += src.slice(i, i + 2); i++;  // an escaped character (\{, \,) is not a brace or a comma
+        continue;
+      }
+      if (c === "{") depth++;
+      else if (c === "}") depth--;
+      out += c;
+      if (c === "," && !depth && !env) out += "\\allowbreak ";
+    }
+    return out;
   }
 
   function inline(src) {  // a table cell: KaTeX in text style
