@@ -101,7 +101,8 @@ def page(browser, app_url):
 # machine whose other cores run the rest of the suite: a click can land between two
 # script runs in a way no user waits for. Such a test gets two more tries (Playwright's
 # own runner retries on CI by default); a real regression fails all three, and every
-# rerun is listed in the summary (-ra: "RERUN"), so a flaky test stays visible.
+# rerun is listed in the summary (-rR: "RERUN"), with why its try failed, so a flaky test
+# stays visible and can be mended from CI's output alone.
 BROWSER_RERUNS = 2
 
 
@@ -109,3 +110,19 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.flaky(reruns=BROWSER_RERUNS))
+
+
+_failed_tries: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.outcome == "rerun":  # pytest-rerunfailures' mark for a failed try
+        lines = [l for l in (report.longreprtext or "").splitlines() if l.startswith("E ")]
+        _failed_tries.append((report.nodeid, "\n".join(lines[:6]) or "(no message)"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _failed_tries:
+        terminalreporter.section("tries that failed before a rerun")
+        for nodeid, why in _failed_tries:
+            terminalreporter.write_line(f"{nodeid}\n{why}")
